@@ -1,0 +1,26 @@
+# Flags for freestanding code that runs in the kernel: the core and modules.
+# The core keeps to general-purpose registers so that interrupt and fault
+# paths never touch SSE state that a module (FreeType) may be using.
+
+set(CELOS_KERNEL_WARNINGS -Wall -Wextra -Werror -Wshadow -Wnull-dereference
+    -Wno-missing-field-initializers)
+
+set(CELOS_KERNEL_COMMON_FLAGS
+    -ffreestanding -fno-builtin-malloc -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel
+    -fno-omit-frame-pointer -fstack-protector-strong -mstack-protector-guard=global
+    -fno-asynchronous-unwind-tables -fno-unwind-tables
+    -fno-strict-aliasing -fno-common -ffunction-sections -fdata-sections)
+
+set(CELOS_KERNEL_CXX_FLAGS
+    -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit
+    -Wno-volatile)
+
+set(CELOS_CORE_ONLY_FLAGS -mgeneral-regs-only)
+
+# Applies the kernel's flags to a target (an object library or executable).
+function(celos_kernel_target_flags target)
+  target_compile_options(${target} PRIVATE
+    ${CELOS_KERNEL_COMMON_FLAGS}
+    $<$<COMPILE_LANGUAGE:CXX>:${CELOS_KERNEL_CXX_FLAGS}>
+    $<$<COMPILE_LANGUAGE:C,CXX>:${CELOS_KERNEL_WARNINGS}>)
+endfunction()

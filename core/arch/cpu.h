@@ -1,0 +1,18 @@
+// What generic kernel code may ask of the CPU. The x86_64 implementation is
+// in arch/x86_64/; generic code includes only this header.
+#pragma once
+
+#include "lib/types.h"
+
+namespace celos::arch {
+
+// isa-debug-exit codes; QEMU exits with (code << 1) | 1.
+enum class ExitCode : u8 { success = 0x10, failure = 0x11, panic = 0x12 };
+
+[[noreturn]] void exit_machine(ExitCode code); // QEMU's exit device, else halt forever
+[[noreturn]] void halt_forever();              // interrupts off
+void idle();                                   // waits for the next interrupt
+u64 now_ns();                                  // since boot
+u64 entropy64();                               // RDRAND when present, else the TSC
+
+} // namespace celos::arch

@@ -1,0 +1,82 @@
+#include "arch/x86_64/timer.h"
+
+#include "arch/x86_64/cpu.h"
+
+namespace celos::x86_64 {
+namespace {
+
+constexpr u16 kPitChannel0 = 0x40, kPitChannel2 = 0x42, kPitCommand = 0x43, kPitGate = 0x61;
+constexpr u32 kPitHz = 1193182;
+constexpr u16 kPic1Command = 0x20, kPic1Data = 0x21, kPic2Command = 0xa0, kPic2Data = 0xa1;
+
+u64 tsc_hz = 0;
+u64 tsc_at_boot = 0;
+volatile u64 tick_count = 0;
+
+} // namespace
+
+// Counts TSC cycles over 10 ms of PIT channel 2 in one-shot mode.
+void tsc_calibrate() {
+    tsc_at_boot = rdtsc();
+    constexpr u32 kCount = kPitHz / 100;
+    u8 gate = inb(kPitGate);
+    outb(kPitGate, static_cast<u8>((gate & 0xfd) | 0x01)); // gate on, speaker off
+    outb(kPitCommand, 0xb0);                               // channel 2, lobyte/hibyte, mode 0
+    outb(kPitChannel2, kCount & 0xff);
+    outb(kPitChannel2, static_cast<u8>(kCount >> 8));
+    u64 start = rdtsc();
+    u64 spins = 0;
+    while (!(inb(kPitGate) & 0x20) && ++spins < 100000000) {
+    }
+    u64 cycles = rdtsc() - start;
+    tsc_hz = cycles * 100;
+    if (tsc_hz == 0) tsc_hz = 1000000000; // no PIT: assume 1 GHz rather than divide by zero
+}
+
+u64 tsc_frequency_hz() { return tsc_hz; }
+
+u64 now_ns() {
+    if (tsc_hz == 0) return 0;
+    u64 cycles = rdtsc() - tsc_at_boot;
+    // Split to stay in 64 bits: (cycles % hz) * 10^9 fits while hz < 18 GHz.
+    return cycles / tsc_hz * 1000000000u + (cycles % tsc_hz) * 1000000000u / tsc_hz;
+}
+
+void pic_init() {
+    // ICW1..ICW4 (Intel 8259A datasheet): cascade, vectors 32 and 40, 8086 mode.
+    outb(kPic1Command, 0x11); io_wait();
+    outb(kPic2Command, 0x11); io_wait();
+    outb(kPic1Data, kIrqBaseVector); io_wait();
+    outb(kPic2Data, kIrqBaseVector + 8); io_wait();
+    outb(kPic1Data, 0x04); io_wait();
+    outb(kPic2Data, 0x02); io_wait();
+    outb(kPic1Data, 0x01); io_wait();
+    outb(kPic2Data, 0x01); io_wait();
+    outb(kPic1Data, 0xfb); // all masked but the cascade line
+    outb(kPic2Data, 0xff);
+}
+
+void pic_unmask(u8 irq) {
+    u16 port = irq < 8 ? kPic1Data : kPic2Data;
+    u8 bit = static_cast<u8>(1u << (irq & 7));
+    outb(port, static_cast<u8>(inb(port) & ~bit));
+}
+
+void pic_end_of_interrupt(u8 irq) {
+    if (irq >= 8) outb(kPic2Command, 0x20);
+    outb(kPic1Command, 0x20);
+}
+
+void pit_start_tick(u32 hz) {
+    u32 divisor = kPitHz / hz;
+    outb(kPitCommand, 0x36); // channel 0, lobyte/hibyte, mode 3
+    outb(kPitChannel0, divisor & 0xff);
+    outb(kPitChannel0, static_cast<u8>(divisor >> 8));
+    pic_unmask(0);
+}
+
+u64 ticks() { return tick_count; }
+const volatile u64* ticks_counter() { return &tick_count; }
+void timer_tick() { tick_count = tick_count + 1; }
+
+} // namespace celos::x86_64

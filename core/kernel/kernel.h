@@ -1,0 +1,26 @@
+// The core's global state after boot, for the parts that need it (selftest,
+// the module loader).
+#pragma once
+
+#include "arch/x86_64/page_table.h"
+#include "boot/multiboot2.h"
+#include "lib/cmdline.h"
+#include "mm/pmm.h"
+
+namespace celos {
+
+struct KernelState {
+    mb2::BootInfo boot_info;
+    CommandLine cmdline;
+    PhysicalMemoryManager pmm;
+    x86_64::PageTable* page_table = nullptr;
+    VirtAddr framebuffer; // the write-combining mapping; 0 when there is none
+};
+
+KernelState& kernel();
+
+// Kernel image bounds, from the linker script.
+extern "C" const char __kernel_start[], __text_start[], __text_end[], __rodata_start[],
+    __rodata_end[], __data_start[], __data_end[], __ksyms_start[], __kernel_end[];
+
+} // namespace celos

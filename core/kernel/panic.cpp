@@ -1,0 +1,51 @@
+#include "kernel/panic.h"
+
+#include <stdarg.h>
+
+#include "arch/cpu.h"
+#include "kernel/symbolize.h"
+#include "lib/assert.h"
+#include "lib/format.h"
+#include "lib/irq.h"
+#include "log/log.h"
+
+namespace celos {
+namespace {
+
+bool panicking = false;
+
+} // namespace
+
+void panic_begin() {
+    irq_save();
+    if (panicking) {
+        log_error("PANIC while reporting a panic; stopping");
+        log_flush();
+        arch::exit_machine(arch::ExitCode::panic);
+    }
+    panicking = true;
+}
+
+void panic_end() {
+    log_error("celos: panic, stopping the machine");
+    log_flush();
+    arch::exit_machine(arch::ExitCode::panic);
+}
+
+void panic(const char* fmt, ...) {
+    panic_begin();
+    char message[256];
+    va_list args;
+    va_start(args, fmt);
+    vformat(message, sizeof message, fmt, args);
+    va_end(args);
+    log_error("PANIC: %s", message);
+    log_backtrace(reinterpret_cast<u64>(__builtin_frame_address(0)), 32);
+    panic_end();
+}
+
+void assertion_failed(const char* expr, const char* file, int line) {
+    panic("assertion failed: %s (%s:%d)", expr, file, line);
+}
+
+} // namespace celos

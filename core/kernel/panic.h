@@ -1,0 +1,12 @@
+// Stopping the kernel: a report on every log sink, then the machine exits
+// through QEMU's debug-exit device with the panic code (or halts).
+#pragma once
+
+namespace celos {
+
+// Starts a panic report: interrupts off; a panic inside a panic exits at once.
+void panic_begin();
+// Flushes the log and stops the machine.
+[[noreturn]] void panic_end();
+
+} // namespace celos

@@ -1,0 +1,40 @@
+// The kernel log: printf-style lines with a level and a timestamp, kept in a
+// ring buffer (replayed later by a console) and sent to every registered sink.
+#pragma once
+
+#include "lib/types.h"
+
+namespace celos {
+
+enum class LogLevel : u8 { error = 0, warn = 1, info = 2, debug = 3 };
+
+const char* log_level_name(LogLevel level);
+
+// A destination for finished log lines. `emit` gets one whole line without
+// its newline; it may be called with interrupts disabled and from fault
+// handlers, so it must not allocate or block. `flush` is called before the
+// kernel halts or exits.
+class LogSink {
+public:
+    virtual void emit(LogLevel level, u64 timestamp_ns, const char* line, usize length) = 0;
+    virtual void flush() {}
+
+protected:
+    ~LogSink() = default;
+};
+
+void log_add_sink(LogSink& sink);
+void log_set_clock(u64 (*now_ns)());
+void log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_flush();
+
+// Calls fn for every line still held in the ring, oldest first.
+void log_replay(void (*fn)(void* ctx, LogLevel, u64 timestamp_ns, const char* line, usize length),
+                void* ctx);
+
+} // namespace celos
+
+#define log_error(...) ::celos::log(::celos::LogLevel::error, __VA_ARGS__)
+#define log_warn(...) ::celos::log(::celos::LogLevel::warn, __VA_ARGS__)
+#define log_info(...) ::celos::log(::celos::LogLevel::info, __VA_ARGS__)
+#define log_debug(...) ::celos::log(::celos::LogLevel::debug, __VA_ARGS__)
