@@ -19,7 +19,9 @@ set(CELOS_CORE_ONLY_FLAGS -mgeneral-regs-only)
 
 # Applies the kernel's flags to a target (an object library or executable).
 function(celos_kernel_target_flags target)
-  target_compile_options(${target} PRIVATE
+  # Optimized in every build type: debug builds differ by assertions
+  # (DEBUG_ASSERT) and keep full debug information.
+  target_compile_options(${target} PRIVATE -O2 -g
     ${CELOS_KERNEL_COMMON_FLAGS}
     $<$<COMPILE_LANGUAGE:CXX>:${CELOS_KERNEL_CXX_FLAGS}>
     $<$<COMPILE_LANGUAGE:C,CXX>:${CELOS_KERNEL_WARNINGS}>)

@@ -804,26 +804,30 @@ TEST_CASE("multiboot2: framebuffer geometry is checked") {
         InfoBuilder b;
         const usize t = b.framebuffer_rgb(0xfd000000, 4095, 1024, 768, 32, 16, 8, 8, 8, 0, 8);
         b.end();
-        expect_error(b.build(), "framebuffer pitch is smaller than width * bpp / 8", static_cast<u32>(t + 16), 8);
+        expect_error(b.build(), "framebuffer pitch is smaller than width * bpp / 8",
+                     static_cast<u32>(t + 16), 8);
     }
     SECTION("pitch smaller than a row, EGA text") {
         InfoBuilder b;
         const usize t = b.framebuffer_ega_text(0xb8000, 80, 25);
         b.end();
         b.patch32(t + 16, 80);
-        expect_error(b.build(), "framebuffer pitch is smaller than width * bpp / 8", static_cast<u32>(t + 16), 8);
+        expect_error(b.build(), "framebuffer pitch is smaller than width * bpp / 8",
+                     static_cast<u32>(t + 16), 8);
     }
     SECTION("a huge width whose row size needs 64 bits") {
         InfoBuilder b;
         const usize t = b.framebuffer_rgb(0xfd000000, 0xffffffff, 0xffffffff, 1, 32, 16, 8, 8, 8, 0, 8);
         b.end();
-        expect_error(b.build(), "framebuffer pitch is smaller than width * bpp / 8", static_cast<u32>(t + 16), 8);
+        expect_error(b.build(), "framebuffer pitch is smaller than width * bpp / 8",
+                     static_cast<u32>(t + 16), 8);
     }
     SECTION("address + pitch * height overflows") {
         InfoBuilder b;
         const usize t = b.framebuffer_rgb(0xffffffffffff0000, 4096, 1024, 768, 32, 16, 8, 8, 8, 0, 8);
         b.end();
-        expect_error(b.build(), "framebuffer address + pitch * height overflows u64", static_cast<u32>(t + 8), 8);
+        expect_error(b.build(), "framebuffer address + pitch * height overflows u64",
+                     static_cast<u32>(t + 8), 8);
     }
 }
 
@@ -846,7 +850,8 @@ TEST_CASE("multiboot2: every truncation of a good info is rejected without readi
         const Parsed p = parse_bytes(bytes, n);
         REQUIRE_FALSE(p.ok);
         CHECK(std::string(p.check()) ==
-              (n < 8 ? "info span is smaller than the 8-byte fixed part" : "total_size is larger than the mapped info"));
+              (n < 8 ? "info span is smaller than the 8-byte fixed part"
+                     : "total_size is larger than the mapped info"));
 
         // total_size agreeing with the span: the tag walk itself meets the cut.
         if (n >= 8) {
@@ -870,7 +875,7 @@ TEST_CASE("multiboot2: random mutations of a good info never crash") {
             switch (rng() % 4) {
             case 0: bytes[at] ^= static_cast<u8>(1u << (rng() % 8)); break; // one bit
             case 1: bytes[at] = static_cast<u8>(rng()); break;              // one byte
-            case 2: {                                                       // a small aligned u32 (sizes, counts)
+            case 2: {                                                       // a small u32: sizes, counts
                 const usize word = (at & ~usize{3}) % (bytes.size() - 3);
                 const u32 v = rng() % 64;
                 for (usize i = 0; i < 4; ++i) bytes[word + i] = static_cast<u8>(v >> (8 * i));

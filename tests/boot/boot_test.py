@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""One boot scenario: makes an ISO with the given kernel command line (or
+uses a given ISO), boots it in QEMU, and checks the serial log and QEMU's
+exit status.
+
+  boot_test.py --name NAME --kernel celos.elf --template grub.cfg.in --workdir DIR
+               [--cmdline ARGS] [--iso ISO] [--uefi] [--timeout S]
+               [--expect REGEX]... [--reject REGEX]... [--exit success|failure|panic|ready]
+
+--expect patterns must all match, in the given order, each on a later line
+than the previous one. --exit ready: the kernel must print the ready line
+(QEMU is then stopped). The serial log is kept in WORKDIR/NAME.log.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+import qemu  # noqa: E402
+
+EXPECTED_STATUS = {"success": qemu.EXIT_SUCCESS, "failure": qemu.EXIT_FAILURE, "panic": qemu.EXIT_PANIC}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--name", required=True)
+    p.add_argument("--kernel")
+    p.add_argument("--template")
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--cmdline")
+    p.add_argument("--module-line", action="append", default=[])
+    p.add_argument("--modules")
+    p.add_argument("--iso")
+    p.add_argument("--uefi", action="store_true")
+    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--expect", action="append", default=[])
+    p.add_argument("--reject", action="append", default=[])
+    p.add_argument("--exit", default="ready", choices=["ready"] + sorted(EXPECTED_STATUS))
+    args = p.parse_args()
+
+    os.makedirs(args.workdir, exist_ok=True)
+    iso = args.iso
+    if iso is None:
+        iso = os.path.join(args.workdir, args.name + ".iso")
+        cmd = [sys.executable, os.path.join(HERE, "..", "..", "tools", "mkiso.py"), "--kernel", args.kernel,
+               "--template", args.template, "--out", iso, "--cmdline", args.cmdline or ""]
+        if args.modules:
+            cmd += ["--modules", args.modules]
+        for m in args.module_line:
+            cmd += ["--module-line", m]
+        subprocess.run(cmd, check=True)
+
+    status, lines = qemu.run_captured(iso, uefi=args.uefi, timeout=args.timeout,
+                                      stop_at_ready=(args.exit == "ready"))
+    log_path = os.path.join(args.workdir, args.name + ".log")
+    with open(log_path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+    failures = []
+    at = 0
+    for pattern in args.expect:
+        rx = re.compile(pattern)
+        for i in range(at, len(lines)):
+            if rx.search(lines[i]):
+                at = i + 1
+                break
+        else:
+            failures.append("expected a line matching %r (after line %d)" % (pattern, at))
+    for pattern in args.reject:
+        rx = re.compile(pattern)
+        for line in lines:
+            if rx.search(line):
+                failures.append("unexpected line matching %r: %s" % (pattern, line))
+    if args.exit == "ready":
+        if not any(qemu.READY_LINE in l for l in lines):
+            failures.append("the kernel never printed %r (QEMU: %s)" % (qemu.READY_LINE, qemu.describe_status(status)))
+    elif status != EXPECTED_STATUS[args.exit]:
+        failures.append("QEMU exit status %s, expected %d (%s)"
+                        % (qemu.describe_status(status), EXPECTED_STATUS[args.exit], args.exit))
+
+    print("\n".join(lines))
+    if failures:
+        print("\nFAILED boot scenario '%s' (serial log: %s):" % (args.name, log_path))
+        for f in failures:
+            print("  - " + f)
+        return 1
+    print("\nboot scenario '%s' passed" % args.name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Boots a CelOS ISO in QEMU (software emulation). Used by `./celos run` and
+by the boot tests (tests/boot/boot_test.py).
+
+The kernel leaves QEMU through the isa-debug-exit device; QEMU's status is
+then (code << 1) | 1. A triple fault or reset gives 0 (with -no-reboot) and
+is always a failure, as is a timeout.
+"""
+import argparse
+import json
+import os
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+EXIT_SUCCESS = (0x10 << 1) | 1   # 33
+EXIT_FAILURE = (0x11 << 1) | 1   # 35
+EXIT_PANIC = (0x12 << 1) | 1     # 37
+EXIT_NAMES = {EXIT_SUCCESS: "success", EXIT_FAILURE: "failure", EXIT_PANIC: "panic",
+              0: "reset or triple fault"}
+READY_LINE = "celos: ready"
+OVMF_CANDIDATES = ["/usr/share/ovmf/OVMF.fd", "/usr/share/OVMF/OVMF_CODE.fd"]
+
+
+def ovmf_path():
+    for p in OVMF_CANDIDATES:
+        if os.path.exists(p):
+            return p
+    sys.exit("qemu: no OVMF firmware found (%s); install the 'ovmf' package" % ", ".join(OVMF_CANDIDATES))
+
+
+def base_command(iso, uefi=False, memory="512M"):
+    cmd = ["qemu-system-x86_64", "-machine", "q35" if uefi else "pc", "-m", memory,
+           "-cdrom", iso, "-boot", "d", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if uefi:
+        cmd += ["-bios", ovmf_path()]
+    return cmd
+
+
+class Qmp:
+    """A minimal QMP client over a unix socket (screendump, quit)."""
+
+    def __init__(self, path, timeout=10):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.file = self.sock.makefile("rw")
+        self.file.readline()  # greeting
+        self.command("qmp_capabilities")
+
+    def command(self, name, **arguments):
+        msg = {"execute": name}
+        if arguments:
+            msg["arguments"] = arguments
+        self.file.write(json.dumps(msg) + "\n")
+        self.file.flush()
+        while True:
+            line = self.file.readline()
+            if not line:
+                return None
+            reply = json.loads(line)
+            if "return" in reply or "error" in reply:
+                if "error" in reply:
+                    raise RuntimeError("QMP %s: %s" % (name, reply["error"]))
+                return reply["return"]
+
+
+def screendump_png(qmp, png_path):
+    with tempfile.TemporaryDirectory(prefix="celos-shot-") as tmp:
+        ppm = os.path.join(tmp, "screen.ppm")
+        qmp.command("screendump", filename=ppm)
+        for _ in range(100):  # the dump is written asynchronously
+            if os.path.exists(ppm) and os.path.getsize(ppm) > 0:
+                break
+            time.sleep(0.05)
+        with open(png_path, "wb") as out:
+            subprocess.run(["pnmtopng", ppm], stdout=out, stderr=subprocess.DEVNULL, check=True)
+
+
+def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False):
+    """Runs QEMU headless, collecting the serial log. Returns (status, lines)
+    where status is QEMU's exit code, or None on timeout. With `screenshot`,
+    saves the screen as PNG once the ready line appears."""
+    with tempfile.TemporaryDirectory(prefix="celos-qemu-") as tmp:
+        qmp_path = os.path.join(tmp, "qmp.sock")
+        cmd = base_command(iso, uefi) + ["-display", "none", "-serial", "stdio",
+                                         "-qmp", "unix:%s,server=on,wait=off" % qmp_path] + list(extra)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        lines, partial = [], b""
+        deadline = time.time() + timeout
+        status = None
+        ready_handled = False
+        try:
+            while True:
+                remaining = deadline - time.time()
+                if remaining <= 0:
+                    break
+                r, _, _ = select.select([proc.stdout], [], [], min(remaining, 0.5))
+                if r:
+                    chunk = os.read(proc.stdout.fileno(), 65536)
+                    if not chunk:
+                        status = proc.wait()
+                        break
+                    partial += chunk
+                    while b"\n" in partial:
+                        raw, partial = partial.split(b"\n", 1)
+                        line = raw.decode("utf-8", "replace").rstrip("\r")
+                        lines.append(line)
+                        if echo:
+                            print(line, flush=True)
+                        if READY_LINE in line and not ready_handled:
+                            ready_handled = True
+                            if screenshot or stop_at_ready:
+                                time.sleep(0.5)  # let the console finish drawing
+                                qmp = Qmp(qmp_path)
+                                if screenshot:
+                                    screendump_png(qmp, screenshot)
+                                qmp.command("quit")
+                elif proc.poll() is not None:
+                    status = proc.returncode
+                    break
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if partial:
+            lines.append(partial.decode("utf-8", "replace").rstrip("\r"))
+        return status, lines
+
+
+def run_interactive(iso, uefi=False, headless=False, gdb=False, extra=()):
+    cmd = base_command(iso, uefi)
+    if headless or not os.environ.get("DISPLAY"):
+        cmd += ["-display", "none", "-serial", "mon:stdio"]
+        print("celos: serial console on this terminal; Ctrl-A X quits QEMU", flush=True)
+    else:
+        cmd += ["-serial", "stdio"]
+    if gdb:
+        cmd += ["-s", "-S"]
+        print("celos: QEMU waits for gdb on localhost:1234. In another terminal:\n"
+              "  gdb %s -ex 'target remote localhost:1234' -ex 'break kernel_early_main' -ex continue"
+              % (gdb if isinstance(gdb, str) else "celos.elf"), flush=True)
+    cmd += list(extra)
+    return subprocess.call(cmd)
+
+
+def describe_status(status):
+    if status is None:
+        return "timeout"
+    return "%d (%s)" % (status, EXIT_NAMES.get(status, "unexpected"))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--iso", required=True)
+    p.add_argument("--uefi", action="store_true")
+    p.add_argument("--headless", action="store_true")
+    p.add_argument("--screenshot", metavar="FILE.png")
+    p.add_argument("--gdb", action="store_true")
+    p.add_argument("--elf", default="celos.elf", help="the kernel ELF, for the gdb hint")
+    p.add_argument("--timeout", type=float, default=120)
+    p.add_argument("extra", nargs="*", help="extra QEMU arguments (after --)")
+    args = p.parse_args()
+    if shutil.which("qemu-system-x86_64") is None:
+        sys.exit("qemu: qemu-system-x86_64 is not installed (package qemu-system-x86)")
+    if args.screenshot:
+        status, lines = run_captured(args.iso, args.uefi, args.timeout, screenshot=args.screenshot,
+                                     echo=True, extra=args.extra)
+        if not any(READY_LINE in l for l in lines):
+            sys.exit("celos: the kernel did not reach '%s' (QEMU: %s); no screenshot"
+                     % (READY_LINE, describe_status(status)))
+        print("celos: screenshot saved to %s" % args.screenshot)
+        return 0
+    status = run_interactive(args.iso, args.uefi, args.headless, args.elf if args.gdb else False, args.extra)
+    if status in (EXIT_SUCCESS, EXIT_FAILURE, EXIT_PANIC):
+        print("celos: the kernel stopped QEMU: %s" % describe_status(status))
+    return 0 if status in (0, EXIT_SUCCESS) else status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
