@@ -85,8 +85,33 @@ def screendump_png(qmp, png_path):
             if os.path.exists(ppm) and os.path.getsize(ppm) > 0:
                 break
             time.sleep(0.05)
+        if png_path.endswith(".ppm"):
+            shutil.copy(ppm, png_path)
+            return
         with open(png_path, "wb") as out:
             subprocess.run(["pnmtopng", ppm], stdout=out, stderr=subprocess.DEVNULL, check=True)
+
+
+def read_ppm(path):
+    """Returns (width, height, rgb bytes) of a binary PPM (P6, maxval 255)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos) + 1
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    if fields[0] != b"P6" or fields[3] != b"255":
+        raise ValueError("%s: not a P6 PPM with maxval 255" % path)
+    width, height = int(fields[1]), int(fields[2])
+    return width, height, data[pos + 1:pos + 1 + width * height * 3]
 
 
 def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False):

@@ -9,6 +9,7 @@
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/timer.h"
 #include "boot/layout.h"
+#include "kernel/boot_screen.h"
 #include "kernel/fault_injection.h"
 #include "kernel/kernel.h"
 #include "kernel/selftest.h"
@@ -308,8 +309,10 @@ void handle_command_line() {
              static_cast<unsigned long long>(reinterpret_cast<u64>(&kernel_main)),
              static_cast<unsigned long long>(read_rsp()));
 
+    if (state.framebuffer.value() != 0) boot_screen_init(state.boot_info.framebuffer, state.framebuffer.as<void>());
     handle_command_line();
 
+    boot_screen_set_state(BootState::ready);
     log_info("celos: ready");
     for (;;) arch::idle();
 }

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 
 #include "arch/cpu.h"
+#include "kernel/boot_screen.h"
 #include "kernel/symbolize.h"
 #include "lib/assert.h"
 #include "lib/format.h"
@@ -27,6 +28,7 @@ void panic_begin() {
 }
 
 void panic_end() {
+    boot_screen_set_state(BootState::panic);
     log_error("celos: panic, stopping the machine");
     log_flush();
     arch::exit_machine(arch::ExitCode::panic);

@@ -47,7 +47,10 @@ void emit_padded(Writer& w, const Spec& spec, const char* prefix, const char* bo
     if (spec.left) w.repeat(' ', pad);
 }
 
-void emit_unsigned(Writer& w, const Spec& spec, u64 v, unsigned base, bool upper, const char* sign) {
+// octal_alt: '#' with %o, which raises the precision just enough that the
+// first digit is a 0 (C11 7.21.6.1p6), so "%#.0o" of 0 is "0", "%#.3o" of 8 "010".
+void emit_unsigned(Writer& w, const Spec& spec, u64 v, unsigned base, bool upper, const char* sign,
+                   bool octal_alt = false) {
     char digits[24];
     int n = 0;
     const char* set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -57,6 +60,7 @@ void emit_unsigned(Writer& w, const Spec& spec, u64 v, unsigned base, bool upper
             v /= base;
         } while (v != 0);
     }
+    if (octal_alt && (n == 0 || digits[n - 1] != '0') && spec.precision <= n) digits[n++] = '0';
     char body[24];
     for (int i = 0; i < n; ++i) body[i] = digits[n - 1 - i];
     emit_padded(w, spec, sign, body, n, true);
@@ -132,8 +136,8 @@ usize vformat(char* buf, usize size, const char* fmt, va_list args) {
             if (length == -2) v = static_cast<unsigned char>(v);
             unsigned base = *p == 'u' ? 10 : *p == 'o' ? 8 : 16;
             const char* prefix = "";
-            if (spec.alt && v != 0) prefix = *p == 'x' ? "0x" : *p == 'X' ? "0X" : *p == 'o' ? "0" : "";
-            emit_unsigned(w, spec, v, base, *p == 'X', prefix);
+            if (spec.alt && v != 0) prefix = *p == 'x' ? "0x" : *p == 'X' ? "0X" : "";
+            emit_unsigned(w, spec, v, base, *p == 'X', prefix, spec.alt && *p == 'o');
             break;
         }
         case 'p': {
@@ -147,7 +151,8 @@ usize vformat(char* buf, usize size, const char* fmt, va_list args) {
             const char* s = va_arg(args, const char*);
             if (s == nullptr) s = "(null)";
             int n = 0;
-            while (s[n] && (spec.precision < 0 || n < spec.precision)) ++n;
+            // With a precision, no byte past it is read: the array need not hold a NUL.
+            while ((spec.precision < 0 || n < spec.precision) && s[n]) ++n;
             emit_padded(w, spec, "", s, n, false);
             break;
         }

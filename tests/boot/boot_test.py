@@ -24,6 +24,26 @@ import qemu  # noqa: E402
 EXPECTED_STATUS = {"success": qemu.EXIT_SUCCESS, "failure": qemu.EXIT_FAILURE, "panic": qemu.EXIT_PANIC}
 
 
+def check_screen(path, size, pixels):
+    if not os.path.exists(path):
+        return ["no screenshot was taken (%s)" % path]
+    width, height, rgb = qemu.read_ppm(path)
+    failures = []
+    if size and "%dx%d" % (width, height) != size:
+        failures.append("screen is %dx%d, expected %s" % (width, height, size))
+    for spec in pixels:
+        x, y, want = spec.split(",")
+        x, y = int(x), int(y)
+        if x >= width or y >= height:
+            failures.append("pixel %d,%d is outside the %dx%d screen" % (x, y, width, height))
+            continue
+        at = (y * width + x) * 3
+        got = "%02x%02x%02x" % tuple(rgb[at:at + 3])
+        if got != want.lower():
+            failures.append("pixel %d,%d is %s, expected %s" % (x, y, got, want.lower()))
+    return failures
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--name", required=True)
@@ -38,6 +58,9 @@ def main():
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--reject", action="append", default=[])
+    p.add_argument("--screen-size", help="WIDTHxHEIGHT of the screen at the ready line")
+    p.add_argument("--screen-pixel", action="append", default=[], metavar="X,Y,RRGGBB",
+                   help="a pixel of the screen at the ready line")
     p.add_argument("--exit", default="ready", choices=["ready"] + sorted(EXPECTED_STATUS))
     args = p.parse_args()
 
@@ -53,7 +76,12 @@ def main():
             cmd += ["--module-line", m]
         subprocess.run(cmd, check=True)
 
-    status, lines = qemu.run_captured(iso, uefi=args.uefi, timeout=args.timeout,
+    screen = None
+    if args.screen_size or args.screen_pixel:
+        screen = os.path.join(args.workdir, args.name + ".ppm")
+        if os.path.exists(screen):
+            os.remove(screen)
+    status, lines = qemu.run_captured(iso, uefi=args.uefi, timeout=args.timeout, screenshot=screen,
                                       stop_at_ready=(args.exit == "ready"))
     log_path = os.path.join(args.workdir, args.name + ".log")
     with open(log_path, "w") as f:
@@ -80,6 +108,9 @@ def main():
     elif status != EXPECTED_STATUS[args.exit]:
         failures.append("QEMU exit status %s, expected %d (%s)"
                         % (qemu.describe_status(status), EXPECTED_STATUS[args.exit], args.exit))
+
+    if screen:
+        failures += check_screen(screen, args.screen_size, args.screen_pixel)
 
     print("\n".join(lines))
     if failures:

@@ -588,6 +588,7 @@ TEST_CASE("page_table: random map, unmap and protect against a model", "[page_ta
             REQUIRE(ref.phys == t.phys.value());
         }
     };
+    usize large_leaves_seen = 0;
     auto full_check = [&] {
         u64 mapped = 0;
         for (u64 e : model) mapped += e ? 1 : 0;
@@ -595,6 +596,7 @@ TEST_CASE("page_table: random map, unmap and protect against a model", "[page_ta
         for (const Leaf& l : leaves_of(pt)) {
             REQUIRE(l.virt >= kBase);
             REQUIRE(l.virt + l.size <= kBase + 2 * GiB);
+            large_leaves_seen += l.size > KiB4 ? 1 : 0;
             for (u64 o = 0; o < l.size; o += KiB4) {
                 const u64 i = (l.virt - kBase + o) / KiB4;
                 REQUIRE(model[i] == ((l.phys + o) | (l.flags & kModelFlags)));
@@ -669,6 +671,7 @@ TEST_CASE("page_table: random map, unmap and protect against a model", "[page_ta
                  << " not_found " << not_found);
     REQUIRE(maps > 100);
     REQUIRE(protects > 50);
+    REQUIRE(large_leaves_seen > 0);  // the model was checked against 2M and 1G leaves too
     REQUIRE(pt.unmap(VirtAddr(kBase), 2 * GiB).ok());
     REQUIRE(leaves_of(pt).empty());
     REQUIRE(mem.outstanding == 1);
