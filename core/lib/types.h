@@ -43,7 +43,7 @@ class VirtAddr {
 public:
     constexpr VirtAddr() = default;
     constexpr explicit VirtAddr(u64 v) : value_(v) {}
-    explicit VirtAddr(const void* p) : value_(reinterpret_cast<u64>(p)) {}
+    template <typename T> explicit VirtAddr(T* p) : value_(reinterpret_cast<u64>(p)) {}
     constexpr u64 value() const { return value_; }
     template <typename T> T* as() const { return reinterpret_cast<T*>(value_); }
     constexpr VirtAddr operator+(u64 off) const { return VirtAddr(value_ + off); }
