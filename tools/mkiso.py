@@ -27,7 +27,8 @@ def main():
     p.add_argument("--kernel", required=True)
     p.add_argument("--template", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--modules", help="folder of .ko files and boot files for /boot/modules")
+    p.add_argument("--modules", action="append", default=[],
+                   help="a folder of .ko files and boot files for /boot/modules (repeatable)")
     p.add_argument("--entry", default="celos")
     p.add_argument("--timeout", type=int, default=2)
     p.add_argument("--cmdline", help="a single entry with this kernel command line")
@@ -55,9 +56,11 @@ def main():
         os.makedirs(os.path.join(boot, "grub"))
         os.makedirs(os.path.join(boot, "modules"))
         shutil.copy(args.kernel, os.path.join(boot, "celos.elf"))
-        if args.modules and os.path.isdir(args.modules):
-            for name in sorted(os.listdir(args.modules)):
-                src = os.path.join(args.modules, name)
+        for folder in args.modules:
+            if not os.path.isdir(folder):
+                continue
+            for name in sorted(os.listdir(folder)):
+                src = os.path.join(folder, name)
                 if os.path.isfile(src):
                     shutil.copy(src, os.path.join(boot, "modules", name))
         with open(os.path.join(boot, "grub", "grub.cfg"), "w") as f:

@@ -6,6 +6,7 @@
 #include "boot/multiboot2.h"
 #include "lib/cmdline.h"
 #include "mm/pmm.h"
+#include "mm/range_allocator.h"
 
 namespace celos {
 
@@ -15,6 +16,8 @@ struct KernelState {
     PhysicalMemoryManager pmm;
     x86_64::PageTable* page_table = nullptr;
     VirtAddr framebuffer; // the write-combining mapping; 0 when there is none
+    RangeAllocator vranges;     // the core's virtual-range window
+    RangeAllocator module_area; // where modules are laid out
 };
 
 KernelState& kernel();

@@ -17,7 +17,9 @@
 #include "kernel/symbolize.h"
 #include "lib/assert.h"
 #include "lib/string_view.h"
+#include "loader/loader.h"
 #include "log/log.h"
+#include "mm/kernel_vm.h"
 
 extern "C" celos::u8 boot_stack_bottom[], boot_stack_top[];
 extern "C" uintptr_t __stack_chk_guard;
@@ -60,7 +62,6 @@ PmmTableAllocator* table_allocator;
 alignas(PageTable) u8 page_table_storage[sizeof(PageTable)];
 alignas(PmmTableAllocator) u8 table_allocator_storage[sizeof(PmmTableAllocator)];
 
-u64 next_virtual_range = VIRTUAL_RANGE_BASE;
 
 [[gnu::no_stack_protector]] void stack_protector_init() {
     u64 v = arch::entropy64();
@@ -245,19 +246,11 @@ void map_framebuffer(PageTable& table) {
 }
 
 // A stack in the virtual-range area with an unmapped guard page below it.
-u64 map_guarded_stack(PageTable& table, const char* name, u64 pages) {
-    u64 guard = next_virtual_range;
-    u64 bottom = guard + kPageSize;
-    u64 top = bottom + pages * kPageSize;
-    next_virtual_range = top;
-    for (u64 va = bottom; va < top; va += kPageSize) {
-        auto frame = state.pmm.alloc_pages(1);
-        if (!frame.ok()) panic("stacks: out of memory for the %s stack", name);
-        map_or_panic(table, name, VirtAddr(va), frame.value(), kPageSize,
-                     PteFlag::writable | PteFlag::no_execute | PteFlag::global);
-    }
-    stacks_register({name, bottom, top, guard});
-    return top;
+u64 map_guarded_stack(const char* name, u64 pages) {
+    auto base = kernel_vrange_map(pages, PteFlag::writable | PteFlag::no_execute);
+    if (!base.ok()) panic("stacks: cannot map the %s stack: %s", name, base.error().check);
+    stacks_register({name, base.value(), base.value() + pages * kPageSize, base.value() - kPageSize});
+    return base.value() + pages * kPageSize;
 }
 
 struct Stacks {
@@ -276,14 +269,16 @@ Stacks build_address_space() {
     u64 direct = map_direct_map(*table, features.pdpe1gb);
     map_core_image(*table);
     map_framebuffer(*table);
+    state.page_table = table;
+    state.vranges.init(VIRTUAL_RANGE_BASE, VIRTUAL_RANGE_END);
+    state.module_area.init(MODULE_AREA_BASE, MODULE_AREA_END);
     Stacks stacks;
-    stacks.kernel_top = map_guarded_stack(*table, "kernel", kKernelStackPages);
-    stacks.ist_tops[0] = map_guarded_stack(*table, "#DF IST", kIstStackPages);
-    stacks.ist_tops[1] = map_guarded_stack(*table, "NMI IST", kIstStackPages);
-    stacks.ist_tops[2] = map_guarded_stack(*table, "#MC IST", kIstStackPages);
+    stacks.kernel_top = map_guarded_stack("kernel", kKernelStackPages);
+    stacks.ist_tops[0] = map_guarded_stack("#DF IST", kIstStackPages);
+    stacks.ist_tops[1] = map_guarded_stack("NMI IST", kIstStackPages);
+    stacks.ist_tops[2] = map_guarded_stack("#MC IST", kIstStackPages);
 
     write_cr3(table->root().value()); // the identity map and early tables are gone from here on
-    state.page_table = table;
     log_info("paging: direct map of %llu MiB at 0x%llx, core W^X at 0x%llx, identity map removed",
              static_cast<unsigned long long>(direct >> 20), static_cast<unsigned long long>(DIRECT_MAP_BASE),
              static_cast<unsigned long long>(KERNEL_VMA));
@@ -310,6 +305,7 @@ void handle_command_line() {
              static_cast<unsigned long long>(read_rsp()));
 
     if (state.framebuffer.value() != 0) boot_screen_init(state.boot_info.framebuffer, state.framebuffer.as<void>());
+    modules_load_all();
     handle_command_line();
 
     boot_screen_set_state(BootState::ready);

@@ -3,6 +3,7 @@
 #include "kernel/stacks.h"
 #include "lib/format.h"
 #include "lib/symbols.h"
+#include "loader/loader.h"
 #include "log/log.h"
 
 extern "C" const celos::u8 __ksyms_start[];
@@ -20,6 +21,7 @@ void symbolize_init() {
 }
 
 void symbolize(u64 address, char* buf, usize size) {
+    if (module_symbolize(address, buf, size)) return;
     SymbolMatch m;
     if (core_symbols.lookup(address, m)) {
         format(buf, size, "%s+0x%llx", m.name, static_cast<unsigned long long>(m.offset));
@@ -48,7 +50,9 @@ void log_backtrace(u64 rbp, usize max_frames) {
         // noreturn function), so name the byte before it.
         char name[128];
         SymbolMatch m;
-        if (core_symbols.lookup(ret - 1, m))
+        if (module_symbolize(ret - 1, name, sizeof name))
+            ; // "module:symbol+0xoff" of the call instruction's last byte
+        else if (core_symbols.lookup(ret - 1, m))
             format(name, sizeof name, "%s+0x%llx", m.name, static_cast<unsigned long long>(m.offset + 1));
         else
             format(name, sizeof name, "?");

@@ -52,7 +52,7 @@ def main():
     p.add_argument("--workdir", required=True)
     p.add_argument("--cmdline")
     p.add_argument("--module-line", action="append", default=[])
-    p.add_argument("--modules")
+    p.add_argument("--modules", action="append", default=[])
     p.add_argument("--iso")
     p.add_argument("--uefi", action="store_true")
     p.add_argument("--timeout", type=float, default=60)
@@ -70,8 +70,8 @@ def main():
         iso = os.path.join(args.workdir, args.name + ".iso")
         cmd = [sys.executable, os.path.join(HERE, "..", "..", "tools", "mkiso.py"), "--kernel", args.kernel,
                "--template", args.template, "--out", iso, "--cmdline", args.cmdline or ""]
-        if args.modules:
-            cmd += ["--modules", args.modules]
+        for folder in args.modules:
+            cmd += ["--modules", folder]
         for m in args.module_line:
             cmd += ["--module-line", m]
         subprocess.run(cmd, check=True)

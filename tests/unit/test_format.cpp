@@ -19,16 +19,16 @@ namespace {
 
 // Formats with both and compares text and return value. A macro so that the
 // compiler checks each format string against its arguments.
-#define CHECK_LIKE_LIBC(...)                                                             \
-    do {                                                                                 \
-        char ours_[512];                                                                 \
-        char theirs_[512];                                                               \
-        const int expected_ = std::snprintf(theirs_, sizeof theirs_, __VA_ARGS__);       \
-        const usize got_ = celos::format(ours_, sizeof ours_, __VA_ARGS__);              \
-        INFO("format(" #__VA_ARGS__ ")");                                                \
-        REQUIRE(expected_ >= 0);                                                         \
-        CHECK(std::string(ours_) == std::string(theirs_));                               \
-        CHECK(got_ == static_cast<usize>(expected_));                                    \
+#define CHECK_LIKE_LIBC(...)                                                                                 \
+    do {                                                                                                     \
+        char ours_[512];                                                                                     \
+        char theirs_[512];                                                                                   \
+        const int expected_ = std::snprintf(theirs_, sizeof theirs_, __VA_ARGS__);                           \
+        const usize got_ = celos::format(ours_, sizeof ours_, __VA_ARGS__);                                  \
+        INFO("format(" #__VA_ARGS__ ")");                                                                    \
+        REQUIRE(expected_ >= 0);                                                                             \
+        CHECK(std::string(ours_) == std::string(theirs_));                                                   \
+        CHECK(got_ == static_cast<usize>(expected_));                                                        \
     } while (0)
 
 std::string ours(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -74,8 +74,8 @@ std::string ours_unchecked(const char* fmt, ...) {
     return buf;
 }
 
-template <typename T> void check_integer_table(const char* length, const char* conversions,
-                                               const std::vector<T>& values) {
+template <typename T>
+void check_integer_table(const char* length, const char* conversions, const std::vector<T>& values) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     for (const char* c = conversions; *c; ++c) {
@@ -285,7 +285,8 @@ TEST_CASE("format: truncation keeps the NUL and returns the full length") {
             CHECK(n == len);
             const usize kept = size - 1 < len ? size - 1 : len;
             CHECK(std::string(buf.data()) == std::string(full, kept)); // NUL at buf[kept]
-            for (usize i = size; i < buf.size(); ++i) REQUIRE(buf[i] == 'X');
+            for (usize i = size; i < buf.size(); ++i)
+                REQUIRE(buf[i] == 'X');
             // Same as the host's vsnprintf for the same size.
             std::vector<char> theirs(size + 8, 'X');
             CHECK(std::snprintf(theirs.data(), size, fmt, -12345, "celos", 0xabcdu) == expected_len);

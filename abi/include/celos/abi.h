@@ -1,11 +1,22 @@
-/* The CelOS module ABI: what a module may use of the core. C-compatible and
-   freestanding; modules include nothing else from the kernel.
-   The module descriptor, the export table and the core's services are
-   added here by the module loader work (docs/architecture.md). */
+/* The CelOS module ABI: everything a module may use of the core. C11 and
+   C++20, freestanding: a module includes these headers and nothing else of
+   the kernel. A change here is a change of CELOS_ABI_VERSION_*; the exported
+   symbols are listed, with their signatures, in abi/exports.txt. */
 #ifndef CELOS_ABI_H
 #define CELOS_ABI_H
 
-#define CELOS_ABI_VERSION_MAJOR 0
-#define CELOS_ABI_VERSION_MINOR 1
+/* Major: incompatible changes (a module must match it exactly).
+   Minor: additions (a module built for minor N loads on a core >= N). */
+#define CELOS_ABI_VERSION_MAJOR 1
+#define CELOS_ABI_VERSION_MINOR 0
+
+#include <celos/status.h>
+#include <celos/module.h>
+#include <celos/log.h>
+#include <celos/memory.h>
+#include <celos/bootfile.h>
+#include <celos/framebuffer.h>
+#include <celos/service.h>
+#include <celos/libc.h>
 
 #endif

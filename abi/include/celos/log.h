@@ -1,0 +1,20 @@
+/* The kernel log: lines with a level, on serial and on every console. */
+#ifndef CELOS_LOG_H
+#define CELOS_LOG_H
+
+#include <celos/cdefs.h>
+
+#define CELOS_LOG_ERROR 0
+#define CELOS_LOG_WARN 1
+#define CELOS_LOG_INFO 2
+#define CELOS_LOG_DEBUG 3
+
+CELOS_BEGIN_DECLS
+/* printf-style; the line is prefixed with the calling module's name. */
+void celos_log(int level, const char* fmt, ...) CELOS_PRINTF(2, 3);
+void celos_vlog(int level, const char* fmt, va_list args);
+/* Reports the message, a backtrace, and stops the machine. */
+CELOS_NORETURN void celos_panic(const char* fmt, ...) CELOS_PRINTF(1, 2);
+CELOS_END_DECLS
+
+#endif

@@ -1,0 +1,693 @@
+// The module loader (see loader.h and docs/architecture.md, "Modules").
+// Steps per module: check the ELF file (ModuleImage::parse), order by
+// dependencies, reserve a range in the module area, map fresh pages RW,
+// relocate and link in place, register exports, check the descriptor's
+// pointers, apply the final page permissions (text RX, rodata R, data RW),
+// parse parameters, call init. A failure at any step releases everything the
+// module got and the boot goes on with the others.
+
+#include "loader/loader.h"
+
+#include <celos/abi.h>
+
+#include "arch/cpu.h"
+#include "arch/x86_64/page_table.h"
+#include "boot/layout.h"
+#include "kernel/kernel.h"
+#include "lib/assert.h"
+#include "lib/format.h"
+#include "lib/irq.h"
+#include "lib/string_view.h"
+#include "loader/module_image.h"
+#include "log/log.h"
+#include "mm/kernel_vm.h"
+
+extern "C" const celos::CoreExport __celos_exports_start[];
+extern "C" const celos::CoreExport __celos_exports_end[];
+
+namespace celos {
+
+void service_remove_by_ops(const void* ops); // core/loader/abi_exports.cpp
+
+namespace {
+
+using loader::Diagnostic;
+using loader::ModuleImage;
+using loader::Region;
+using loader::RegionTarget;
+using x86_64::PteFlag;
+using x86_64::PteFlags;
+
+constexpr usize kMaxSlots = mb2::kMaxModules;
+constexpr usize kMaxResources = 1024;
+constexpr usize kExportSlots = 1024; // power of two
+constexpr usize kMaxBootFiles = mb2::kMaxModules;
+
+enum class SlotState : u8 { empty, parsed, refused, initializing, loaded };
+
+struct ModuleSlot {
+    SlotState state;
+    char label[40];   // the first word of the module2 command line, for messages
+    const char* args; // the rest of that command line (parameters)
+    ByteSpan file;
+    ModuleImage image;
+    RegionTarget targets[loader::kRegionCount];
+    u64 region_size[loader::kRegionCount];
+    u64 range_base;
+    u64 range_size;
+    const celos_module_descriptor* descriptor;
+    char refusal[200];
+};
+
+struct Resource {
+    bool used;
+    ResourceKind kind;
+    int owner;
+    u64 a;
+    u64 b;
+};
+
+struct ExportEntry {
+    const char* name; // nullptr: empty; kTombstone: removed
+    u64 address;
+    int owner;
+};
+
+struct BootFile {
+    char name[48];
+    const u8* data;
+    usize size;
+};
+
+ModuleSlot slots[kMaxSlots];
+usize slot_count;
+int load_sequence[kMaxSlots]; // slot indices in the order they started
+usize started_count;
+Resource resources[kMaxResources];
+ExportEntry exports[kExportSlots];
+BootFile boot_files[kMaxBootFiles];
+usize boot_file_count;
+const char* const kTombstone = reinterpret_cast<const char*>(1);
+
+bool same(const char* a, const char* b) {
+    while (*a && *a == *b) ++a, ++b;
+    return *a == *b;
+}
+
+u32 name_hash(const char* s) { // FNV-1a
+    u32 h = 2166136261u;
+    for (; *s; ++s) h = (h ^ static_cast<u8>(*s)) * 16777619u;
+    return h;
+}
+
+ExportEntry* export_find(const char* name) {
+    for (usize i = name_hash(name) & (kExportSlots - 1), n = 0; n < kExportSlots; ++n, i = (i + 1) & (kExportSlots - 1)) {
+        ExportEntry& e = exports[i];
+        if (e.name == nullptr) return nullptr;
+        if (e.name != kTombstone && same(e.name, name)) return &e;
+    }
+    return nullptr;
+}
+
+bool export_insert(const char* name, u64 address, int owner) {
+    for (usize i = name_hash(name) & (kExportSlots - 1), n = 0; n < kExportSlots; ++n, i = (i + 1) & (kExportSlots - 1)) {
+        ExportEntry& e = exports[i];
+        if (e.name == nullptr || e.name == kTombstone) {
+            e = {name, address, owner};
+            return true;
+        }
+    }
+    return false;
+}
+
+void exports_remove_owned(int owner) {
+    for (ExportEntry& e : exports)
+        if (e.name != nullptr && e.name != kTombstone && e.owner == owner) e.name = kTombstone;
+}
+
+class ExportResolver final : public loader::SymbolResolver {
+public:
+    bool resolve(const char* name, u64& address) override {
+        const ExportEntry* e = export_find(name);
+        if (!e) return false;
+        address = e->address;
+        return true;
+    }
+};
+
+u64 module_area_mappings() {
+    u64 count = 0;
+    kernel().page_table->walk(
+        [](void* ctx, VirtAddr virt, PhysAddr, x86_64::PageSize size, PteFlags) {
+            if (virt.value() >= MODULE_AREA_BASE && virt.value() < MODULE_AREA_END)
+                *static_cast<u64*>(ctx) += static_cast<u64>(size) / kPageSize;
+        },
+        &count);
+    return count;
+}
+
+void refuse(ModuleSlot& m, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void refuse(ModuleSlot& m, const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    vformat(m.refusal, sizeof m.refusal, fmt, args);
+    va_end(args);
+    m.state = SlotState::refused;
+    log_error("module %s: refused: %s", m.label, m.refusal);
+}
+
+int slot_index(const ModuleSlot& m) { return static_cast<int>(&m - slots); }
+
+// Releases everything a module got: what it allocated through the ABI, its
+// exports, its pages and its range in the module area.
+void unload(ModuleSlot& m) {
+    int owner = slot_index(m);
+    for (Resource& r : resources) {
+        if (!r.used || r.owner != owner) continue;
+        r.used = false;
+        switch (r.kind) {
+        case ResourceKind::pages: kernel().pmm.free_pages(PhysAddr(r.a), r.b); break;
+        case ResourceKind::vrange: kernel_vrange_unmap(r.a, r.b); break;
+        case ResourceKind::service: service_remove_by_ops(reinterpret_cast<const void*>(r.a)); break;
+        }
+    }
+    exports_remove_owned(owner);
+    for (usize r = 0; r < loader::kRegionCount; ++r) {
+        if (m.region_size[r] != 0 && m.targets[r].address != 0)
+            unmap_and_free_pages(m.targets[r].address, m.region_size[r] / kPageSize);
+        m.targets[r] = {};
+    }
+    if (m.range_size != 0) kernel().module_area.free(m.range_base, m.range_size);
+    m.range_size = 0;
+    m.descriptor = nullptr;
+}
+
+// --- parameters ----------------------------------------------------------
+
+bool parse_int(StringView v, i64& out) {
+    usize i = 0;
+    bool negative = false;
+    if (i < v.length && (v.data[i] == '-' || v.data[i] == '+')) negative = v.data[i++] == '-';
+    unsigned base = 10;
+    if (i + 1 < v.length && v.data[i] == '0' && (v.data[i + 1] == 'x' || v.data[i + 1] == 'X')) {
+        base = 16;
+        i += 2;
+    }
+    if (i == v.length) return false;
+    u64 value = 0;
+    for (; i < v.length; ++i) {
+        char c = v.data[i];
+        unsigned d = c >= '0' && c <= '9' ? unsigned(c - '0')
+                     : base == 16 && c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10)
+                     : base == 16 && c >= 'A' && c <= 'F' ? unsigned(c - 'A' + 10)
+                                                          : 99;
+        if (d >= base) return false;
+        if (value > (~0ull - d) / base) return false;
+        value = value * base + d;
+    }
+    if (negative ? value > (1ull << 63) : value > (1ull << 63) - 1) return false;
+    out = negative ? static_cast<i64>(0 - value) : static_cast<i64>(value);
+    return true;
+}
+
+bool parse_bool(StringView v, bool has_value, bool& out) {
+    if (!has_value) return out = true;
+    for (const char* t : {"1", "on", "yes", "true"})
+        if (v == StringView(t)) return out = true;
+    for (const char* f : {"0", "off", "no", "false"})
+        if (v == StringView(f)) {
+            out = false;
+            return true;
+        }
+    return false;
+}
+
+bool inside(const ModuleSlot& m, Region r, u64 address, u64 size) {
+    const RegionTarget& t = m.targets[static_cast<int>(r)];
+    u64 limit = m.region_size[static_cast<int>(r)];
+    return t.address != 0 && address >= t.address && size <= limit && address - t.address <= limit - size;
+}
+
+bool inside_any(const ModuleSlot& m, u64 address, u64 size) {
+    return inside(m, Region::text, address, size) || inside(m, Region::rodata, address, size) ||
+           inside(m, Region::data, address, size);
+}
+
+// The descriptor comes from the module: every pointer in it must point
+// into the module, the parameters' values into its data.
+bool check_descriptor(ModuleSlot& m, Diagnostic& d) {
+    const celos_module_descriptor* desc = m.descriptor;
+    u64 init = reinterpret_cast<u64>(desc->init);
+    u64 exit = reinterpret_cast<u64>(desc->exit);
+    if (!inside(m, Region::text, init, 1)) {
+        format(d.message, sizeof d.message, "descriptor: init 0x%llx is not in the module's text",
+               static_cast<unsigned long long>(init));
+        return false;
+    }
+    if (exit != 0 && !inside(m, Region::text, exit, 1)) {
+        format(d.message, sizeof d.message, "descriptor: exit 0x%llx is not in the module's text",
+               static_cast<unsigned long long>(exit));
+        return false;
+    }
+    if (desc->param_count > 64) {
+        format(d.message, sizeof d.message, "descriptor: %u parameters (at most 64)", desc->param_count);
+        return false;
+    }
+    if (desc->param_count == 0) return true;
+    u64 params = reinterpret_cast<u64>(desc->params);
+    if (!inside_any(m, params, static_cast<u64>(desc->param_count) * sizeof(celos_module_param))) {
+        format(d.message, sizeof d.message, "descriptor: the parameter table is not inside the module");
+        return false;
+    }
+    for (u32 i = 0; i < desc->param_count; ++i) {
+        const celos_module_param& p = desc->params[i];
+        if (strnlen(p.name, sizeof p.name) == sizeof p.name || p.name[0] == '\0') {
+            format(d.message, sizeof d.message, "parameter %u: name is empty or not NUL-terminated", i);
+            return false;
+        }
+        u64 size = p.type == CELOS_PARAM_BOOL ? sizeof(bool) : p.type == CELOS_PARAM_INT ? sizeof(int64_t) : p.size;
+        if (p.type < CELOS_PARAM_BOOL || p.type > CELOS_PARAM_STRING || size == 0) {
+            format(d.message, sizeof d.message, "parameter '%s': unknown type %u or zero size", p.name, p.type);
+            return false;
+        }
+        if (!inside(m, Region::data, reinterpret_cast<u64>(p.value), size)) {
+            format(d.message, sizeof d.message, "parameter '%s': its value is not in the module's data", p.name);
+            return false;
+        }
+    }
+    return true;
+}
+
+// Parameters from the module2 line; unknown keys and bad values are
+// reported and the default stays.
+void apply_parameters(ModuleSlot& m) {
+    CommandLine line(m.args);
+    const celos_module_descriptor* desc = m.descriptor;
+    line.for_each([&](StringView key, StringView value, bool has_value) {
+        const celos_module_param* param = nullptr;
+        for (u32 i = 0; i < desc->param_count; ++i)
+            if (key == StringView(desc->params[i].name)) param = &desc->params[i];
+        if (!param) {
+            char known[160] = "none";
+            usize at = 0;
+            for (u32 i = 0; i < desc->param_count && at < sizeof known; ++i)
+                at += format(known + at, sizeof known - at, "%s%s", i ? ", " : "", desc->params[i].name);
+            log_warn("module %s: unknown parameter '%.*s' ignored (parameters: %s)", m.label,
+                     static_cast<int>(key.length), key.data, known);
+            return;
+        }
+        bool ok = false;
+        const char* expected = "";
+        switch (param->type) {
+        case CELOS_PARAM_BOOL: {
+            bool b = false;
+            ok = parse_bool(value, has_value, b);
+            if (ok) *static_cast<bool*>(param->value) = b;
+            expected = "on/off, yes/no, true/false or 1/0";
+            break;
+        }
+        case CELOS_PARAM_INT: {
+            i64 v = 0;
+            ok = has_value && parse_int(value, v);
+            if (ok) *static_cast<int64_t*>(param->value) = v;
+            expected = "a 64-bit integer (decimal or 0x hex)";
+            break;
+        }
+        case CELOS_PARAM_STRING:
+            ok = has_value && value.length < param->size;
+            if (ok) value.copy_to(static_cast<char*>(param->value), param->size);
+            expected = "a string";
+            break;
+        }
+        if (!ok) {
+            if (param->type == CELOS_PARAM_STRING && has_value)
+                log_warn("module %s: parameter '%s': value is %zu bytes (at most %u), default kept", m.label,
+                         param->name, value.length, param->size - 1);
+            else
+                log_warn("module %s: parameter '%s': bad value '%.*s' (expected %s), default kept", m.label,
+                         param->name, static_cast<int>(value.length), value.data, expected);
+        }
+    });
+}
+
+// --- loading ---------------------------------------------------------------
+
+void log_leak_check(const ModuleSlot& m, usize free_before, u64 mappings_before) {
+    usize free_after = kernel().pmm.free_page_count();
+    u64 mappings_after = module_area_mappings();
+    if (free_after == free_before && mappings_after == mappings_before)
+        log_info("module %s: released everything: free pages %zu -> %zu, module-area pages %llu -> %llu", m.label,
+                 free_before, free_after, static_cast<unsigned long long>(mappings_before),
+                 static_cast<unsigned long long>(mappings_after));
+    else
+        log_error("module %s: LEAK after unloading: free pages %zu -> %zu, module-area pages %llu -> %llu", m.label,
+                  free_before, free_after, static_cast<unsigned long long>(mappings_before),
+                  static_cast<unsigned long long>(mappings_after));
+}
+
+bool load(ModuleSlot& m) {
+    KernelState& k = kernel();
+    u64 started = arch::now_ns();
+    usize free_before = k.pmm.free_page_count();
+    u64 mappings_before = module_area_mappings();
+    Diagnostic d;
+    auto fail = [&](const char* stage) {
+        log_error("module %s: refused: %s: %s", m.label, stage, d.message);
+        format(m.refusal, sizeof m.refusal, "%s", d.message);
+        unload(m);
+        m.state = SlotState::refused;
+        log_leak_check(m, free_before, mappings_before);
+        return false;
+    };
+
+    // Layout: [text][rodata][data][guard page], each region page-aligned.
+    u64 total = 0;
+    for (usize r = 0; r < loader::kRegionCount; ++r) {
+        m.region_size[r] = m.image.region_size(static_cast<Region>(r));
+        total += m.region_size[r];
+    }
+    auto range = k.module_area.allocate(total + kPageSize);
+    if (!range.ok()) {
+        format(d.message, sizeof d.message, "no room in the module area for %llu KiB",
+               static_cast<unsigned long long>(total / 1024));
+        return fail("layout");
+    }
+    m.range_base = range.value();
+    m.range_size = total + kPageSize;
+    u64 at = m.range_base;
+    for (usize r = 0; r < loader::kRegionCount; ++r) {
+        if (m.region_size[r] == 0) continue;
+        auto mapped = map_fresh_pages(at, m.region_size[r] / kPageSize, PteFlag::writable | PteFlag::no_execute);
+        if (!mapped.ok()) {
+            format(d.message, sizeof d.message, "cannot map %llu KiB: %s",
+                   static_cast<unsigned long long>(m.region_size[r] / 1024), mapped.error().check);
+            return fail("layout");
+        }
+        m.targets[r] = {reinterpret_cast<u8*>(at), at};
+        at += m.region_size[r];
+    }
+
+    ExportResolver resolver;
+    loader::RelocationStats stats;
+    if (!m.image.relocate(m.targets, resolver, stats, d).ok()) return fail("linking");
+
+    int owner = slot_index(m);
+    for (usize i = 0; i < m.image.export_count(); ++i) {
+        const char* name = nullptr;
+        u64 address = 0;
+        if (!m.image.export_at(i, m.targets, name, address)) continue;
+        if (const ExportEntry* e = export_find(name)) {
+            format(d.message, sizeof d.message, "duplicate export '%s' (already exported by %s)", name,
+                   module_name(e->owner));
+            return fail("exports");
+        }
+        if (!export_insert(name, address, owner)) {
+            format(d.message, sizeof d.message, "the export table is full");
+            return fail("exports");
+        }
+    }
+
+    m.descriptor = reinterpret_cast<const celos_module_descriptor*>(m.image.descriptor_address(m.targets));
+    if (!check_descriptor(m, d)) return fail("descriptor");
+
+    // Final permissions, now that relocation is done.
+    const PteFlags region_flags[loader::kRegionCount] = {
+        PteFlags(), PteFlags(PteFlag::no_execute), PteFlag::writable | PteFlag::no_execute};
+    for (usize r = 0; r < loader::kRegionCount; ++r) {
+        if (m.region_size[r] == 0) continue;
+        if (!kernel_vrange_protect(m.targets[r].address, m.region_size[r] / kPageSize, region_flags[r]).ok()) {
+            format(d.message, sizeof d.message, "cannot apply page permissions");
+            return fail("permissions");
+        }
+    }
+
+    apply_parameters(m);
+    u64 linked = arch::now_ns();
+    log_info("module %s %s: text 0x%llx (%llu KiB), rodata 0x%llx (%llu KiB), data 0x%llx (%llu KiB), "
+             "%zu relocations, linked in %llu us",
+             m.descriptor->name, m.descriptor->version, static_cast<unsigned long long>(m.targets[0].address),
+             static_cast<unsigned long long>(m.region_size[0] / 1024),
+             static_cast<unsigned long long>(m.targets[1].address),
+             static_cast<unsigned long long>(m.region_size[1] / 1024),
+             static_cast<unsigned long long>(m.targets[2].address),
+             static_cast<unsigned long long>(m.region_size[2] / 1024), stats.applied,
+             static_cast<unsigned long long>((linked - started) / 1000));
+
+    m.state = SlotState::initializing;
+    celos_status status = m.descriptor->init();
+    if (status != CELOS_OK) {
+        format(d.message, sizeof d.message, "init returned %s (%s)", celos_status_name(status),
+               celos_strerror(status));
+        return fail("init");
+    }
+    m.state = SlotState::loaded;
+    load_sequence[started_count++] = slot_index(m);
+    log_info("module %s: started in %llu us (load and init)", m.label,
+             static_cast<unsigned long long>((arch::now_ns() - started) / 1000));
+    return true;
+}
+
+// The next word of a depends string ("a b,c"), or false at the end.
+bool next_dependency(const char*& p, StringView& out) {
+    while (*p == ' ' || *p == ',') ++p;
+    if (!*p) return false;
+    const char* start = p;
+    while (*p && *p != ' ' && *p != ',') ++p;
+    out = StringView(start, static_cast<usize>(p - start));
+    return true;
+}
+
+ModuleSlot* find_by_name(StringView name) {
+    for (usize i = 0; i < slot_count; ++i) {
+        ModuleSlot& s = slots[i];
+        if ((s.state == SlotState::parsed || s.state == SlotState::loaded || s.state == SlotState::refused ||
+             s.state == SlotState::initializing) &&
+            s.image.info().name[0] && name == StringView(s.image.info().name))
+            return &s;
+    }
+    return nullptr;
+}
+
+// A cycle through m, as "a -> b -> a", or false when m is not on one.
+bool describe_cycle(ModuleSlot& m, char* buf, usize size) {
+    ModuleSlot* path[kMaxSlots];
+    usize depth = 0;
+    ModuleSlot* at = &m;
+    // Follow the first dependency that is still waiting, at most slot_count steps.
+    while (depth < slot_count) {
+        path[depth++] = at;
+        ModuleSlot* next = nullptr;
+        const char* p = at->image.info().depends;
+        StringView dep;
+        while (next_dependency(p, dep)) {
+            ModuleSlot* s = find_by_name(dep);
+            if (s && s->state == SlotState::parsed) {
+                next = s;
+                break;
+            }
+        }
+        if (!next) return false;
+        if (next == &m) {
+            usize n = 0;
+            for (usize i = 0; i < depth; ++i) n += format(buf + n, n < size ? size - n : 0, "%s -> ", path[i]->label);
+            format(buf + n, n < size ? size - n : 0, "%s", m.label);
+            return true;
+        }
+        at = next;
+    }
+    return false;
+}
+
+void order_and_load() {
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (usize i = 0; i < slot_count; ++i) {
+            ModuleSlot& m = slots[i];
+            if (m.state != SlotState::parsed) continue;
+            const char* p = m.image.info().depends;
+            StringView dep;
+            bool ready = true;
+            while (next_dependency(p, dep) && m.state == SlotState::parsed) {
+                ModuleSlot* s = find_by_name(dep);
+                if (!s) {
+                    refuse(m, "depends on '%.*s', which is not among the boot modules", static_cast<int>(dep.length),
+                           dep.data);
+                } else if (s->state == SlotState::refused) {
+                    refuse(m, "depends on '%.*s', which was refused", static_cast<int>(dep.length), dep.data);
+                } else if (s->state != SlotState::loaded) {
+                    ready = false;
+                }
+            }
+            if (m.state != SlotState::parsed) {
+                progress = true;
+                continue;
+            }
+            if (ready) {
+                load(m);
+                progress = true;
+            }
+        }
+    }
+    // What is still waiting is on a dependency cycle or waits for one.
+    for (usize i = 0; i < slot_count; ++i) {
+        ModuleSlot& m = slots[i];
+        if (m.state != SlotState::parsed) continue;
+        char cycle[160];
+        if (describe_cycle(m, cycle, sizeof cycle)) {
+            format(m.refusal, sizeof m.refusal, "dependency cycle: %s", cycle);
+            log_error("module %s: refused: dependency cycle: %s", m.label, cycle);
+        } else {
+            format(m.refusal, sizeof m.refusal, "depends on a module in a dependency cycle");
+            log_error("module %s: refused: depends on a module in a dependency cycle", m.label);
+        }
+    }
+    for (usize i = 0; i < slot_count; ++i)
+        if (slots[i].state == SlotState::parsed) slots[i].state = SlotState::refused;
+}
+
+void register_core_exports() {
+    for (const CoreExport* e = __celos_exports_start; e != __celos_exports_end; ++e) {
+        if (export_find(e->name)) panic("loader: the core exports '%s' twice", e->name);
+        if (!export_insert(e->name, reinterpret_cast<u64>(e->address), -1)) panic("loader: export table full");
+    }
+}
+
+void word_copy(const char* s, char* out, usize size, const char*& rest) {
+    while (*s == ' ') ++s;
+    usize n = 0;
+    while (s[n] && s[n] != ' ') ++n;
+    StringView(s, n).copy_to(out, size);
+    rest = s + n;
+}
+
+} // namespace
+
+const char* module_name(int module) {
+    if (module < 0 || static_cast<usize>(module) >= slot_count) return "core";
+    return slots[module].image.info().name[0] ? slots[module].image.info().name : slots[module].label;
+}
+
+int module_owning(u64 address) {
+    for (usize i = 0; i < slot_count; ++i) {
+        const ModuleSlot& m = slots[i];
+        if ((m.state == SlotState::loaded || m.state == SlotState::initializing) && m.range_size != 0 &&
+            address >= m.range_base && address < m.range_base + m.range_size)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+bool module_symbolize(u64 address, char* buf, usize size) {
+    int owner = module_owning(address);
+    if (owner < 0) return false;
+    const ModuleSlot& m = slots[owner];
+    const char* best = nullptr;
+    u64 best_address = 0;
+    for (usize i = 0; i < m.image.symbol_count(); ++i) {
+        const char* name;
+        u64 sym, sym_size;
+        if (!m.image.symbol_at(i, m.targets, name, sym, sym_size)) continue;
+        if (sym <= address && (sym_size == 0 || address - sym < sym_size) && (!best || sym >= best_address)) {
+            best = name;
+            best_address = sym;
+        }
+    }
+    if (best)
+        format(buf, size, "%s:%s+0x%llx", module_name(owner), best, static_cast<unsigned long long>(address - best_address));
+    else
+        format(buf, size, "%s:0x%llx", module_name(owner), static_cast<unsigned long long>(address - m.range_base));
+    return true;
+}
+
+bool resource_track(int owner, ResourceKind kind, u64 a, u64 b) {
+    if (owner < 0) return true; // the core frees what it takes
+    IrqGuard guard;
+    for (Resource& r : resources) {
+        if (!r.used) {
+            r = {true, kind, owner, a, b};
+            return true;
+        }
+    }
+    log_warn("loader: resource table full; refusing an allocation of %s", module_name(owner));
+    return false;
+}
+
+bool resource_untrack(ResourceKind kind, u64 a, u64* b_out) {
+    IrqGuard guard;
+    for (Resource& r : resources) {
+        if (r.used && r.kind == kind && r.a == a) {
+            if (b_out) *b_out = r.b;
+            r.used = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+extern "C" celos_status celos_bootfile_find(const char* name, const void** data, size_t* size) {
+    if (name == nullptr || data == nullptr || size == nullptr) return CELOS_ERR_INVALID;
+    for (usize i = 0; i < boot_file_count; ++i) {
+        if (same(boot_files[i].name, name)) {
+            *data = boot_files[i].data;
+            *size = boot_files[i].size;
+            return CELOS_OK;
+        }
+    }
+    return CELOS_ERR_NOT_FOUND;
+}
+
+void modules_load_all() {
+    register_core_exports();
+    const mb2::BootInfo& bi = kernel().boot_info;
+    for (usize i = 0; i < bi.module_count; ++i) {
+        const mb2::Module& mod = bi.modules[i];
+        const u8* data = reinterpret_cast<const u8*>(DIRECT_MAP_BASE + mod.start.value());
+        usize size = static_cast<usize>(mod.end - mod.start);
+        bool elf = size >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F';
+        const char* rest = "";
+        if (!elf) {
+            BootFile& f = boot_files[boot_file_count++];
+            word_copy(mod.cmdline, f.name, sizeof f.name, rest);
+            f.data = data;
+            f.size = size;
+            log_info("boot file '%s': %zu bytes", f.name, size);
+            continue;
+        }
+        ModuleSlot& m = slots[slot_count++];
+        word_copy(mod.cmdline, m.label, sizeof m.label, rest);
+        if (m.label[0] == '\0') format(m.label, sizeof m.label, "module%zu", i);
+        m.args = rest;
+        m.file = ByteSpan(data, size);
+        Diagnostic d;
+        if (!ModuleImage::parse(m.file, m.label, CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR, m.image, d).ok()) {
+            refuse(m, "%s", d.message);
+            continue;
+        }
+        for (usize j = 0; j + 1 < slot_count; ++j) {
+            if (slots[j].state != SlotState::refused && same(slots[j].image.info().name, m.image.info().name)) {
+                refuse(m, "a module named '%s' is already present", m.image.info().name);
+                break;
+            }
+        }
+        if (m.state != SlotState::refused) m.state = SlotState::parsed;
+    }
+
+    order_and_load();
+
+    char loaded[400] = "", refused[400] = "";
+    usize nl = 0, nr = 0, loaded_count = 0, refused_count = 0;
+    for (usize i = 0; i < started_count; ++i)
+        nl += format(loaded + nl, nl < sizeof loaded ? sizeof loaded - nl : 0, "%s%s", loaded_count++ ? ", " : "",
+                     module_name(load_sequence[i]));
+    for (usize i = 0; i < slot_count; ++i) {
+        if (slots[i].state != SlotState::loaded) {
+            nr += format(refused + nr, nr < sizeof refused ? sizeof refused - nr : 0, "%s%s", refused_count++ ? ", " : "",
+                         slots[i].label);
+        }
+    }
+    log_info("modules: %zu loaded (%s), %zu refused (%s), %zu boot files", loaded_count, loaded_count ? loaded : "none",
+             refused_count, refused_count ? refused : "none", boot_file_count);
+}
+
+} // namespace celos

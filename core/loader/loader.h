@@ -1,0 +1,36 @@
+// The kernel's module loader: takes the ELF files GRUB loaded (module2
+// lines), checks, orders, maps, relocates, links and starts them; releases
+// everything of a module that fails. Also the registry of exported symbols
+// and the per-module accounting of what each module got from the core.
+#pragma once
+
+#include "lib/types.h"
+
+namespace celos {
+
+// Loads every ELF boot module and logs a summary. Non-ELF boot modules are
+// boot files (celos_bootfile_find).
+void modules_load_all();
+
+// Called from the ABI entry points: the loaded module whose text contains
+// `address` (a return address), or -1 for the core.
+int module_owning(u64 address);
+// The name of a loaded module, "core" for -1.
+const char* module_name(int module);
+
+// "module:symbol+0xoff" for an address inside a loaded module; false when
+// the address is in no module.
+bool module_symbolize(u64 address, char* buf, usize size);
+
+// Resource accounting for the ABI (core/loader/abi_exports.cpp).
+enum class ResourceKind : u8 { pages, vrange, service };
+bool resource_track(int owner, ResourceKind kind, u64 a, u64 b);
+bool resource_untrack(ResourceKind kind, u64 a, u64* b_out);
+
+// The core's export table, from the linker script.
+struct CoreExport {
+    const char* name;
+    const void* address;
+};
+
+} // namespace celos

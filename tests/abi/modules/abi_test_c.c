@@ -1,0 +1,34 @@
+/* A module written in C: calls into the core (log, pages, libc, services,
+   parameters) and exports a function for another module. */
+#include <celos/abi.h>
+
+static int64_t repeat = 2;
+static bool loud = false;
+static char greeting[32] = "hello";
+
+static const struct celos_module_param params[] = {
+    {"repeat", CELOS_PARAM_INT, 0, &repeat, "how many times to greet"},
+    {"loud", CELOS_PARAM_BOOL, 0, &loud, "greet in upper case"},
+    {"greeting", CELOS_PARAM_STRING, sizeof greeting, greeting, "the word to say"},
+};
+
+int abi_test_c_add(int a, int b) { return a + b; }
+CELOS_EXPORT(abi_test_c_add);
+
+static celos_status abi_test_c_init(void) {
+    uint64_t page = 0;
+    celos_status s = celos_pages_alloc(1, &page);
+    if (s != CELOS_OK) return s;
+    char* p = (char*)celos_phys_to_virt(page);
+    memset(p, 0, CELOS_PAGE_SIZE);
+    strncpy(p, greeting, CELOS_PAGE_SIZE - 1);
+    if (loud)
+        for (char* c = p; *c; ++c)
+            if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 'a' + 'A');
+    for (int64_t i = 0; i < repeat; ++i) celos_log(CELOS_LOG_INFO, "%s from C (%lld of %lld)", p, (long long)(i + 1), (long long)repeat);
+    celos_pages_free(page, 1);
+    celos_log(CELOS_LOG_INFO, "strerror(CELOS_ERR_NO_MEMORY) = '%s'", celos_strerror(CELOS_ERR_NO_MEMORY));
+    return CELOS_OK;
+}
+
+CELOS_MODULE_WITH_PARAMS("abi_test_c", "1.0", "", abi_test_c_init, 0, params, 3);

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Runs the benchmark binary and prints each subject beside its baseline.
+
+    bench_report.py BENCH_BINARY [extra benchmark args...]
+
+Benchmarks are named <group>/<subject>, with <group>/baseline measured in
+the same run; each reports items/s or bytes/s. Exits non-zero when the
+binary fails, its output cannot be read, or a benchmark errors or breaks
+that convention."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def human_rate(value, unit):
+    """1.23e8 items/s -> '123.0 M items/s'; bytes as MB/s (10^6)."""
+    if unit == "bytes":
+        return f"{value / 1e6:,.1f} MB/s"
+    for scale, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= scale:
+            return f"{value / scale:.2f} {prefix} items/s"
+    return f"{value:.2f} items/s"
+
+
+def rate_of(bench):
+    if "bytes_per_second" in bench:
+        return bench["bytes_per_second"], "bytes"
+    if "items_per_second" in bench:
+        return bench["items_per_second"], "items"
+    return None, None
+
+
+def run(binary, extra):
+    fd, out_path = tempfile.mkstemp(prefix="celos_bench_", suffix=".json")
+    os.close(fd)
+    try:
+        cmd = [binary, "--benchmark_format=json", f"--benchmark_out={out_path}",
+               "--benchmark_out_format=json", *extra]
+        try:
+            proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        except OSError as e:
+            sys.exit(f"bench_report: cannot run {binary}: {e}")
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr)
+            sys.exit(f"bench_report: {binary} exited with status {proc.returncode}")
+        try:
+            with open(out_path) as f:
+                return json.load(f)
+        except (OSError, ValueError) as e:
+            sys.exit(f"bench_report: cannot read the benchmark output: {e}")
+    finally:
+        os.unlink(out_path)
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        sys.exit(__doc__)
+    data = run(argv[1], argv[2:])
+
+    # group -> {subject: (rate, unit)}, in the order the binary ran them.
+    groups = {}
+    notes = {}  # extra figures of a subject, e.g. relocations/s
+    errors = []
+    for bench in data.get("benchmarks", []):
+        if bench.get("run_type") == "aggregate" and bench.get("aggregate_name") != "mean":
+            continue
+        name = bench.get("run_name") or bench["name"]
+        if bench.get("error_occurred"):
+            errors.append(f"{name}: {bench.get('error_message', 'error')}")
+            continue
+        group, _, subject = name.partition("/")
+        rate, unit = rate_of(bench)
+        if not subject or rate is None:
+            errors.append(f"{name}: not named <group>/<subject> or reports no rate")
+            continue
+        groups.setdefault(group, {})[subject] = (rate, unit)
+        if "relocs_per_second" in bench:
+            notes[name] = f"{bench['relocs_per_second'] / 1e6:.2f} M relocations/s"
+
+    rows = [("group", "subject", "rate", "baseline", "subject/baseline", "also")]
+    for group, subjects in groups.items():
+        base = subjects.get("baseline")
+        if base is None:
+            errors.append(f"{group}: no {group}/baseline")
+        for subject, (rate, unit) in subjects.items():
+            if subject == "baseline":
+                continue
+            if base is not None and base[1] != unit:
+                errors.append(f"{group}/{subject}: unit {unit} but baseline in {base[1]}")
+                base_text, ratio = human_rate(*base), "n/a"
+            elif base is not None and base[0] > 0:
+                base_text, ratio = human_rate(*base), f"{rate / base[0]:.3f}"
+            else:
+                base_text, ratio = "-", "n/a"
+            rows.append((group, subject, human_rate(rate, unit), base_text, ratio,
+                         notes.get(f"{group}/{subject}", "")))
+
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        cells = [row[c].ljust(widths[c]) if c < 2 or c == 5 else row[c].rjust(widths[c]) for c in range(len(row))]
+        print("  ".join(cells).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    for e in errors:
+        print(f"warning: {e}", file=sys.stderr)
+    # A benchmark that errored or broke the naming convention fails the report.
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
