@@ -305,6 +305,10 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
             return fail(diag, fn, Status::invalid, "symbol '%s' is thread-local: not supported", sym);
         if (stype == kSttGnuIfunc)
             return fail(diag, fn, Status::invalid, "symbol '%s' is an ifunc: not supported", sym);
+        // A section symbol is named after its section, so it must have one.
+        if (stype == kSttSection && (s.st_shndx == kShnUndef || s.st_shndx >= p.shnum))
+            return fail(diag, fn, Status::invalid, "symbol %u: section symbol of section index %u (%zu sections)",
+                        i, s.st_shndx, p.shnum);
         if (s.st_shndx == kShnUndef || s.st_shndx == kShnAbs) continue;
         if (s.st_shndx >= kShnLoReserve)
             return fail(diag, fn, Status::invalid,

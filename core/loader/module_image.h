@@ -102,8 +102,10 @@ public:
     // applies every relocation of ALLOC sections: R_X86_64_64, PC32, PLT32,
     // 32, 32S, PC64, each range-checked. Undefined symbols go through the
     // resolver; all unresolved names are listed in diag and nothing is
-    // started (never resolved to 0). Other types are an error naming the
-    // type. targets[i] is for Region(i).
+    // started (never resolved to 0); weak undefined symbols too (a module
+    // cannot test for an absent export). Other types are an error naming the
+    // type. targets[i] is for Region(i). SHF_MERGE sections are loaded as
+    // they are (not merged).
     Result<void> relocate(const RegionTarget (&targets)[kRegionCount], SymbolResolver& resolver,
                           RelocationStats& stats, Diagnostic& diag) const;
 

@@ -39,14 +39,24 @@ inline void write_file(const std::string& path, const std::vector<u8>& bytes) {
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
-// A fresh directory per test and process (ctest runs test cases in parallel).
-inline std::string scratch_dir(const std::string& tag) {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("celos_loader_" + tag + "_" + std::to_string(static_cast<long>(getpid())));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir.string();
-}
+// A fresh directory per test and process (ctest runs test cases in
+// parallel), removed when the test ends, passed or not.
+struct ScratchDir {
+    std::string path;
+    explicit ScratchDir(const std::string& tag) {
+        auto dir = std::filesystem::temp_directory_path() /
+                   ("celos_loader_" + tag + "_" + std::to_string(static_cast<long>(getpid())));
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        path = dir.string();
+    }
+    ~ScratchDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+};
 
 // Splits "a,b,c" (the CMake lists passed as compile definitions).
 inline std::vector<std::string> split_list(const std::string& s) {

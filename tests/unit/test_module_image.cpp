@@ -65,7 +65,8 @@ std::map<u32, size_t> compare_with_ld(const std::string& path, const std::string
             put_le<u64>(plain, shoff + i * 64 + 8,
                         in.sections[i].flags & ~(elf::kShfMerge | elf::kShfStrings));
 
-    std::string dir = scratch_dir(tag);
+    ScratchDir scratch(tag);
+    const std::string& dir = scratch.path;
     std::string object = dir + "/in.o", script = dir + "/link.ld", output = dir + "/out.elf",
                 log = dir + "/ld.log";
     write_file(object, plain);
@@ -124,7 +125,6 @@ std::map<u32, size_t> compare_with_ld(const std::string& path, const std::string
         ++compared;
     }
     CHECK(compared > 0);
-    std::filesystem::remove_all(dir);
 
     // The parser's counts equal the file's (every relocation of an ALLOC
     // section applied once), and only types the loader claims.
@@ -206,8 +206,8 @@ local_bss:
 
 // The synthetic module, assembled by the C compiler into a scratch file,
 // minus the one .long that would not fit at a module address.
-std::string build_synthetic(const std::string& tag) {
-    std::string dir = scratch_dir(tag);
+std::string build_synthetic(const ScratchDir& scratch) {
+    const std::string& dir = scratch.path;
     std::string source = dir + "/synthetic.S", object = dir + "/synthetic.ko", log = dir + "/cc.log";
     std::string text = kSyntheticSource;
     // `.long local_data` is R_X86_64_32 of a module address: an overflow
@@ -243,17 +243,18 @@ TEST_CASE("ModuleImage relocates the build's modules byte for byte like GNU ld",
 }
 
 TEST_CASE("ModuleImage relocates R_X86_64_32 and PC64 like GNU ld (hand-written module)", "[loader][ld]") {
-    std::string object = build_synthetic("synth_ld");
+    ScratchDir scratch("synth_ld");
+    std::string object = build_synthetic(scratch);
     auto counts = compare_with_ld(object, "synth_ld_link", {{"ext_low", 0x12345000}});
     for (u32 type : kLoaderTypes) {
         INFO(elf::relocation_type_name(type));
         CHECK(counts[type] > 0);
     }
-    std::filesystem::remove_all(std::filesystem::path(object).parent_path());
 }
 
 TEST_CASE("ModuleImage range-checks every relocation value", "[loader]") {
-    std::string object = build_synthetic("synth_range");
+    ScratchDir scratch("synth_range");
+    std::string object = build_synthetic(scratch);
     auto m = load_module(object);
     TestElf elf(m->file);
     REQUIRE(m->parse());
@@ -292,11 +293,11 @@ TEST_CASE("ModuleImage range-checks every relocation value", "[loader]") {
         CHECK(std::string(m->diag.message) == "synthetic.ko: unresolved symbols: ext_low, ext_call");
         CHECK(m->stats.applied == 0);
     }
-    std::filesystem::remove_all(std::filesystem::path(object).parent_path());
 }
 
 TEST_CASE("ModuleImage refuses R_X86_64_32 of a module address", "[loader]") {
-    std::string dir = scratch_dir("synth_32");
+    ScratchDir scratch("synth_32");
+    const std::string& dir = scratch.path;
     std::string source = dir + "/s.S", object = dir + "/s32.ko";
     std::string text = kSyntheticSource; // with `.long local_data`
     { std::ofstream(source) << text; }
@@ -309,11 +310,11 @@ TEST_CASE("ModuleImage refuses R_X86_64_32 of a module address", "[loader]") {
     CHECK_THAT(m->diag.message, Catch::Contains("in .rela.data: R_X86_64_32 value 0xffffffffa000"));
     CHECK_THAT(m->diag.message,
                Catch::Contains("for symbol '.data' does not fit in 32 bits (zero-extended)"));
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("ModuleImage exposes the descriptor, exports and symbols of a module", "[loader]") {
-    std::string object = build_synthetic("synth_api");
+    ScratchDir scratch("synth_api");
+    std::string object = build_synthetic(scratch);
     auto m = load_module(object);
     TestElf elf(m->file);
     REQUIRE(m->parse());
@@ -372,7 +373,6 @@ TEST_CASE("ModuleImage exposes the descriptor, exports and symbols of a module",
     REQUIRE(m->image->symbol_at(0, m->targets, name, address, size));
     CHECK(symbols[name].first == address);
     CHECK_FALSE(m->image->symbol_at(2, m->targets, name, address, size));
-    std::filesystem::remove_all(std::filesystem::path(object).parent_path());
 }
 
 TEST_CASE("ModuleImage reads the real modules' descriptors and exports", "[loader]") {
