@@ -156,6 +156,14 @@ void refuse(ModuleSlot& m, const char* fmt, ...) {
     log_error("module %s: refused: %s", m.label, m.refusal);
 }
 
+// Diagnostics start with the file's label; messages here already name it.
+const char* without_prefix(const char* message, const char* label) {
+    usize n = 0;
+    while (label[n] && message[n] == label[n]) ++n;
+    if (label[n] == '\0' && message[n] == ':' && message[n + 1] == ' ') return message + n + 2;
+    return message;
+}
+
 int slot_index(const ModuleSlot& m) { return static_cast<int>(&m - slots); }
 
 // Releases everything a module got: what it allocated through the ABI, its
@@ -352,8 +360,9 @@ bool load(ModuleSlot& m) {
     u64 mappings_before = module_area_mappings();
     Diagnostic d;
     auto fail = [&](const char* stage) {
-        log_error("module %s: refused: %s: %s", m.label, stage, d.message);
-        format(m.refusal, sizeof m.refusal, "%s", d.message);
+        const char* why = without_prefix(d.message, m.label);
+        log_error("module %s: refused: %s: %s", m.label, stage, why);
+        format(m.refusal, sizeof m.refusal, "%s: %s", stage, why);
         unload(m);
         m.state = SlotState::refused;
         log_leak_check(m, free_before, mappings_before);
@@ -644,24 +653,29 @@ void modules_load_all() {
         const mb2::Module& mod = bi.modules[i];
         const u8* data = reinterpret_cast<const u8*>(DIRECT_MAP_BASE + mod.start.value());
         usize size = static_cast<usize>(mod.end - mod.start);
-        bool elf = size >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F';
+        // A line labelled with a file name ("font.psf") is a boot file; one
+        // labelled with a module name (no dot) is a module, ELF or not.
+        char label[48];
         const char* rest = "";
-        if (!elf) {
+        word_copy(mod.cmdline, label, sizeof label, rest);
+        bool is_boot_file = false;
+        for (const char* c = label; *c; ++c) is_boot_file = is_boot_file || *c == '.';
+        if (is_boot_file) {
             BootFile& f = boot_files[boot_file_count++];
-            word_copy(mod.cmdline, f.name, sizeof f.name, rest);
+            StringView(label).copy_to(f.name, sizeof f.name);
             f.data = data;
             f.size = size;
             log_info("boot file '%s': %zu bytes", f.name, size);
             continue;
         }
         ModuleSlot& m = slots[slot_count++];
-        word_copy(mod.cmdline, m.label, sizeof m.label, rest);
+        StringView(label).copy_to(m.label, sizeof m.label);
         if (m.label[0] == '\0') format(m.label, sizeof m.label, "module%zu", i);
         m.args = rest;
         m.file = ByteSpan(data, size);
         Diagnostic d;
         if (!ModuleImage::parse(m.file, m.label, CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR, m.image, d).ok()) {
-            refuse(m, "%s", d.message);
+            refuse(m, "%s", without_prefix(d.message, m.label));
             continue;
         }
         for (usize j = 0; j + 1 < slot_count; ++j) {
@@ -675,19 +689,16 @@ void modules_load_all() {
 
     order_and_load();
 
-    char loaded[400] = "", refused[400] = "";
-    usize nl = 0, nr = 0, loaded_count = 0, refused_count = 0;
+    char loaded[400] = "";
+    usize nl = 0, refused_count = 0;
     for (usize i = 0; i < started_count; ++i)
-        nl += format(loaded + nl, nl < sizeof loaded ? sizeof loaded - nl : 0, "%s%s", loaded_count++ ? ", " : "",
+        nl += format(loaded + nl, nl < sizeof loaded ? sizeof loaded - nl : 0, "%s%s", i ? ", " : "",
                      module_name(load_sequence[i]));
-    for (usize i = 0; i < slot_count; ++i) {
-        if (slots[i].state != SlotState::loaded) {
-            nr += format(refused + nr, nr < sizeof refused ? sizeof refused - nr : 0, "%s%s", refused_count++ ? ", " : "",
-                         slots[i].label);
-        }
-    }
-    log_info("modules: %zu loaded (%s), %zu refused (%s), %zu boot files", loaded_count, loaded_count ? loaded : "none",
-             refused_count, refused_count ? refused : "none", boot_file_count);
+    for (usize i = 0; i < slot_count; ++i) refused_count += slots[i].state != SlotState::loaded;
+    log_info("modules: %zu loaded (%s), %zu refused, %zu boot files", started_count, started_count ? loaded : "none",
+             refused_count, boot_file_count);
+    for (usize i = 0; i < slot_count; ++i)
+        if (slots[i].state != SlotState::loaded) log_info("  refused %s: %s", slots[i].label, slots[i].refusal);
 }
 
 } // namespace celos

@@ -53,6 +53,9 @@ def main():
     p.add_argument("--cmdline")
     p.add_argument("--module-line", action="append", default=[])
     p.add_argument("--modules", action="append", default=[])
+    p.add_argument("--bad-modules", metavar="DIR",
+                   help="boot every .ko in DIR too (module2 line labelled by its file name) and expect "
+                        "each one to be reported as refused, by name")
     p.add_argument("--iso")
     p.add_argument("--uefi", action="store_true")
     p.add_argument("--timeout", type=float, default=60)
@@ -65,6 +68,13 @@ def main():
     args = p.parse_args()
 
     os.makedirs(args.workdir, exist_ok=True)
+    bad = []
+    if args.bad_modules:
+        bad = sorted(f[:-3] for f in os.listdir(args.bad_modules) if f.endswith(".ko"))
+        if not bad:
+            sys.exit("boot_test: no .ko files in %s" % args.bad_modules)
+        args.modules.append(args.bad_modules)
+        args.module_line += ["module2 /boot/modules/%s.ko %s" % (name, name) for name in bad]
     iso = args.iso
     if iso is None:
         iso = os.path.join(args.workdir, args.name + ".iso")
@@ -97,6 +107,10 @@ def main():
                 break
         else:
             failures.append("expected a line matching %r (after line %d)" % (pattern, at))
+    for name in bad:
+        prefix = "module %s: refused: " % name
+        if not any(prefix in line for line in lines):
+            failures.append("no line reporting %r (expected '%s...')" % (name, prefix))
     for pattern in args.reject:
         rx = re.compile(pattern)
         for line in lines:
