@@ -32,12 +32,34 @@ celos_status init() {
     int sum = g.sum(40, 2);
     celos_log(CELOS_LOG_INFO, "40 + 2 = %d (through abi_test_c)", sum);
     if (sum != 42) return CELOS_ERR_INVALID;
-    celos_status s = celos_service_register("abi_test.counter", 1, &ops);
+    // Virtual ranges: allocate, write, make read-only, free.
+    void* range = nullptr;
+    celos_status s = celos_vrange_alloc(4, CELOS_PROT_READ | CELOS_PROT_WRITE, &range);
+    if (s != CELOS_OK) return s;
+    auto* bytes = static_cast<unsigned char*>(range);
+    bytes[0] = 1;
+    bytes[4 * CELOS_PAGE_SIZE - 1] = 2;
+    if (celos_vrange_alloc(1, CELOS_PROT_WRITE | CELOS_PROT_EXEC, &range) != CELOS_ERR_INVALID) return CELOS_ERR_INVALID;
+    s = celos_vrange_protect(bytes, 4, CELOS_PROT_READ);
+    if (s != CELOS_OK) return s;
+    celos_log(CELOS_LOG_INFO, "vrange at %p: written, protected read-only, read back %d", static_cast<void*>(bytes),
+              bytes[0] + bytes[4 * CELOS_PAGE_SIZE - 1]);
+    celos_vrange_free(bytes);
+
+    if (const celos_framebuffer* fb = celos_framebuffer_get())
+        celos_log(CELOS_LOG_INFO, "framebuffer %ux%u, %u bpp, pitch %u", fb->width, fb->height, fb->bpp, fb->pitch);
+    else
+        celos_log(CELOS_LOG_INFO, "no framebuffer");
+
+    s = celos_service_register("abi_test.counter", 1, &ops);
     if (s != CELOS_OK) return s;
     auto* found = static_cast<const counter_ops*>(celos_service_lookup("abi_test.counter", 1));
     celos_log(CELOS_LOG_INFO, "service lookup %s, counter %d", found == &ops ? "ok" : "FAILED",
               found ? found->next() : -1);
-    return found == &ops ? CELOS_OK : CELOS_ERR_NOT_FOUND;
+    if (found != &ops) return CELOS_ERR_NOT_FOUND;
+    if (celos_service_register("abi_test.counter", 2, &ops) != CELOS_ERR_EXISTS) return CELOS_ERR_INVALID;
+    if (celos_service_lookup("abi_test.counter", 2) != nullptr) return CELOS_ERR_INVALID;
+    return CELOS_OK;
 }
 
 } // namespace
