@@ -24,6 +24,15 @@ def human_rate(value, unit):
     return f"{value:.2f} items/s"
 
 
+def human_time_ns(ns):
+    """52 -> '52 ns', 1234 -> '1.2 us', 2.5e6 -> '2.5 ms'."""
+    if ns >= 1e6:
+        return f"{ns / 1e6:.1f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.1f} us"
+    return f"{ns:.0f} ns"
+
+
 def rate_of(bench):
     if "bytes_per_second" in bench:
         return bench["bytes_per_second"], "bytes"
@@ -76,8 +85,15 @@ def main(argv):
             errors.append(f"{name}: not named <group>/<subject> or reports no rate")
             continue
         groups.setdefault(group, {})[subject] = (rate, unit)
+        extra = []
         if "relocs_per_second" in bench:
-            notes[name] = f"{bench['relocs_per_second'] / 1e6:.2f} M relocations/s"
+            extra.append(f"{bench['relocs_per_second'] / 1e6:.2f} M relocations/s")
+        # Every user counter named *_ns is a time: p99_9_ns -> "p99.9 52 ns".
+        for key, value in sorted(bench.items(), key=lambda kv: kv[0].startswith("max")):
+            if key.endswith("_ns") and isinstance(value, (int, float)) and key not in ("real_time", "cpu_time"):
+                extra.append(f"{key[:-3].replace('_', '.')} {human_time_ns(value)}")
+        if extra:
+            notes[name] = ", ".join(extra)
 
     rows = [("group", "subject", "rate", "baseline", "subject/baseline", "also")]
     for group, subjects in groups.items():
@@ -94,8 +110,10 @@ def main(argv):
                 base_text, ratio = human_rate(*base), f"{rate / base[0]:.3f}"
             else:
                 base_text, ratio = "-", "n/a"
-            rows.append((group, subject, human_rate(rate, unit), base_text, ratio,
-                         notes.get(f"{group}/{subject}", "")))
+            note = notes.get(f"{group}/{subject}", "")
+            if notes.get(f"{group}/baseline"):
+                note += f" (baseline: {notes[f'{group}/baseline']})"
+            rows.append((group, subject, human_rate(rate, unit), base_text, ratio, note))
 
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, row in enumerate(rows):

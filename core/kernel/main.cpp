@@ -2,6 +2,9 @@
 // boot stack (kernel_early_main), then the rest on a guarded kernel stack
 // (kernel_main). docs/architecture.md describes the steps.
 
+#include <celos/heap.h>
+#include <celos/service.h>
+
 #include "arch/cpu.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
@@ -306,6 +309,8 @@ void handle_command_line() {
 
     if (state.framebuffer.value() != 0) boot_screen_init(state.boot_info.framebuffer, state.framebuffer.as<void>());
     modules_load_all();
+    // The heap module, when loaded, reports its use by module.
+    if (auto* heap = static_cast<const celos_heap_service*>(celos_service_lookup("heap", 1))) heap->log_summary();
     handle_command_line();
 
     boot_screen_set_state(BootState::ready);

@@ -124,6 +124,16 @@ void celos_panic(const char* fmt, ...) {
     panic("%s (called from %s)", message, where);
 }
 
+int celos_symbolize(uintptr_t address, char* buf, size_t size) {
+    char name[160];
+    symbolize(address, name, sizeof name);
+    return static_cast<int>(format(buf, size, "%s", name));
+}
+
+int celos_module_of(uintptr_t address) { return module_owning(address); }
+
+const char* celos_module_name(int module) { return celos::module_name(module); }
+
 // --- memory ----------------------------------------------------------------
 
 celos_status celos_pages_alloc(size_t count, uint64_t* phys) {
@@ -325,6 +335,9 @@ CELOS_EXPORT(celos_strerror);
 CELOS_EXPORT(celos_log);
 CELOS_EXPORT(celos_vlog);
 CELOS_EXPORT(celos_panic);
+CELOS_EXPORT(celos_symbolize);
+CELOS_EXPORT(celos_module_of);
+CELOS_EXPORT(celos_module_name);
 CELOS_EXPORT(celos_pages_alloc);
 CELOS_EXPORT(celos_pages_free);
 CELOS_EXPORT(celos_phys_to_virt);

@@ -477,6 +477,26 @@ ModuleSlot* find_by_name(StringView name) {
     return nullptr;
 }
 
+// " (without it, unresolved: a, b)" for the symbols m needs that no
+// export provides yet; "" when there are none.
+void describe_unresolved(const ModuleSlot& m, char* buf, usize size) {
+    struct Ctx {
+        char* buf;
+        usize size;
+        usize at;
+        usize count;
+    } ctx{buf, size, 0, 0};
+    buf[0] = '\0';
+    m.image.for_each_undefined(
+        [](void* p, const char* name) {
+            auto& c = *static_cast<Ctx*>(p);
+            if (export_find(name) || c.at >= c.size) return;
+            c.at += format(c.buf + c.at, c.size - c.at, "%s%s", c.count++ ? ", " : " (without it, unresolved: ", name);
+        },
+        &ctx);
+    if (ctx.count && ctx.at < size) format(buf + ctx.at, size - ctx.at, ")");
+}
+
 // A cycle through m, as "a -> b -> a", or false when m is not on one.
 bool describe_cycle(ModuleSlot& m, char* buf, usize size) {
     ModuleSlot* path[kMaxSlots];
@@ -520,8 +540,10 @@ void order_and_load() {
             while (next_dependency(p, dep) && m.state == SlotState::parsed) {
                 ModuleSlot* s = find_by_name(dep);
                 if (!s) {
-                    refuse(m, "depends on '%.*s', which is not among the boot modules", static_cast<int>(dep.length),
-                           dep.data);
+                    char missing[160];
+                    describe_unresolved(m, missing, sizeof missing);
+                    refuse(m, "depends on '%.*s', which is not among the boot modules%s", static_cast<int>(dep.length),
+                           dep.data, missing);
                 } else if (s->state == SlotState::refused) {
                     refuse(m, "depends on '%.*s', which was refused", static_cast<int>(dep.length), dep.data);
                 } else if (s->state != SlotState::loaded) {

@@ -738,6 +738,19 @@ u64 ModuleImage::descriptor_address(const RegionTarget (&targets)[kRegionCount])
     return targets[plan.region].address + plan.offset;
 }
 
+void ModuleImage::for_each_undefined(void (*fn)(void* ctx, const char* name), void* ctx) const {
+    if (symtab_ == 0) return;
+    const u64 shoff = load_le<u64>(file_.data() + 40);
+    const SectionHeader symtab = read_section(file_, shoff, symtab_);
+    const SectionHeader strtab = read_section(file_, shoff, strtab_);
+    for (u32 i = 1; i < symbol_total_; ++i) {
+        Symbol s = read_symbol(file_.data() + symtab.sh_offset + usize(i) * kSymbolSize);
+        // parse() checked every name offset against the string table.
+        if (s.st_shndx != kShnUndef || s.st_name == 0 || symbol_type(s.st_info) == kSttSection) continue;
+        fn(ctx, reinterpret_cast<const char*>(file_.data() + strtab.sh_offset + s.st_name));
+    }
+}
+
 usize ModuleImage::symbol_count() const {
     return fault_symbol_count_;
 }

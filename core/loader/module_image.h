@@ -117,6 +117,10 @@ public:
     // After relocate(): the address of the descriptor (in the rodata region).
     u64 descriptor_address(const RegionTarget (&targets)[kRegionCount]) const;
 
+    // Calls fn(ctx, name) for each undefined symbol the module refers to by
+    // name (what it needs from the core and other modules).
+    void for_each_undefined(void (*fn)(void* ctx, const char* name), void* ctx) const;
+
     // Function and object symbols defined by the module, for fault reports
     // and backtraces: name, address, size.
     usize symbol_count() const;

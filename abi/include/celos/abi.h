@@ -18,5 +18,6 @@
 #include <celos/framebuffer.h>
 #include <celos/service.h>
 #include <celos/libc.h>
+#include <celos/heap.h>
 
 #endif

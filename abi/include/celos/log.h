@@ -15,6 +15,14 @@ void celos_log(int level, const char* fmt, ...) CELOS_PRINTF(2, 3);
 void celos_vlog(int level, const char* fmt, va_list args);
 /* Reports the message, a backtrace, and stops the machine. */
 CELOS_NORETURN void celos_panic(const char* fmt, ...) CELOS_PRINTF(1, 2);
+
+/* Names a code address: "module:function+0x1c" or "core_function+0x1c".
+   Returns the length written, like snprintf. */
+int celos_symbolize(uintptr_t address, char* buf, size_t size);
+/* The loaded module whose code holds `address`, or -1 for the core (and for
+   addresses in no module); and a module's name ("core" for -1). */
+int celos_module_of(uintptr_t address);
+const char* celos_module_name(int module);
 CELOS_END_DECLS
 
 #endif

@@ -1,3 +1,4 @@
+#include "arch/x86_64/descriptor.h"
 #include "arch/x86_64/gdt.h"
 
 namespace celos::x86_64 {
@@ -14,11 +15,6 @@ struct [[gnu::packed]] TaskStateSegment {
     u16 io_map_base;
 };
 static_assert(sizeof(TaskStateSegment) == 104);
-
-struct [[gnu::packed]] DescriptorPointer {
-    u16 limit;
-    u64 base;
-};
 
 alignas(16) u64 gdt[5];
 alignas(16) TaskStateSegment tss;

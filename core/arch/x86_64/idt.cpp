@@ -1,3 +1,4 @@
+#include "arch/x86_64/descriptor.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 
@@ -18,11 +19,6 @@ struct [[gnu::packed]] IdtGate {
     u32 reserved;
 };
 static_assert(sizeof(IdtGate) == 16);
-
-struct [[gnu::packed]] DescriptorPointer {
-    u16 limit;
-    u64 base;
-};
 
 alignas(16) IdtGate idt[256];
 

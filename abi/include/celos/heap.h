@@ -1,0 +1,38 @@
+/* The kernel heap, served by the heap module (modules/heap): a module that
+   uses these needs heap.ko loaded before it (declare "heap" as a
+   dependency); without it the loader refuses the module and names the
+   missing symbols. */
+#ifndef CELOS_HEAP_H
+#define CELOS_HEAP_H
+
+#include <celos/cdefs.h>
+#include <celos/status.h>
+
+#define CELOS_HEAP_MAX_ALIGNMENT 4096u
+
+/* The heap's service ("heap", version 1), for the core and tools. */
+struct celos_heap_service {
+    void (*log_summary)(void);                /* one line of totals and per-module use */
+    celos_status (*check)(void);              /* walks the heap; CELOS_OK when consistent */
+    size_t (*bytes_in_use_by)(int module);    /* -1: the core */
+};
+
+CELOS_BEGIN_DECLS
+/* Never fails silently: NULL when out of memory. kmalloc(0) returns a unique
+   pointer that may be passed to kfree; kfree(NULL) does nothing. */
+void* kmalloc(size_t size);
+void kfree(void* p);
+/* On failure returns NULL and leaves `p` intact; krealloc(p, 0) frees p and
+   returns NULL; krealloc(NULL, n) is kmalloc(n). */
+void* krealloc(void* p, size_t size);
+/* NULL when count * size overflows. Zeroed. */
+void* kcalloc(size_t count, size_t size);
+/* alignment: a power of two up to CELOS_HEAP_MAX_ALIGNMENT at least. */
+void* kmemalign(size_t alignment, size_t size);
+/* The usable size of a block (>= the size asked for). */
+size_t ksize(const void* p);
+/* Walks the whole heap and checks it; CELOS_OK when consistent (tests). */
+celos_status kheap_check(void);
+CELOS_END_DECLS
+
+#endif

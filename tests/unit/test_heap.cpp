@@ -1,0 +1,476 @@
+// The kernel heap's allocator core (modules/heap/heap_core.cpp) over a fake
+// page source: a long random run against a model, each hardening check,
+// and the edge cases.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "heap_core.h"
+
+using namespace celos_heap;
+
+namespace {
+
+struct HeapFault {
+    FaultReport report;
+};
+
+[[noreturn]] void throw_fault(const FaultReport& r) {
+    throw HeapFault{r};
+}
+
+// Pages from aligned_alloc; counts what is mapped and unmapped and refuses
+// once `limit` pages are mapped at the same time.
+struct FakePageSource final : PageSource {
+    size_t limit = SIZE_MAX;
+    size_t mapped_pages = 0, unmapped_pages = 0, live_pages = 0, maps = 0;
+    std::map<void*, size_t> live;
+
+    void* map_pages(size_t pages) override {
+        if (pages > limit || live_pages + pages > limit) return nullptr;
+        void* p = std::aligned_alloc(4096, pages * 4096);
+        if (!p) return nullptr;
+        std::memset(p, 0, pages * 4096);
+        live[p] = pages;
+        mapped_pages += pages;
+        live_pages += pages;
+        maps++;
+        return p;
+    }
+    void unmap_pages(void* base, size_t pages) override {
+        auto it = live.find(base);
+        REQUIRE(it != live.end());
+        REQUIRE(it->second == pages);
+        live.erase(it);
+        unmapped_pages += pages;
+        live_pages -= pages;
+        std::free(base);
+    }
+    ~FakePageSource() {
+        for (auto& [p, n] : live)
+            std::free(p);
+    }
+};
+
+// Heap is big (the TLSF lists); keep it off the stack.
+std::unique_ptr<Heap> make_heap(FakePageSource& src, bool checks) {
+    auto h = std::make_unique<Heap>();
+    std::memset(static_cast<void*>(h.get()), 0, sizeof(Heap));
+    h->init(src, Options{checks}, throw_fault);
+    return h;
+}
+
+struct Rng {
+    uint64_t s;
+    uint64_t next() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+    uint64_t below(uint64_t n) { return next() % n; }
+};
+
+Fault fault_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const HeapFault& e) {
+        return e.report.kind;
+    }
+    FAIL("no fault reported");
+    return Fault::corrupt;
+}
+
+void require_clean(const Heap& h) {
+    CheckReport r = h.check();
+    INFO((r.problem ? r.problem : "") << " at " << r.where);
+    REQUIRE(r.ok);
+}
+
+struct Live {
+    size_t size;
+    uint8_t fill;
+    uint64_t id;
+    int owner;
+};
+
+void fill_block(uint8_t* p, const Live& l) {
+    std::memset(p, l.fill, l.size);
+    if (l.size >= 8) std::memcpy(p, &l.id, 8);
+}
+
+bool block_intact(const uint8_t* p, const Live& l) {
+    size_t from = 0;
+    if (l.size >= 8) {
+        uint64_t id;
+        std::memcpy(&id, p, 8);
+        if (id != l.id) return false;
+        from = 8;
+    }
+    for (size_t i = from; i < l.size; ++i)
+        if (p[i] != l.fill) return false;
+    return true;
+}
+
+size_t random_size(Rng& rng) {
+    uint64_t k = rng.below(100);
+    if (k < 80) return 1 + rng.below(256);
+    if (k < 97) return 257 + rng.below(4096 - 256);
+    return 4097 + rng.below(65536 - 4096);
+}
+
+size_t random_alignment(Rng& rng) {
+    if (rng.below(10) < 6) return 0;
+    return size_t(1) << rng.below(13); // 1..4096
+}
+
+void random_run(bool checks, uint64_t ops) {
+    FakePageSource src;
+    auto heap = make_heap(src, checks);
+    Heap& h = *heap;
+    Rng rng{checks ? 0x1234567887654321ull : 0x0badc0ffee15600dull};
+
+    std::map<uintptr_t, Live> model; // by address: also the interval map for overlaps
+    std::vector<uint8_t*> order;     // for random picks
+    uint64_t next_id = 1;
+    size_t owner_blocks[kMaxOwners] = {};
+
+    auto add = [&](uint8_t* p, size_t size, size_t align, int owner) {
+        REQUIRE(p != nullptr);
+        uintptr_t a = reinterpret_cast<uintptr_t>(p);
+        REQUIRE(a % (align > 16 ? align : 16) == 0);
+        REQUIRE(h.usable_size(p) >= size);
+        size_t extent = size ? size : 1;
+        auto it = model.lower_bound(a);
+        if (it != model.end()) REQUIRE(it->first >= a + extent);
+        if (it != model.begin()) {
+            auto prev = std::prev(it);
+            REQUIRE(prev->first + (prev->second.size ? prev->second.size : 1) <= a);
+        }
+        Live l{size, uint8_t(rng.next()), next_id++, owner};
+        fill_block(p, l);
+        model[a] = l;
+        order.push_back(p);
+        owner_blocks[owner]++;
+    };
+    auto take = [&](size_t index) {
+        uint8_t* p = order[index];
+        order[index] = order.back();
+        order.pop_back();
+        auto it = model.find(reinterpret_cast<uintptr_t>(p));
+        REQUIRE(it != model.end());
+        Live l = it->second;
+        model.erase(it);
+        REQUIRE(block_intact(p, l));
+        owner_blocks[l.owner]--;
+        return std::pair<uint8_t*, Live>(p, l);
+    };
+
+    for (uint64_t op = 1; op <= ops; ++op) {
+        uint64_t k = rng.below(100);
+        size_t live = order.size();
+        if (live > 3000) k = 60; // free
+        if (live == 0 || k < 45) {
+            size_t size = random_size(rng), align = random_alignment(rng);
+            int owner = int(rng.below(kMaxOwners));
+            add(static_cast<uint8_t*>(h.allocate(size, align, op, owner)), size, align, owner);
+        } else if (k < 80) {
+            auto [p, l] = take(rng.below(live));
+            h.free(p, op);
+        } else {
+            size_t index = rng.below(live);
+            auto [p, l] = take(index);
+            size_t size = rng.below(2) ? l.size + 1 + rng.below(l.size + 64) : rng.below(l.size + 1);
+            if (size == 0) size = 1;
+            int owner = int(rng.below(kMaxOwners));
+            uint8_t* q = static_cast<uint8_t*>(h.reallocate(p, size, op, owner));
+            REQUIRE(q != nullptr);
+            Live kept = l;
+            kept.size = size < l.size ? size : l.size;
+            if (kept.size < 8 && l.size >= 8) { // the id no longer fits: check the fill past it
+                for (size_t i = 0; i < kept.size; ++i)
+                    REQUIRE(q[i] == reinterpret_cast<const uint8_t*>(&l.id)[i]);
+            } else {
+                REQUIRE(block_intact(q, kept));
+            }
+            add(q, size, 0, owner);
+        }
+        if (op % 10000 == 0) {
+            require_clean(h);
+            const Stats& s = h.stats();
+            REQUIRE(s.blocks_in_use == order.size());
+            for (int o = 0; o < kMaxOwners; ++o)
+                REQUIRE(s.owners[o].blocks == owner_blocks[o]);
+        }
+    }
+    while (!order.empty()) {
+        auto [p, l] = take(order.size() - 1);
+        h.free(p, 1);
+    }
+    require_clean(h);
+    const Stats& s = h.stats();
+    CHECK(s.bytes_in_use == 0);
+    CHECK(s.blocks_in_use == 0);
+    for (int o = 0; o < kMaxOwners; ++o)
+        CHECK(s.owners[o].bytes == 0);
+    CHECK(s.regions == 1);
+    CHECK(src.live.size() == 1);
+    CHECK(src.mapped_pages - src.unmapped_pages == s.mapped_bytes / 4096);
+    CHECK(s.peak_blocks > 1000);
+    CHECK(src.maps > 1); // large blocks made it grow and shrink
+}
+
+} // namespace
+
+TEST_CASE("heap: 10^7 random operations against a model, checks on", "[heap]") {
+    random_run(true, 10000000);
+}
+
+TEST_CASE("heap: 10^7 random operations against a model, checks off", "[heap]") {
+    random_run(false, 10000000);
+}
+
+TEST_CASE("heap: double free is detected", "[heap]") {
+    for (bool checks : {true, false}) {
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        void* small = h->allocate(32, 0, 1, 0);
+        h->free(small, 2);
+        CHECK(fault_of([&] { h->free(small, 3); }) == Fault::double_free);
+
+        void* a = h->allocate(10000, 0, 1, 0);
+        void* big = h->allocate(10000, 0, 1, 0);
+        void* c = h->allocate(10000, 0, 1, 0);
+        h->free(big, 2);
+        try {
+            h->free(big, 3);
+            FAIL("no fault");
+        } catch (const HeapFault& e) {
+            CHECK(e.report.kind == Fault::double_free);
+            CHECK(e.report.pointer == big);
+            CHECK(e.report.caller == 3);
+            if (checks) CHECK(e.report.allocated_by == 1);
+            if (checks) CHECK(e.report.size == 10000);
+        }
+        if (checks) { // merged into a free neighbour: its header is poison now
+            h->free(a, 2);
+            CHECK(fault_of([&] { h->free(big, 3); }) == Fault::double_free);
+        }
+        (void)c;
+    }
+}
+
+TEST_CASE("heap: invalid frees are detected with checks on", "[heap]") {
+    FakePageSource src, src2;
+    auto h = make_heap(src, true);
+    auto other = make_heap(src2, true);
+    void* keep = h->allocate(100, 0, 1, 0);
+    alignas(16) unsigned char stack[128] = {};
+    CHECK(fault_of([&] { h->free(stack + 64, 5); }) == Fault::invalid_free);
+    uint8_t* p = static_cast<uint8_t*>(h->allocate(256, 0, 1, 0));
+    CHECK(fault_of([&] { h->free(p + 32, 5); }) == Fault::invalid_free);
+    CHECK(fault_of([&] { h->free(p + 3, 5); }) == Fault::invalid_free);
+    void* q = other->allocate(64, 0, 1, 0);
+    CHECK(fault_of([&] { h->free(q, 5); }) == Fault::invalid_free);
+    CHECK(fault_of([&] { h->reallocate(p + 32, 10, 5, 0); }) == Fault::invalid_free);
+    require_clean(*h);
+    h->free(p, 1);
+    h->free(keep, 1);
+    other->free(q, 1);
+    require_clean(*h);
+    require_clean(*other);
+}
+
+TEST_CASE("heap: an overflow by one byte is caught on free and by check()", "[heap]") {
+    FakePageSource src;
+    auto h = make_heap(src, true);
+    for (size_t n : {0, 1, 7, 8, 13, 16, 100, 255, 256, 4000, 70000}) {
+        INFO("size " << n);
+        uint8_t* p = static_cast<uint8_t*>(h->allocate(n, 0, 7, 3));
+        REQUIRE(h->usable_size(p) == n);
+        std::memset(p, 1, n);
+        require_clean(*h);
+        p[n] = 0x42;
+        CHECK_FALSE(h->check().ok);
+        try {
+            h->free(p, 9);
+            FAIL("no fault");
+        } catch (const HeapFault& e) {
+            CHECK(e.report.kind == Fault::overflow);
+            CHECK(e.report.size == n);
+            CHECK(e.report.allocated_by == 7);
+            CHECK(e.report.caller == 9);
+        }
+        p[n] = 0xAB; // the red-zone byte, repaired
+        h->free(p, 9);
+        require_clean(*h);
+    }
+}
+
+TEST_CASE("heap: a write after free is caught by the poison check", "[heap]") {
+    FakePageSource src;
+    auto h = make_heap(src, true);
+    SECTION("small block, found when reused") {
+        uint8_t* p = static_cast<uint8_t*>(h->allocate(100, 0, 1, 0));
+        void* keep = h->allocate(100, 0, 1, 0);
+        h->free(p, 2);
+        p[50] = 1;
+        CHECK_FALSE(h->check().ok);
+        CHECK(fault_of([&] { h->allocate(100, 0, 3, 0); }) == Fault::use_after_free);
+        (void)keep;
+    }
+    SECTION("large block, found by check() and when reused") {
+        void* a = h->allocate(5000, 0, 1, 0);
+        uint8_t* p = static_cast<uint8_t*>(h->allocate(5000, 0, 1, 0));
+        void* b = h->allocate(5000, 0, 1, 0);
+        h->free(p, 2);
+        require_clean(*h);
+        p[3000] = 1;
+        CheckReport r = h->check();
+        CHECK_FALSE(r.ok);
+        CHECK(r.where == p + 3000);
+        // Good fit: a smaller request is served from the freed block.
+        CHECK(fault_of([&] { h->allocate(4000, 0, 3, 0); }) == Fault::use_after_free);
+        (void)a;
+        (void)b;
+    }
+}
+
+TEST_CASE("heap: a damaged header canary is caught", "[heap]") {
+    FakePageSource src;
+    auto h = make_heap(src, true);
+    uint8_t* p = static_cast<uint8_t*>(h->allocate(64, 0, 1, 0));
+    void* keep = h->allocate(64, 0, 1, 0);
+    uint64_t canary;
+    std::memcpy(&canary, p - 32, 8); // header: prev, tag, canary, requested, allocated_by, freed_by
+    canary ^= 1;
+    std::memcpy(p - 32, &canary, 8);
+    CHECK_FALSE(h->check().ok);
+    CHECK(fault_of([&] { h->free(p, 2); }) == Fault::corrupt);
+    (void)keep;
+}
+
+TEST_CASE("heap: edge cases", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+
+        void* z1 = h->allocate(0, 0, 1, 0);
+        void* z2 = h->allocate(0, 0, 1, 0);
+        REQUIRE(z1);
+        REQUIRE(z2);
+        CHECK(z1 != z2);
+        CHECK(h->usable_size(z1) == (checks ? 0u : 16u));
+        h->free(nullptr, 1);
+        CHECK(h->stats().blocks_in_use == 2);
+
+        uint8_t* r = static_cast<uint8_t*>(h->reallocate(nullptr, 40, 1, 2));
+        REQUIRE(r);
+        CHECK(h->stats().owners[2].blocks == 1);
+        std::memset(r, 7, 40);
+        CHECK(h->reallocate(r, 0, 1, 2) == nullptr);
+        CHECK(h->stats().owners[2].blocks == 0);
+
+        uint8_t* p = static_cast<uint8_t*>(h->allocate(100, 0, 1, 0));
+        std::memset(p, 9, 100);
+        CHECK(h->allocate(SIZE_MAX, 0, 1, 0) == nullptr);
+        CHECK(h->allocate(SIZE_MAX / 2, 0, 1, 0) == nullptr);
+        CHECK(h->allocate(SIZE_MAX - 4096, 4096, 1, 0) == nullptr);
+        CHECK(h->allocate(100, 3, 1, 0) == nullptr); // not a power of two
+        CHECK(h->reallocate(p, SIZE_MAX, 1, 0) == nullptr);
+        CHECK(h->reallocate(p, SIZE_MAX / 2, 1, 0) == nullptr);
+        for (int i = 0; i < 100; ++i)
+            REQUIRE(p[i] == 9);
+        require_clean(*h);
+
+        void* page = h->allocate(4096, 4096, 1, 0);
+        CHECK(reinterpret_cast<uintptr_t>(page) % 4096 == 0);
+        void* huge_align = h->allocate(100, size_t(1) << 21, 1, 0);
+        REQUIRE(huge_align);
+        CHECK(reinterpret_cast<uintptr_t>(huge_align) % (size_t(1) << 21) == 0);
+        h->free(huge_align, 1);
+        h->free(page, 1);
+        h->free(p, 1);
+        h->free(z1, 1);
+        h->free(z2, 1);
+        require_clean(*h);
+        CHECK(h->stats().bytes_in_use == 0);
+        CHECK(h->stats().owners[0].total_allocations == 5);
+        CHECK(h->stats().owners[0].peak_blocks >= 3);
+    }
+}
+
+TEST_CASE("heap: a zero-initialized heap without init refuses to allocate", "[heap]") {
+    auto h = std::make_unique<Heap>();
+    std::memset(static_cast<void*>(h.get()), 0, sizeof(Heap));
+    CHECK(h->allocate(16, 0, 1, 0) == nullptr);
+    h->free(nullptr, 1);
+    CHECK(h->check().ok);
+}
+
+TEST_CASE("heap: exhaustion returns nullptr and leaves the heap consistent", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        src.limit = 1024; // 4 MiB
+        auto h = make_heap(src, checks);
+        std::vector<void*> blocks;
+        Rng rng{42};
+        size_t failures = 0;
+        for (int i = 0; i < 20000 && failures < 50; ++i) {
+            size_t size = 1 + rng.below(i % 2 ? 300 : 20000);
+            void* p = h->allocate(size, 0, 1, 0);
+            if (p)
+                blocks.push_back(p);
+            else
+                failures++;
+        }
+        CHECK(failures == 50);
+        CHECK(src.live_pages <= 1024);
+        require_clean(*h);
+
+        // A failed krealloc leaves the block as it was.
+        uint8_t* p = static_cast<uint8_t*>(blocks.back());
+        size_t n = h->usable_size(p);
+        std::memset(p, 0x5a, n);
+        CHECK(h->reallocate(p, 8u << 20, 1, 0) == nullptr);
+        for (size_t i = 0; i < n; ++i)
+            REQUIRE(p[i] == 0x5a);
+        require_clean(*h);
+
+        for (void* b : blocks)
+            h->free(b, 1);
+        require_clean(*h);
+        CHECK(h->stats().bytes_in_use == 0);
+        CHECK(h->stats().regions == 1);
+        // Memory freed is usable again.
+        void* again = h->allocate(100000, 0, 1, 0);
+        CHECK(again != nullptr);
+        h->free(again, 1);
+    }
+}
+
+TEST_CASE("heap: realloc grows and shrinks in place when it can", "[heap]") {
+    for (bool checks : {true, false}) {
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        uint8_t* p = static_cast<uint8_t*>(h->allocate(1000, 0, 1, 4));
+        std::memset(p, 3, 1000);
+        CHECK(h->reallocate(p, 3000, 2, 5) == p); // the rest of the region follows
+        CHECK(h->stats().owners[4].blocks == 0);
+        CHECK(h->stats().owners[5].blocks == 1);
+        for (int i = 0; i < 1000; ++i)
+            REQUIRE(p[i] == 3);
+        CHECK(h->reallocate(p, 200, 2, 5) == p);
+        CHECK(h->usable_size(p) >= 200);
+        require_clean(*h);
+        h->free(p, 1);
+        require_clean(*h);
+    }
+}
