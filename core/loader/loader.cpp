@@ -15,6 +15,7 @@
 #include "boot/layout.h"
 #include "kernel/kernel.h"
 #include "lib/assert.h"
+#include "lib/demangle.h"
 #include "lib/format.h"
 #include "lib/irq.h"
 #include "lib/string_view.h"
@@ -624,6 +625,8 @@ bool module_symbolize(u64 address, char* buf, usize size) {
             best_address = sym;
         }
     }
+    char demangled[128];
+    if (best && demangle_function_name(best, demangled, sizeof demangled)) best = demangled;
     if (best)
         format(buf, size, "%s:%s+0x%llx", module_name(owner), best, static_cast<unsigned long long>(address - best_address));
     else
