@@ -55,7 +55,25 @@ x86_64::PteFlags prot_flags(u32 prot) {
     return f;
 }
 
+// A module's sink (a C struct of function pointers) as one of the log's sinks.
+class ModuleLogSink final : public LogSink {
+public:
+    const celos_log_sink* sink = nullptr;
+    void emit(LogLevel level, u64 timestamp_ns, const char* line, usize length) override {
+        sink->emit(sink->context, static_cast<int>(level), timestamp_ns, line, length);
+    }
+    void flush() override {
+        if (sink->flush) sink->flush(sink->context);
+    }
+};
+constexpr usize kMaxModuleSinks = 4;
+ModuleLogSink module_sinks[kMaxModuleSinks];
+
 } // namespace
+
+namespace celos {
+void log_sink_remove(const celos_log_sink* sink);
+} // namespace celos
 
 extern "C" {
 
@@ -122,6 +140,34 @@ void celos_panic(const char* fmt, ...) {
     if (!module_symbolize(reinterpret_cast<u64>(__builtin_return_address(0)), where, sizeof where))
         symbolize(reinterpret_cast<u64>(__builtin_return_address(0)), where, sizeof where);
     panic("%s (called from %s)", message, where);
+}
+
+celos_status celos_log_sink_register(const struct celos_log_sink* sink) {
+    if (sink == nullptr || sink->emit == nullptr) return CELOS_ERR_INVALID;
+    ModuleLogSink* slot = nullptr;
+    {
+        IrqGuard guard;
+        for (ModuleLogSink& s : module_sinks) {
+            if (s.sink == sink) return CELOS_ERR_EXISTS;
+            if (!s.sink && !slot) slot = &s;
+        }
+        if (!slot) return CELOS_ERR_NO_MEMORY;
+        if (!resource_track(CALLER_MODULE(), ResourceKind::log_sink, reinterpret_cast<u64>(sink), 0))
+            return CELOS_ERR_NO_MEMORY;
+        slot->sink = sink;
+    }
+    // Everything since boot first, then every new line.
+    log_replay([](void* ctx, LogLevel level, u64 ts, const char* line, usize length) {
+        static_cast<ModuleLogSink*>(ctx)->emit(level, ts, line, length);
+    }, slot);
+    log_add_sink(*slot);
+    return CELOS_OK;
+}
+
+celos_status celos_log_sink_unregister(const struct celos_log_sink* sink) {
+    if (!resource_untrack(ResourceKind::log_sink, reinterpret_cast<u64>(sink), nullptr)) return CELOS_ERR_NOT_FOUND;
+    log_sink_remove(sink);
+    return CELOS_OK;
 }
 
 int celos_symbolize(uintptr_t address, char* buf, size_t size) {
@@ -323,6 +369,15 @@ extern uintptr_t __stack_chk_guard;
 } // extern "C"
 
 namespace celos {
+void log_sink_remove(const celos_log_sink* sink) {
+    IrqGuard guard;
+    for (ModuleLogSink& s : module_sinks) {
+        if (s.sink != sink) continue;
+        log_remove_sink(s);
+        s.sink = nullptr;
+    }
+}
+
 void service_remove_by_ops(const void* ops) {
     IrqGuard guard;
     for (Service& s : services)
@@ -335,6 +390,8 @@ CELOS_EXPORT(celos_strerror);
 CELOS_EXPORT(celos_log);
 CELOS_EXPORT(celos_vlog);
 CELOS_EXPORT(celos_panic);
+CELOS_EXPORT(celos_log_sink_register);
+CELOS_EXPORT(celos_log_sink_unregister);
 CELOS_EXPORT(celos_symbolize);
 CELOS_EXPORT(celos_module_of);
 CELOS_EXPORT(celos_module_name);

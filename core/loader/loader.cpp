@@ -28,7 +28,8 @@ extern "C" const celos::CoreExport __celos_exports_end[];
 
 namespace celos {
 
-void service_remove_by_ops(const void* ops); // core/loader/abi_exports.cpp
+void service_remove_by_ops(const void* ops);          // core/loader/abi_exports.cpp
+void log_sink_remove(const celos_log_sink* sink);     // core/loader/abi_exports.cpp
 
 namespace {
 
@@ -178,6 +179,7 @@ void unload(ModuleSlot& m) {
         case ResourceKind::pages: kernel().pmm.free_pages(PhysAddr(r.a), r.b); break;
         case ResourceKind::vrange: kernel_vrange_unmap(r.a, r.b); break;
         case ResourceKind::service: service_remove_by_ops(reinterpret_cast<const void*>(r.a)); break;
+        case ResourceKind::log_sink: log_sink_remove(reinterpret_cast<const celos_log_sink*>(r.a)); break;
         }
     }
     exports_remove_owned(owner);

@@ -23,7 +23,7 @@ const char* module_name(int module);
 bool module_symbolize(u64 address, char* buf, usize size);
 
 // Resource accounting for the ABI (core/loader/abi_exports.cpp).
-enum class ResourceKind : u8 { pages, vrange, service };
+enum class ResourceKind : u8 { pages, vrange, service, log_sink };
 bool resource_track(int owner, ResourceKind kind, u64 a, u64 b);
 bool resource_untrack(ResourceKind kind, u64 a, u64* b_out);
 

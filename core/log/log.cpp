@@ -78,6 +78,16 @@ void log_add_sink(LogSink& sink) {
     if (state.sink_count < kMaxSinks) state.sinks[state.sink_count++] = &sink;
 }
 
+void log_remove_sink(LogSink& sink) {
+    IrqGuard guard;
+    for (usize i = 0; i < state.sink_count; ++i) {
+        if (state.sinks[i] != &sink) continue;
+        for (usize j = i; j + 1 < state.sink_count; ++j) state.sinks[j] = state.sinks[j + 1];
+        --state.sink_count;
+        return;
+    }
+}
+
 void log_set_clock(u64 (*now_ns)()) { state.now_ns = now_ns; }
 
 void log(LogLevel level, const char* fmt, ...) {

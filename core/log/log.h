@@ -24,6 +24,7 @@ protected:
 };
 
 void log_add_sink(LogSink& sink);
+void log_remove_sink(LogSink& sink);
 void log_set_clock(u64 (*now_ns)());
 void log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_flush();

@@ -9,7 +9,22 @@
 #define CELOS_LOG_INFO 2
 #define CELOS_LOG_DEBUG 3
 
+/* A destination for log lines (a console). `emit` gets one whole line
+   without its newline; it is called with interrupts off, from any context
+   including fault handlers, so it must not allocate or block. */
+struct celos_log_sink {
+    void (*emit)(void* context, int level, uint64_t timestamp_ns, const char* line, size_t length);
+    void (*flush)(void* context); /* may be NULL */
+    void* context;
+};
+
 CELOS_BEGIN_DECLS
+/* Replays every line still in the early log ring into the sink, then sends
+   it each new line. The sink is removed if its module fails to start.
+   CELOS_ERR_NO_MEMORY when all sink slots are taken. */
+celos_status celos_log_sink_register(const struct celos_log_sink* sink);
+celos_status celos_log_sink_unregister(const struct celos_log_sink* sink);
+
 /* printf-style; the line is prefixed with the calling module's name. */
 void celos_log(int level, const char* fmt, ...) CELOS_PRINTF(2, 3);
 void celos_vlog(int level, const char* fmt, va_list args);

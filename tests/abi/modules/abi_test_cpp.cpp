@@ -26,7 +26,21 @@ int counter_value = 0;
 int counter_next() { return ++counter_value; }
 const counter_ops ops = {counter_next};
 
+int sink_lines = 0;
+void count_line(void*, int, uint64_t, const char*, size_t) { ++sink_lines; }
+const celos_log_sink line_counter = {count_line, nullptr, nullptr};
+
 celos_status init() {
+    // A log sink gets the early log replayed, then new lines until removed.
+    celos_status registered = celos_log_sink_register(&line_counter);
+    if (registered != CELOS_OK) return registered;
+    int replayed = sink_lines;
+    celos_log(CELOS_LOG_INFO, "log sink: %d lines replayed", replayed);
+    if (sink_lines != replayed + 1) return CELOS_ERR_INVALID;
+    celos_log_sink_unregister(&line_counter);
+    celos_log(CELOS_LOG_INFO, "log sink removed");
+    if (sink_lines != replayed + 1) return CELOS_ERR_INVALID;
+
     CGreeter greeter;
     const Greeter& g = greeter;
     int sum = g.sum(40, 2);
