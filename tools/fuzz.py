@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-TARGETS = {"loader": "fuzz_loader"}
+TARGETS = {"loader": "fuzz_loader", "terminal": "fuzz_terminal"}
 
 
 def main():
@@ -23,6 +23,7 @@ def main():
     if not os.path.exists(binary):
         sys.exit("fuzz: %s is not built" % binary)
     seeds = os.path.join(args.corpus, args.target)
+    os.makedirs(seeds, exist_ok=True)  # a target may start without seeds (terminal)
     work = os.path.join(os.path.dirname(args.corpus.rstrip("/")), "fuzz-work", args.target)
     findings = os.path.join(os.path.dirname(args.corpus.rstrip("/")), "fuzz-findings", args.target)
     os.makedirs(work, exist_ok=True)

@@ -51,6 +51,8 @@ void boot_screen_init(const mb2::Framebuffer& fb, void* pixels) {
     boot_screen_set_state(BootState::booting);
 }
 
+void boot_screen_release() { screen.pixels = nullptr; }
+
 void boot_screen_set_state(BootState state) {
     if (screen.pixels == nullptr) return;
     fill_rows(0, kBandHeight, kStateColors[static_cast<int>(state)]);

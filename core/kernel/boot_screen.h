@@ -13,5 +13,7 @@ enum class BootState { booting, ready, panic };
 // are left alone (the serial log still has everything).
 void boot_screen_init(const mb2::Framebuffer& fb, void* pixels);
 void boot_screen_set_state(BootState state);
+// A console module took the framebuffer: the core stops drawing on it.
+void boot_screen_release();
 
 } // namespace celos

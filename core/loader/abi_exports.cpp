@@ -8,6 +8,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "boot/layout.h"
+#include "kernel/boot_screen.h"
 #include "kernel/kernel.h"
 #include "lib/assert.h"
 #include "kernel/panic.h"
@@ -238,6 +239,7 @@ const struct celos_framebuffer* celos_framebuffer_get(void) {
     static celos_framebuffer fb;
     const mb2::Framebuffer& m = kernel().boot_info.framebuffer;
     if (!m.present || m.type != mb2::FramebufferType::rgb || kernel().framebuffer.value() == 0) return nullptr;
+    boot_screen_release(); // whoever asks draws from now on
     fb.pixels = kernel().framebuffer.as<void>();
     fb.physical = m.address.value();
     fb.width = m.width;

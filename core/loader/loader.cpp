@@ -44,6 +44,7 @@ constexpr usize kMaxSlots = mb2::kMaxModules;
 constexpr usize kMaxResources = 1024;
 constexpr usize kExportSlots = 1024; // power of two
 constexpr usize kMaxBootFiles = mb2::kMaxModules;
+constexpr usize kMaxServiceName = 48;
 
 enum class SlotState : u8 { empty, parsed, refused, initializing, loaded };
 
@@ -469,6 +470,12 @@ bool next_dependency(const char*& p, StringView& out) {
     return true;
 }
 
+bool service_available(StringView at_name) {
+    char name[kMaxServiceName];
+    StringView(at_name.data + 1, at_name.length - 1).copy_to(name, sizeof name);
+    return celos_service_lookup(name, 0) != nullptr;
+}
+
 ModuleSlot* find_by_name(StringView name) {
     for (usize i = 0; i < slot_count; ++i) {
         ModuleSlot& s = slots[i];
@@ -512,6 +519,7 @@ bool describe_cycle(ModuleSlot& m, char* buf, usize size) {
         const char* p = at->image.info().depends;
         StringView dep;
         while (next_dependency(p, dep)) {
+            if (dep.data[0] == '@') continue;
             ModuleSlot* s = find_by_name(dep);
             if (s && s->state == SlotState::parsed) {
                 next = s;
@@ -541,6 +549,10 @@ void order_and_load() {
             StringView dep;
             bool ready = true;
             while (next_dependency(p, dep) && m.state == SlotState::parsed) {
+                if (dep.data[0] == '@') { // a service some other module provides
+                    if (!service_available(dep)) ready = false;
+                    continue;
+                }
                 ModuleSlot* s = find_by_name(dep);
                 if (!s) {
                     char missing[160];
@@ -563,10 +575,21 @@ void order_and_load() {
             }
         }
     }
-    // What is still waiting is on a dependency cycle or waits for one.
+    // What is still waiting needs a service no module provides, is on a
+    // dependency cycle, or waits for one.
     for (usize i = 0; i < slot_count; ++i) {
         ModuleSlot& m = slots[i];
         if (m.state != SlotState::parsed) continue;
+        const char* p = m.image.info().depends;
+        StringView dep;
+        bool missing_service = false;
+        while (!missing_service && next_dependency(p, dep)) {
+            if (dep.data[0] != '@' || service_available(dep)) continue;
+            missing_service = true;
+            refuse(m, "needs the service '%.*s', which no started module provides", static_cast<int>(dep.length - 1),
+                   dep.data + 1);
+        }
+        if (missing_service) continue;
         char cycle[160];
         if (describe_cycle(m, cycle, sizeof cycle)) {
             format(m.refusal, sizeof m.refusal, "dependency cycle: %s", cycle);

@@ -3,6 +3,7 @@
 #define CELOS_LOG_H
 
 #include <celos/cdefs.h>
+#include <celos/status.h>
 
 #define CELOS_LOG_ERROR 0
 #define CELOS_LOG_WARN 1

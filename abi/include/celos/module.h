@@ -37,7 +37,8 @@ struct celos_module_descriptor {
     uint16_t abi_minor;
     char name[CELOS_MODULE_NAME_MAX];
     char version[CELOS_MODULE_VERSION_MAX];
-    char depends[CELOS_MODULE_DEPENDS_MAX]; /* names separated by spaces or commas */
+    char depends[CELOS_MODULE_DEPENDS_MAX]; /* names separated by spaces or commas; "@name":
+                                               a service some module registers (any provider) */
     celos_status (*init)(void);             /* required */
     void (*exit)(void);                     /* may be NULL */
     const struct celos_module_param* params;

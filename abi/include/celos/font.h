@@ -1,0 +1,72 @@
+/* The font service: a provider (the PSF module, later the TrueType module)
+   registers a `struct celos_font_ops` under CELOS_FONT_SERVICE with
+   CELOS_FONT_INTERFACE_VERSION; the console looks it up and draws cells
+   with it, never knowing which module answered.
+
+   Geometry. A cell is cell_width x cell_height pixels; rows are counted
+   from the cell's top, the baseline is `baseline` rows below the top. A
+   glyph is an 8-bit coverage bitmap (0 = background, 255 = foreground,
+   anything between is a blend weight) placed with its top-left pixel at
+       x = cell_left + glyph.left
+       y = cell_top + baseline - glyph.top
+   (glyph.top is the bitmap's top row above the baseline, positive upward,
+   as FreeType's bitmap_top). Pixels that fall outside the cell are clipped
+   by the console.
+
+   Calls. Single-threaded per font: the console serialises its calls. The
+   coverage bitmap belongs to the provider and stays valid until the next
+   call on the same font. */
+#ifndef CELOS_FONT_H
+#define CELOS_FONT_H
+
+#include <celos/cdefs.h>
+
+#define CELOS_FONT_SERVICE "font"
+#define CELOS_FONT_INTERFACE_VERSION 1u
+
+/* Returned by glyph() when the font has no glyph for the code point. */
+#define CELOS_FONT_NO_GLYPH 1
+
+/* One glyph's coverage bitmap and its placement; 32 bytes. */
+struct celos_glyph {
+    const uint8_t* coverage; /*  0: height rows of `pitch` bytes, `width` used */
+    uint32_t pitch;          /*  8: bytes from one row to the next */
+    uint32_t width;          /* 12: pixels */
+    uint32_t height;         /* 16: pixels */
+    int32_t left;            /* 20: bitmap's left column from the cell's left edge */
+    int32_t top;             /* 24: bitmap's top row above the baseline */
+    uint32_t reserved;       /* 28: zero */
+};
+
+struct celos_font_ops;
+
+/* The glyph for `codepoint` in *out: 0, or CELOS_FONT_NO_GLYPH (then *out is
+   unspecified and the caller asks fallback()). */
+typedef int (*celos_font_glyph_fn)(const struct celos_font_ops* font, uint32_t codepoint,
+                                   struct celos_glyph* out);
+/* The glyph shown for missing code points; always succeeds. The provider
+   picks it (PSF: U+FFFD, else '?', else glyph 0; TrueType: .notdef). */
+typedef void (*celos_font_fallback_fn)(const struct celos_font_ops* font, struct celos_glyph* out);
+
+/* A registered font; 56 bytes. `size` is sizeof(struct celos_font_ops) as
+   the provider was built: version 1 only grows at the end. */
+struct celos_font_ops {
+    uint32_t size;                   /*  0 */
+    uint32_t cell_width;             /*  4: pixels */
+    uint32_t cell_height;            /*  8: pixels */
+    uint32_t baseline;               /* 12: rows from the cell's top to the baseline */
+    uint32_t underline_row;          /* 16: first underline row from the cell's top */
+    uint32_t underline_thickness;    /* 20: rows, >= 1 */
+    const char* name;                /* 24: for logs, e.g. "psf:Lat15-Terminus16.psf" */
+    void* context;                   /* 32: the provider's state */
+    celos_font_glyph_fn glyph;       /* 40 */
+    celos_font_fallback_fn fallback; /* 48 */
+};
+
+CELOS_STATIC_ASSERT(sizeof(struct celos_glyph) == 32, "celos_glyph layout");
+CELOS_STATIC_ASSERT(offsetof(struct celos_glyph, left) == 20, "celos_glyph layout");
+CELOS_STATIC_ASSERT(sizeof(struct celos_font_ops) == 56, "celos_font_ops layout");
+CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, name) == 24, "celos_font_ops layout");
+CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, glyph) == 40, "celos_font_ops layout");
+
+#endif

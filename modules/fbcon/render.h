@@ -1,0 +1,97 @@
+// Draws a Terminal's cells into a back buffer in RAM in the framebuffer's
+// own pixel format, then presents only what changed to the (write-only)
+// framebuffer. Glyphs come from a celos_font_ops, whoever provides it.
+// Pure logic, no heap: compiled into the fbcon module and the host tests.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <celos/font.h>
+
+#include "terminal.h"
+
+namespace celos::fbcon {
+
+// Channel positions and sizes as in celos_framebuffer; bpp 15, 16, 24, 32.
+struct PixelFormat {
+    uint32_t bpp;
+    uint8_t red_position, red_size;
+    uint8_t green_position, green_size;
+    uint8_t blue_position, blue_size;
+};
+
+// Null when supported, else a message naming the check.
+const char* pixel_format_check(const PixelFormat& format);
+inline uint32_t pixel_format_bytes(const PixelFormat& format) {
+    return (format.bpp + 7) / 8;
+}
+// 0xRRGGBB to the format's pixel value (channels truncated to their size).
+uint32_t pixel_pack(const PixelFormat& format, uint32_t rgb);
+
+enum class CursorShape : uint8_t { Block, Underline };
+
+struct RenderConfig {
+    uint32_t width, height; // framebuffer pixels
+    uint32_t pitch;         // framebuffer bytes per row
+    PixelFormat format;
+    uint32_t margin;     // border pixels on every side of the text area
+    uint32_t border_rgb; // colour of the border (and of pixels past the grid)
+    CursorShape cursor;
+};
+
+class Renderer {
+  public:
+    // Back buffer bytes for `config`: width * bytes per pixel * height.
+    static size_t back_buffer_size(const RenderConfig& config);
+
+    // Null on success, else a message (unsupported format, no room for a
+    // cell, back buffer too small, bad font metrics).
+    const char* init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back, size_t back_size);
+
+    // The grid that fits inside the margins (at most Terminal::kMaxRows rows).
+    uint32_t cols() const { return cols_; }
+    uint32_t rows() const { return rows_; }
+
+    // Everything (border included) into the back buffer; present() then
+    // copies the whole frame.
+    void redraw(Terminal& term);
+    // The terminal's damage into the back buffer: moves pixels by its scroll
+    // hint, redraws dirty rows, notes cursor moves; clears the damage.
+    void render(Terminal& term);
+    // Copies the rows changed since the last present() from the back buffer
+    // to `framebuffer` (never read) and draws the cursor inverted over them.
+    void present(uint8_t* framebuffer);
+
+    bool row_pending(uint32_t row) const { return (pending_[row / 64] >> (row % 64)) & 1; }
+    const uint8_t* back_buffer() const { return back_; }
+    uint32_t back_pitch() const { return back_pitch_; }
+    const RenderConfig& config() const { return config_; }
+    // First pixel row of text row `row` on the screen.
+    uint32_t row_top(uint32_t row) const { return config_.margin + row * cell_h_; }
+
+  private:
+    void draw_row(const Terminal& term, uint32_t row);
+    void draw_cell(uint32_t px, uint32_t py, const Cell& cell);
+    void fill(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t pixel);
+    void put(uint8_t* p, uint32_t pixel) const;
+    uint32_t get(const uint8_t* p) const;
+    void mark_pending(uint32_t row) { pending_[row / 64] |= uint64_t(1) << (row % 64); }
+    void copy_rows(uint8_t* framebuffer, uint32_t y0, uint32_t y1) const;
+
+    RenderConfig config_{};
+    const celos_font_ops* font_ = nullptr;
+    uint8_t* back_ = nullptr;
+    uint32_t back_pitch_ = 0;
+    uint32_t bytes_ = 0;
+    uint32_t cell_w_ = 0, cell_h_ = 0;
+    uint32_t cols_ = 0, rows_ = 0;
+    uint32_t invert_mask_ = 0; // XOR that inverts every channel
+    uint64_t pending_[Terminal::kMaxRows / 64] = {};
+    bool full_ = false;
+    // The cursor as the last render() saw it; present() draws it.
+    uint32_t cursor_x_ = 0, cursor_y_ = 0;
+    bool cursor_on_ = false;
+};
+
+} // namespace celos::fbcon

@@ -1,0 +1,150 @@
+// The terminal emulator: a byte stream (UTF-8 text and a subset of the
+// xterm/VT control sequences) applied to a grid of cells in caller memory.
+// Pure logic, no heap: compiled into the fbcon module and the host tests.
+// Whatever the input, it writes only inside the grid.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace celos::fbcon {
+
+enum CellAttr : uint32_t {
+    kAttrBold = 1u << 0,
+    kAttrUnderline = 1u << 1,
+    kAttrReverse = 1u << 2,
+};
+
+// One character cell; colours are resolved 0xRRGGBB at write time.
+struct Cell {
+    uint32_t codepoint;
+    uint32_t fg;
+    uint32_t bg;
+    uint32_t attrs; // CellAttr bits
+};
+
+struct TerminalConfig {
+    uint32_t palette[16]; // 0xRRGGBB, ANSI colours 0-7 then bright 8-15
+    uint32_t default_fg;  // 0xRRGGBB
+    uint32_t default_bg;
+    bool bold_is_bright; // bold with colours 0-7 uses 8-15
+    bool lf_implies_cr;  // LF also returns to column 0 (for log text)
+};
+
+// The VGA palette, light grey on black, bold is bright, LF without CR.
+TerminalConfig terminal_default_config();
+
+// 256-colour index to 0xRRGGBB (0-15 from the palette, the 6x6x6 cube, greys).
+uint32_t terminal_color256(const TerminalConfig& config, uint32_t index);
+
+class Terminal {
+  public:
+    static constexpr uint32_t kMaxRows = 1024;
+    static constexpr uint32_t kMaxCols = 4096;
+    static constexpr uint32_t kMaxParams = 16;
+
+    // `cells` holds cols*rows cells, in rows of `cols` cells (their order in
+    // memory is the terminal's: a scroll reorders rows, it does not move
+    // cells). False if a size is 0 or too large. Clears the grid and marks
+    // it all dirty.
+    bool init(Cell* cells, uint32_t cols, uint32_t rows, const TerminalConfig& config);
+
+    void write(const uint8_t* data, size_t size);
+    void write(const char* text); // NUL-terminated
+    void reset();                 // RIS: clear, home, default pen and region
+
+    uint32_t cols() const { return cols_; }
+    uint32_t rows() const { return rows_; }
+    const Cell& cell(uint32_t x, uint32_t y) const { return row(y)[x]; }
+    const Cell* row(uint32_t y) const { return cells_ + size_t(row_map_[y]) * cols_; }
+    uint32_t cursor_x() const { return x_; }
+    uint32_t cursor_y() const { return y_; }
+    bool cursor_visible() const { return cursor_visible_; }
+    bool pending_wrap() const { return pending_wrap_; }
+    uint32_t scroll_top() const { return top_; }       // region, first row
+    uint32_t scroll_bottom() const { return bottom_; } // region, one past the last row
+    uint64_t bell_count() const { return bells_; }
+    const TerminalConfig& config() const { return config_; }
+
+    // Damage since clear_damage(). The renderer first moves the pixels of
+    // rows [scroll_hint_top, scroll_hint_bottom) up by scroll_hint_lines
+    // (down when negative), then redraws the dirty rows.
+    bool row_dirty(uint32_t y) const { return (dirty_[y / 64] >> (y % 64)) & 1; }
+    bool any_dirty() const;
+    int32_t scroll_hint_lines() const { return hint_lines_; }
+    uint32_t scroll_hint_top() const { return hint_top_; }
+    uint32_t scroll_hint_bottom() const { return hint_bottom_; }
+    void clear_damage();
+    void mark_all_dirty();
+
+  private:
+    enum class State : uint8_t { Ground, Escape, EscapeIntermediate, Csi, CsiIgnore, String, StringEscape };
+    enum class ColorKind : uint8_t { Default, Index, Rgb };
+    struct Color {
+        ColorKind kind;
+        uint32_t value;
+    };
+    struct Pen {
+        Color fg, bg;
+        uint32_t attrs;
+    };
+    struct Saved {
+        uint32_t x, y;
+        Pen pen;
+        bool pending_wrap;
+    };
+
+    void byte(uint8_t b);
+    void ground_byte(uint8_t b);
+    void control(uint8_t b);
+    void escape_final(uint8_t b);
+    void csi_dispatch(uint8_t final);
+    void sgr();
+    void print(uint32_t cp);
+
+    void linefeed();
+    void reverse_index();
+    void move_to(int64_t x, int64_t y);
+    void scroll_up(uint32_t top, uint32_t bottom, uint32_t n);
+    void scroll_down(uint32_t top, uint32_t bottom, uint32_t n);
+    void note_scroll(uint32_t top, uint32_t bottom, int32_t n);
+    void erase(uint32_t y, uint32_t x0, uint32_t x1); // [x0, x1) on row y
+    Cell blank() const;
+    uint32_t resolve(const Color& c, bool fg) const;
+    void mark_dirty(uint32_t y) { dirty_[y / 64] |= uint64_t(1) << (y % 64); }
+    void mark_rows(uint32_t y0, uint32_t y1);
+    uint32_t param(uint32_t i, uint32_t def) const; // 0 or absent -> def
+
+    Cell* row_cells(uint32_t y) { return cells_ + size_t(row_map_[y]) * cols_; }
+    void rotate_rows(uint32_t top, uint32_t bottom, uint32_t n); // row top+n becomes row top
+
+    Cell* cells_ = nullptr;
+    uint16_t row_map_[kMaxRows] = {}; // screen row -> row of cells in memory
+    uint32_t cols_ = 0, rows_ = 0;
+    TerminalConfig config_{};
+    uint32_t x_ = 0, y_ = 0;
+    bool pending_wrap_ = false;
+    bool autowrap_ = true;
+    bool cursor_visible_ = true;
+    uint32_t top_ = 0, bottom_ = 0;
+    Pen pen_{};
+    Saved saved_{};
+    uint64_t bells_ = 0;
+
+    State state_ = State::Ground;
+    uint32_t params_[kMaxParams] = {};
+    uint32_t param_count_ = 0;
+    bool param_started_ = false;
+    uint8_t private_ = 0;      // '?', '>', '=', '<' or 0
+    uint8_t intermediate_ = 0; // last intermediate byte, or 0
+
+    uint32_t utf8_cp_ = 0;
+    uint8_t utf8_need_ = 0;
+    uint8_t utf8_lo_ = 0x80, utf8_hi_ = 0xBF; // allowed range of the next byte
+
+    uint64_t dirty_[kMaxRows / 64] = {};
+    int32_t hint_lines_ = 0;
+    uint32_t hint_top_ = 0, hint_bottom_ = 0;
+};
+
+} // namespace celos::fbcon

@@ -1,0 +1,78 @@
+// The bitmap font provider: a PSF1 or PSF2 font from a boot file, offered as
+// the "font" service. Parameters: font=FILE (the boot file's name, as on its
+// module2 line) and scale=N (integer scaling for hi-DPI screens).
+#include <celos/abi.h>
+#include <celos/cxx.h>
+#include <celos/font.h>
+
+#include "psf_font.h"
+
+namespace {
+
+using namespace celos::psf;
+
+char font_name[64] = "Lat15-Terminus16.psf";
+int64_t scale = 1;
+
+const celos_module_param params[] = {
+    {"font", CELOS_PARAM_STRING, sizeof font_name, font_name, "the PSF boot file"},
+    {"scale", CELOS_PARAM_INT, 0, &scale, "integer scale factor (1 to 8)"},
+};
+
+FontService* service = nullptr;
+char service_name[80];
+
+celos_status psf_init() {
+    const void* data = nullptr;
+    size_t size = 0;
+    if (celos_bootfile_find(font_name, &data, &size) != CELOS_OK) {
+        celos_log(CELOS_LOG_ERROR, "font file '%s' not found (add: module2 /boot/fonts/%s %s)", font_name, font_name,
+                  font_name);
+        return CELOS_ERR_NOT_FOUND;
+    }
+    if (scale < 1 || scale > kMaxScale) {
+        celos_log(CELOS_LOG_ERROR, "scale=%lld is out of range 1..%u", static_cast<long long>(scale), kMaxScale);
+        return CELOS_ERR_RANGE;
+    }
+    Font font;
+    if (const char* why = parse(static_cast<const uint8_t*>(data), size, font)) {
+        celos_log(CELOS_LOG_ERROR, "%s: not a usable PSF font: %s", font_name, why);
+        return CELOS_ERR_INVALID;
+    }
+    size_t capacity = map_capacity(font);
+    auto* map = static_cast<MapEntry*>(kcalloc(capacity ? capacity : 1, sizeof(MapEntry)));
+    size_t scratch_bytes = scratch_size(font, static_cast<uint32_t>(scale));
+    auto* scratch = static_cast<uint8_t*>(kmalloc(scratch_bytes));
+    service = new (std::nothrow) FontService;
+    auto release = [&] {
+        kfree(map);
+        kfree(scratch);
+        delete service;
+        service = nullptr;
+    };
+    if (!map || !scratch || !service) {
+        release();
+        return CELOS_ERR_NO_MEMORY;
+    }
+    size_t count = map_build(font, map, capacity);
+    snprintf(service_name, sizeof service_name, "psf:%s", font_name);
+    if (const char* why = service_init(*service, font, map, count, static_cast<uint32_t>(scale), scratch,
+                                       scratch_bytes, service_name)) {
+        celos_log(CELOS_LOG_ERROR, "%s: %s", font_name, why);
+        release();
+        return CELOS_ERR_INVALID;
+    }
+    celos_status s = celos_service_register(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, &service->ops);
+    if (s != CELOS_OK) {
+        celos_log(CELOS_LOG_ERROR, "cannot register the font service: %s", celos_strerror(s));
+        release();
+        return s;
+    }
+    celos_log(CELOS_LOG_INFO, "%s: PSF%u, %u glyphs of %ux%u, %zu code points mapped, scale %lld", font_name,
+              font.version, font.glyph_count, font.width, font.height, count, static_cast<long long>(scale));
+    return CELOS_OK;
+}
+
+} // namespace
+
+CELOS_MODULE_WITH_PARAMS("psf", "1.0", "heap", psf_init, nullptr, params, 2);

@@ -1,0 +1,494 @@
+// The renderer (modules/fbcon/render.cpp) into in-memory framebuffers of
+// every supported pixel format, with a real Terminus font from
+// /usr/share/consolefonts reaching it only through celos_font_ops (the PSF
+// module's FontService). Expected pixel values are packed by hand per format
+// here, not with the renderer's packer.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "psf_font.h"
+#include "render.h"
+#include "terminal.h"
+
+using namespace celos::fbcon;
+
+namespace {
+
+struct FormatCase {
+    const char* name;
+    PixelFormat format;
+    uint32_t (*expect)(uint32_t rgb);
+};
+
+uint32_t r8(uint32_t c) {
+    return (c >> 16) & 0xFF;
+}
+uint32_t g8(uint32_t c) {
+    return (c >> 8) & 0xFF;
+}
+uint32_t b8(uint32_t c) {
+    return c & 0xFF;
+}
+
+const FormatCase kFormats[] = {
+    {"xrgb8888", {32, 16, 8, 8, 8, 0, 8}, [](uint32_t c) { return c & 0xFFFFFF; }},
+    {"xbgr8888", {32, 0, 8, 8, 8, 16, 8}, [](uint32_t c) { return b8(c) << 16 | g8(c) << 8 | r8(c); }},
+    {"rgbx8888", {32, 24, 8, 16, 8, 8, 8}, [](uint32_t c) { return (c & 0xFFFFFF) << 8; }},
+    {"rgb888", {24, 16, 8, 8, 8, 0, 8}, [](uint32_t c) { return c & 0xFFFFFF; }},
+    {"bgr888", {24, 0, 8, 8, 8, 16, 8}, [](uint32_t c) { return b8(c) << 16 | g8(c) << 8 | r8(c); }},
+    {"rgb565",
+     {16, 11, 5, 5, 6, 0, 5},
+     [](uint32_t c) { return (r8(c) >> 3) << 11 | (g8(c) >> 2) << 5 | b8(c) >> 3; }},
+    {"rgb555",
+     {15, 10, 5, 5, 5, 0, 5},
+     [](uint32_t c) { return (r8(c) >> 3) << 10 | (g8(c) >> 3) << 5 | b8(c) >> 3; }},
+};
+
+// A console font decompressed at build time into CELOS_FONTS_DIR.
+std::vector<uint8_t> font_file(const std::string& name) {
+    std::vector<uint8_t> v;
+    FILE* f = fopen((std::string(CELOS_FONTS_DIR) + "/" + name).c_str(), "rb");
+    REQUIRE(f);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        v.insert(v.end(), buf, buf + n);
+    fclose(f);
+    return v;
+}
+
+// A PSF font behind celos_font_ops, as the psf module will register it.
+struct PsfFont {
+    std::vector<uint8_t> data;
+    celos::psf::Font font;
+    std::vector<celos::psf::MapEntry> map;
+    std::vector<uint8_t> scratch;
+    celos::psf::FontService svc;
+    uint32_t scale;
+    PsfFont(const char* file, uint32_t s) : scale(s) {
+        data = font_file(file);
+        REQUIRE(celos::psf::parse(data.data(), data.size(), font) == nullptr);
+        map.resize(celos::psf::map_capacity(font));
+        map.resize(celos::psf::map_build(font, map.data(), map.size()));
+        scratch.resize(celos::psf::scratch_size(font, s));
+        REQUIRE(celos::psf::service_init(svc, font, map.data(), map.size(), s, scratch.data(), scratch.size(),
+                                         file) == nullptr);
+    }
+    const celos_font_ops* ops() const { return &svc.ops; }
+    uint32_t index(uint32_t cp) const { return uint32_t(celos::psf::map_find(map.data(), map.size(), cp)); }
+    bool pixel(uint32_t cp, uint32_t x, uint32_t y) const {
+        return font.pixel(index(cp), x / scale, y / scale);
+    }
+};
+
+PsfFont& terminus16() {
+    static PsfFont f("Lat15-Terminus16.psf", 1);
+    return f;
+}
+
+constexpr uint8_t kPoison = 0xA5;
+
+// A terminal, a renderer and a framebuffer with padding past each row.
+struct Screen {
+    RenderConfig cfg;
+    const celos_font_ops* font;
+    Renderer r;
+    std::vector<uint8_t> back, fb;
+    std::unique_ptr<Cell[]> cells;
+    Terminal t;
+    uint32_t bytes;
+
+    Screen(const PixelFormat& format, const celos_font_ops* f, uint32_t w, uint32_t h, uint32_t margin,
+           CursorShape cursor = CursorShape::Block)
+        : font(f) {
+        bytes = pixel_format_bytes(format);
+        cfg = RenderConfig{w, h, w * bytes + 12, format, margin, 0x203040, cursor};
+        back.resize(Renderer::back_buffer_size(cfg));
+        REQUIRE(r.init(cfg, f, back.data(), back.size()) == nullptr);
+        cells.reset(new Cell[size_t(r.cols()) * r.rows()]);
+        REQUIRE(t.init(cells.get(), r.cols(), r.rows(), terminal_default_config()));
+        fb.assign(size_t(cfg.pitch) * h, kPoison);
+        r.redraw(t);
+        r.present(fb.data());
+    }
+    Screen& operator<<(const std::string& s) {
+        t.write(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+        return *this;
+    }
+    void frame() {
+        r.render(t);
+        r.present(fb.data());
+    }
+    uint32_t px(uint32_t x, uint32_t y) const {
+        uint32_t v = 0;
+        std::memcpy(&v, fb.data() + size_t(y) * cfg.pitch + size_t(x) * bytes, bytes);
+        return v;
+    }
+    uint32_t cell_x(uint32_t col) const { return cfg.margin + col * font->cell_width; }
+    uint32_t cell_y(uint32_t row) const { return cfg.margin + row * font->cell_height; }
+    // What a fresh renderer draws for the same terminal state.
+    std::vector<uint8_t> full_redraw() {
+        Renderer r2;
+        std::vector<uint8_t> back2(back.size()), fb2(fb.size(), kPoison);
+        REQUIRE(r2.init(cfg, font, back2.data(), back2.size()) == nullptr);
+        r2.redraw(t);
+        r2.present(fb2.data());
+        return fb2;
+    }
+};
+
+} // namespace
+
+TEST_CASE("render: pixel formats accepted and refused", "[render]") {
+    for (auto& fc : kFormats) {
+        INFO(fc.name);
+        CHECK(pixel_format_check(fc.format) == nullptr);
+        for (uint32_t c : {0x000000u, 0xffffffu, 0x123456u, 0xaa5500u, 0x0789abu, 0xfedcbau})
+            CHECK(pixel_pack(fc.format, c) == fc.expect(c));
+    }
+    auto refused = [](PixelFormat f, const char* what) {
+        const char* e = pixel_format_check(f);
+        REQUIRE(e != nullptr);
+        CHECK_THAT(std::string(e), Catch::Contains(what));
+    };
+    refused({8, 5, 3, 2, 3, 0, 2}, "bpp");
+    refused({4, 0, 1, 1, 1, 2, 1}, "bpp");
+    refused({0, 0, 0, 0, 0, 0, 0}, "bpp");
+    refused({48, 32, 16, 16, 16, 0, 16}, "bpp");
+    refused({32, 16, 8, 12, 8, 0, 8}, "overlap");
+    refused({16, 11, 5, 5, 6, 0, 0}, "size");
+    refused({32, 16, 9, 8, 8, 0, 8}, "size");
+    refused({15, 11, 5, 5, 5, 0, 5}, "past bpp");
+    refused({24, 24, 8, 8, 8, 0, 8}, "past bpp");
+
+    Renderer r;
+    RenderConfig cfg{64, 64, 256, kFormats[0].format, 0, 0, CursorShape::Block};
+    std::vector<uint8_t> back(Renderer::back_buffer_size(cfg));
+    CHECK(r.init(cfg, terminus16().ops(), back.data(), back.size() - 1) != nullptr);
+    CHECK(r.init(cfg, nullptr, back.data(), back.size()) != nullptr);
+    cfg.margin = 30;
+    CHECK(r.init(cfg, terminus16().ops(), back.data(), back.size()) != nullptr);
+    cfg.margin = 0;
+    cfg.pitch = 100;
+    CHECK(r.init(cfg, terminus16().ops(), back.data(), back.size()) != nullptr);
+    cfg.pitch = 256;
+    cfg.format.bpp = 8;
+    CHECK_THAT(std::string(r.init(cfg, terminus16().ops(), back.data(), back.size())),
+               Catch::Contains("unsupported pixel format"));
+}
+
+TEST_CASE("render: glyph placement, colours and margins in every format", "[render]") {
+    auto& font = terminus16();
+    REQUIRE(font.ops()->cell_width == 8);
+    REQUIRE(font.ops()->cell_height == 16);
+    for (auto& fc : kFormats) {
+        INFO(fc.name);
+        // 100x90 with a 5-pixel margin: 11 columns, 5 rows, 2 and 0 spare pixels.
+        Screen s(fc.format, font.ops(), 100, 90, 5);
+        REQUIRE(s.r.cols() == 11);
+        REQUIRE(s.r.rows() == 5);
+        auto cfg = s.t.config();
+        s << "\x1B[3;5HA\x1B[38;2;18;52;86;48;5;196mW\x1B[0m\x1B[?25l";
+        s.frame();
+        uint32_t fg = fc.expect(cfg.default_fg), bg = fc.expect(cfg.default_bg);
+        for (uint32_t y = 0; y < 16; ++y)
+            for (uint32_t x = 0; x < 8; ++x) {
+                INFO("A at " << x << "," << y);
+                REQUIRE(s.px(s.cell_x(4) + x, s.cell_y(2) + y) == (font.pixel('A', x, y) ? fg : bg));
+                REQUIRE(s.px(s.cell_x(5) + x, s.cell_y(2) + y) ==
+                        (font.pixel('W', x, y) ? fc.expect(0x123456) : fc.expect(0xff0000)));
+            }
+        CHECK(s.cell_x(4) == 37);
+        CHECK(s.cell_y(2) == 37);
+        // The border and the spare pixels past the grid.
+        uint32_t border = fc.expect(0x203040);
+        for (uint32_t y = 0; y < 90; ++y)
+            for (uint32_t x = 0; x < 100; ++x) {
+                bool text = x >= 5 && x < 5 + 88 && y >= 5 && y < 5 + 80;
+                if (!text) REQUIRE(s.px(x, y) == border);
+            }
+        // Row padding past the width is never written.
+        for (uint32_t y = 0; y < 90; ++y)
+            for (uint32_t i = 100 * s.bytes; i < s.cfg.pitch; ++i)
+                REQUIRE(s.fb[size_t(y) * s.cfg.pitch + i] == kPoison);
+    }
+}
+
+TEST_CASE("render: scale 2 doubles every glyph pixel", "[render]") {
+    PsfFont font("Lat15-Terminus16.psf", 2);
+    Screen s(kFormats[0].format, font.ops(), 64, 64, 0);
+    s << "\x1B[?25lg";
+    s.frame();
+    uint32_t fg = terminal_default_config().default_fg & 0xFFFFFF;
+    for (uint32_t y = 0; y < 32; ++y)
+        for (uint32_t x = 0; x < 16; ++x)
+            REQUIRE((s.px(x, y) == fg) == terminus16().pixel('g', x / 2, y / 2));
+}
+
+TEST_CASE("render: underline, reverse, bold and the fallback glyph", "[render]") {
+    auto& font = terminus16();
+    const auto& fc = kFormats[5]; // 565
+    Screen s(fc.format, font.ops(), 80, 40, 0);
+    auto cfg = s.t.config();
+    s << "\x1B[?25l\x1B[4m_\x1B[24;7mA\x1B[27;1;32mB\x1B[0m\xF0\x9F\x98\x80";
+    s.frame();
+    uint32_t ul = font.ops()->underline_row;
+    for (uint32_t y = 0; y < 16; ++y)
+        for (uint32_t x = 0; x < 8; ++x) {
+            bool under = y >= ul && y < ul + font.ops()->underline_thickness;
+            bool on0 = under || font.pixel('_', x, y);
+            REQUIRE(s.px(x, y) == fc.expect(on0 ? cfg.default_fg : cfg.default_bg));
+            REQUIRE(s.px(8 + x, y) == fc.expect(font.pixel('A', x, y) ? cfg.default_bg : cfg.default_fg));
+            REQUIRE(s.px(16 + x, y) == fc.expect(font.pixel('B', x, y) ? cfg.palette[10] : cfg.default_bg));
+            REQUIRE(s.px(24 + x, y) == fc.expect(font.pixel(0xFFFD, x, y) ? cfg.default_fg : cfg.default_bg));
+        }
+}
+
+TEST_CASE("render: the cursor is drawn inverted and follows moves", "[render]") {
+    auto& font = terminus16();
+    for (auto& fc : kFormats) {
+        INFO(fc.name);
+        for (CursorShape shape : {CursorShape::Block, CursorShape::Underline}) {
+            Screen s(fc.format, font.ops(), 40, 40, 2, shape);
+            auto cfg = s.t.config();
+            uint32_t inv = fc.expect(0xFFFFFF);
+            s << "\x1B[2;3H";
+            s.frame();
+            uint32_t ul = font.ops()->underline_row, th = font.ops()->underline_thickness;
+            for (uint32_t y = 0; y < 16; ++y)
+                for (uint32_t x = 0; x < 8; ++x) {
+                    bool in = shape == CursorShape::Block || (y >= ul && y < ul + th);
+                    REQUIRE(s.px(s.cell_x(2) + x, s.cell_y(1) + y) ==
+                            (fc.expect(cfg.default_bg) ^ (in ? inv : 0)));
+                    REQUIRE(s.px(s.cell_x(0) + x, s.cell_y(0) + y) == fc.expect(cfg.default_bg));
+                }
+            s << "x\x1B[?25l";
+            s.frame();
+            CHECK(s.fb == s.full_redraw());
+            for (uint32_t y = 0; y < 16; ++y)
+                for (uint32_t x = 0; x < 8; ++x)
+                    REQUIRE(s.px(s.cell_x(3) + x, s.cell_y(1) + y) == fc.expect(cfg.default_bg));
+            s << "\x1B[?25h";
+            s.frame();
+            CHECK(s.fb == s.full_redraw());
+        }
+    }
+}
+
+TEST_CASE("render: present writes only the changed rows", "[render]") {
+    auto& font = terminus16();
+    for (auto& fc : kFormats) {
+        INFO(fc.name);
+        Screen s(fc.format, font.ops(), 64, 100, 3);
+        s << "\x1B[?25l";
+        s.frame();
+        std::fill(s.fb.begin(), s.fb.end(), kPoison);
+        s << "\x1B[4;2Hxy";
+        s.frame();
+        auto full = s.full_redraw();
+        for (uint32_t y = 0; y < 100; ++y) {
+            bool written = y >= s.cell_y(3) && y < s.cell_y(4);
+            for (uint32_t i = 0; i < s.cfg.pitch; ++i) {
+                size_t at = size_t(y) * s.cfg.pitch + i;
+                if (written && i < 64 * s.bytes)
+                    REQUIRE(s.fb[at] == full[at]);
+                else
+                    REQUIRE(s.fb[at] == kPoison);
+            }
+        }
+        // A cursor move writes the rows of the old and the new position.
+        std::fill(s.fb.begin(), s.fb.end(), kPoison);
+        s << "\x1B[?25h";
+        s.frame();
+        s << "\x1B[1;1H";
+        std::fill(s.fb.begin(), s.fb.end(), kPoison);
+        s.frame();
+        for (uint32_t y = 0; y < 100; ++y) {
+            bool written = (y >= s.cell_y(3) && y < s.cell_y(4)) || (y >= s.cell_y(0) && y < s.cell_y(1));
+            CHECK((s.fb[size_t(y) * s.cfg.pitch] != kPoison ||
+                   s.fb[size_t(y) * s.cfg.pitch + 1] != kPoison) == written);
+        }
+    }
+}
+
+TEST_CASE("render: scrolling moves the back buffer and equals a full redraw", "[render]") {
+    auto& font = terminus16();
+    for (auto& fc : kFormats) {
+        INFO(fc.name);
+        Screen s(fc.format, font.ops(), 80, 100, 2); // 9 x 6 cells
+        for (int i = 0; i < 6; ++i)
+            s << "\x1B[3" + std::to_string(i + 1) + "mline" + std::to_string(i) + "\r\n";
+        s << "\x1B[0mlast";
+        s.frame();
+        CHECK(s.fb == s.full_redraw());
+        std::vector<uint8_t> before = s.back;
+        s << "\r\n\r\nmore";
+        REQUIRE(s.t.scroll_hint_lines() == 2);
+        s.frame();
+        // Rows 0-2 of the back buffer are the old rows 2-4, moved.
+        uint32_t pitch = s.r.back_pitch();
+        for (uint32_t row = 0; row < 3; ++row)
+            CHECK(std::memcmp(s.back.data() + size_t(s.cell_y(row)) * pitch,
+                              before.data() + size_t(s.cell_y(row + 2)) * pitch, size_t(16) * pitch) == 0);
+        CHECK(s.fb == s.full_redraw());
+
+        // A scroll region: rows outside it stay as they were.
+        s << "\x1B[?25l\x1B[2;4r\x1B[4;1H\n\nX\x1B[1;1H\x1BM\x1BMY";
+        std::fill(s.fb.begin(), s.fb.end(), kPoison);
+        s.r.redraw(s.t);
+        s.r.present(s.fb.data());
+        s << "\x1B[4;1H\nZ";
+        std::vector<uint8_t> prev = s.fb;
+        s.frame();
+        CHECK(s.fb == s.full_redraw());
+        size_t pitch_fb = s.cfg.pitch;
+        for (uint32_t y = s.cell_y(4); y < 100; ++y)
+            REQUIRE(std::memcmp(s.fb.data() + y * pitch_fb, prev.data() + y * pitch_fb, pitch_fb) == 0);
+        for (uint32_t y = 0; y < s.cell_y(1); ++y)
+            REQUIRE(std::memcmp(s.fb.data() + y * pitch_fb, prev.data() + y * pitch_fb, pitch_fb) == 0);
+        s << "\x1B[L\x1B[2M\x1B[S\x1B[T\x1B[2J";
+        s.frame();
+        CHECK(s.fb == s.full_redraw());
+        // Erase: the whole text area is background.
+        auto cfg = s.t.config();
+        s << "\x1B[?25l";
+        s.frame();
+        for (uint32_t y = s.cell_y(0); y < s.cell_y(6); ++y)
+            for (uint32_t x = s.cell_x(0); x < s.cell_x(9); ++x)
+                REQUIRE(s.px(x, y) == fc.expect(cfg.default_bg));
+    }
+}
+
+namespace {
+
+// An antialiased test font: a 12x20 bitmap at (-2, -2) from the cell's
+// corner (clipped by the renderer), coverage 0 / 128 / 255 by column.
+struct SmoothFont {
+    uint8_t bitmap[20 * 12];
+    celos_font_ops ops{};
+    SmoothFont() {
+        for (int y = 0; y < 20; ++y)
+            for (int x = 0; x < 12; ++x)
+                bitmap[y * 12 + x] = uint8_t(x % 3 == 0 ? 0 : x % 3 == 1 ? 128 : 255);
+        ops.size = sizeof ops;
+        ops.cell_width = 8;
+        ops.cell_height = 16;
+        ops.baseline = 12;
+        ops.underline_row = 14;
+        ops.underline_thickness = 1;
+        ops.name = "smooth";
+        ops.context = this;
+        ops.glyph = [](const celos_font_ops* f, uint32_t cp, celos_glyph* g) {
+            if (cp != 'a') return CELOS_FONT_NO_GLYPH;
+            f->fallback(f, g);
+            return 0;
+        };
+        ops.fallback = [](const celos_font_ops* f, celos_glyph* g) {
+            auto* self = static_cast<SmoothFont*>(f->context);
+            *g = celos_glyph{self->bitmap, 12, 12, 20, -2, int32_t(f->baseline) + 2, 0};
+        };
+    }
+};
+
+} // namespace
+
+TEST_CASE("render: coverage is blended linearly and clipped to the cell", "[render]") {
+    SmoothFont font;
+    const auto& fc = kFormats[0];
+    Screen s(fc.format, &font.ops, 48, 48, 0);
+    s << "\x1B[?25l\x1B[2;2H\x1B[38;2;200;100;0;48;2;0;50;250ma";
+    s.frame();
+    auto blend = [](uint32_t bg, uint32_t fg, uint32_t a) {
+        uint32_t out = 0;
+        for (int sh = 0; sh < 24; sh += 8)
+            out |= ((((bg >> sh) & 0xFF) * (255 - a) + ((fg >> sh) & 0xFF) * a + 127) / 255) << sh;
+        return out;
+    };
+    for (uint32_t y = 0; y < 16; ++y)
+        for (uint32_t x = 0; x < 8; ++x) {
+            uint32_t a = font.bitmap[(y + 2) * 12 + x + 2];
+            REQUIRE(s.px(8 + x, 16 + y) == blend(0x0032fa, 0xc86400, a));
+        }
+    // Neighbouring cells untouched by the 12x20 bitmap.
+    auto cfg = s.t.config();
+    for (uint32_t y = 0; y < 48; ++y)
+        for (uint32_t x = 0; x < 48; ++x)
+            if (x < 8 || x >= 16 || y < 16 || y >= 32) REQUIRE(s.px(x, y) == (cfg.default_bg & 0xFFFFFF));
+}
+
+TEST_CASE("render: random input, presented incrementally, equals a full redraw", "[render][fuzz]") {
+    static const char* fragments[] = {"\x1B[",
+                                      ";",
+                                      "1",
+                                      "2",
+                                      "5",
+                                      "12",
+                                      "m",
+                                      "H",
+                                      "J",
+                                      "K",
+                                      "L",
+                                      "M",
+                                      "@",
+                                      "P",
+                                      "X",
+                                      "r",
+                                      "S",
+                                      "T",
+                                      "A",
+                                      "B",
+                                      "C",
+                                      "D",
+                                      "\n",
+                                      "\r\n",
+                                      "\t",
+                                      "\b",
+                                      "\x1BM",
+                                      "\x1B"
+                                      "7",
+                                      "\x1B"
+                                      "8",
+                                      "?25l",
+                                      "?25h",
+                                      "38;5;",
+                                      "48;2;9;",
+                                      "4",
+                                      "7",
+                                      "hello world ",
+                                      "\xC3\xA9",
+                                      "\xE2\x94\x80",
+                                      "\xFF",
+                                      "\x1B"
+                                      "c"};
+    auto& font = terminus16();
+    for (size_t fi : {size_t(0), size_t(3), size_t(6)}) {
+        const auto& fc = kFormats[fi];
+        INFO(fc.name);
+        std::mt19937 rng(777 + uint32_t(fi));
+        Screen s(fc.format, font.ops(), 100, 120, 3);
+        for (int round = 0; round < 300; ++round) {
+            std::string chunk;
+            size_t n = rng() % 40;
+            for (size_t i = 0; i < n; ++i) {
+                if (rng() % 8)
+                    chunk += fragments[rng() % (sizeof fragments / sizeof *fragments)];
+                else
+                    chunk += char(rng() & 0xFF);
+            }
+            s << chunk;
+            if (rng() % 3) s.r.render(s.t);
+            if (rng() % 2) s.r.present(s.fb.data());
+            if (round % 25 == 24) {
+                s.frame();
+                INFO("round " << round);
+                REQUIRE(s.fb == s.full_redraw());
+            }
+        }
+    }
+}
