@@ -33,15 +33,21 @@ def main():
     p.add_argument("--timeout", type=int, default=2)
     p.add_argument("--cmdline", help="a single entry with this kernel command line")
     p.add_argument("--module-line", action="append", default=[])
+    p.add_argument("--gfxpayload", help="with --cmdline: the video mode (WxHxD) instead of the kernel's request")
     args = p.parse_args()
 
     with open(args.template) as f:
         template = f.read()
     if args.cmdline is not None:
         lines = ["set timeout=0", "set default=0", "insmod all_video", "insmod gfxterm",
-                 "set gfxmode=1024x768x32,auto", "set gfxpayload=keep",
+                 "set gfxmode=1024x768x32,auto",
                  'menuentry "CelOS (test)" --id test {',
                  "    multiboot2 /boot/celos.elf %s" % args.cmdline]
+        if args.gfxpayload:
+            # After multiboot2, which sets gfxpayload from the kernel's
+            # framebuffer request; inside the entry, which sees only the
+            # menu's exported variables.
+            lines.append("    set gfxpayload=%s" % args.gfxpayload)
         lines += ["    " + m for m in args.module_line]
         lines += ["    boot", "}"]
         cfg = "\n".join(lines) + "\n"

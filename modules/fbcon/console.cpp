@@ -46,7 +46,7 @@ void console_write_log_line(Terminal& term, int level, uint64_t timestamp_ns, co
     switch (level) {
     case 0: term.write("\x1b[91merror: "); break;
     case 1: term.write("\x1b[93mwarn: "); break;
-    case 3: term.write("\x1b[90m"); break;
+    case 3: term.write("\x1b[90mdebug: "); break;
     default: term.write("\x1b[39m"); break;
     }
     term.write(reinterpret_cast<const uint8_t*>(text), length);

@@ -16,7 +16,8 @@ struct ConsoleColors {
     uint32_t background = 0x101418;
 };
 
-// Writes the log line as serial shows it, "[    1.234567] warn: text",
+// Writes the log line exactly as serial shows it, "[    1.234567] warn: text"
+// (tags "error: ", "warn: ", "debug: "; none for info),
 // with the timestamp dimmed and the text coloured by level
 // (0 error, 1 warn, 2 info, 3 debug), and ends the line.
 void console_write_log_line(Terminal& term, int level, uint64_t timestamp_ns, const char* text, size_t length);

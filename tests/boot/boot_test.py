@@ -44,6 +44,29 @@ def check_screen(path, size, pixels):
     return failures
 
 
+def compare_with_render(args, screen, log_path):
+    """The screen must equal the host rendering of the same log."""
+    expected = os.path.join(args.workdir, args.name + ".expected.ppm")
+    r = subprocess.run([args.render_tool, "--font", args.render_font, "--bpp", args.render_bpp,
+                        "--log", log_path, "--out", expected], capture_output=True, text=True)
+    if r.returncode != 0:
+        return ["render_log failed: " + r.stderr.strip()]
+    w1, h1, got = qemu.read_ppm(screen)
+    w2, h2, want = qemu.read_ppm(expected)
+    if (w1, h1) != (w2, h2):
+        return ["screen is %dx%d, the host rendering %dx%d" % (w1, h1, w2, h2)]
+    if got == want:
+        return []
+    diff = [i // 3 for i in range(0, len(got), 3) if got[i:i + 3] != want[i:i + 3]]
+    x, y = diff[0] % w1, diff[0] // w1
+    for path, name in ((screen, "screen"), (expected, "expected")):
+        with open(os.path.join(args.workdir, "%s.%s.png" % (args.name, name)), "wb") as out:
+            subprocess.run(["pnmtopng", path], stdout=out, stderr=subprocess.DEVNULL)
+    return ["%d pixels differ from the host rendering; first at %d,%d: screen %s, expected %s "
+            "(images in %s)" % (len(diff), x, y, got[diff[0] * 3:diff[0] * 3 + 3].hex(),
+                                want[diff[0] * 3:diff[0] * 3 + 3].hex(), args.workdir)]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--name", required=True)
@@ -56,6 +79,10 @@ def main():
     p.add_argument("--bad-modules", metavar="DIR",
                    help="boot every .ko in DIR too (module2 line labelled by its file name) and expect "
                         "each one to be reported as refused, by name")
+    p.add_argument("--gfxpayload", help="the video mode GRUB sets (WxHxD)")
+    p.add_argument("--render-tool", help="tests/boot/render_log: renders the expected console screen")
+    p.add_argument("--render-font")
+    p.add_argument("--render-bpp", default="32")
     p.add_argument("--iso")
     p.add_argument("--uefi", action="store_true")
     p.add_argument("--timeout", type=float, default=60)
@@ -84,10 +111,12 @@ def main():
             cmd += ["--modules", folder]
         for m in args.module_line:
             cmd += ["--module-line", m]
+        if args.gfxpayload:
+            cmd += ["--gfxpayload", args.gfxpayload]
         subprocess.run(cmd, check=True)
 
     screen = None
-    if args.screen_size or args.screen_pixel:
+    if args.screen_size or args.screen_pixel or args.render_tool:
         screen = os.path.join(args.workdir, args.name + ".ppm")
         if os.path.exists(screen):
             os.remove(screen)
@@ -125,6 +154,8 @@ def main():
 
     if screen:
         failures += check_screen(screen, args.screen_size, args.screen_pixel)
+    if args.render_tool and os.path.exists(screen):
+        failures += compare_with_render(args, screen, log_path)
 
     print("\n".join(lines))
     if failures:

@@ -49,7 +49,10 @@ void SerialSink::write(const char* s, usize length) {
 void SerialSink::emit(LogLevel level, u64 timestamp_ns, const char* line, usize length) {
     char prefix[48];
     u64 us = timestamp_ns / 1000;
-    const char* tag = level == LogLevel::error ? "error: " : level == LogLevel::warn ? "warn: " : "";
+    const char* tag = level == LogLevel::error  ? "error: "
+                      : level == LogLevel::warn ? "warn: "
+                      : level == LogLevel::debug ? "debug: "
+                                                 : "";
     usize n = format(prefix, sizeof prefix, "[%5llu.%06llu] %s", static_cast<unsigned long long>(us / 1000000),
                      static_cast<unsigned long long>(us % 1000000), tag);
     write(prefix, n < sizeof prefix ? n : sizeof prefix - 1);
