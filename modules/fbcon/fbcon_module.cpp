@@ -30,6 +30,7 @@ struct State {
     uint8_t* framebuffer;
 };
 State* console = nullptr;
+bool replaying = false; // the early log: copy to the screen once, at the end
 
 bool parse_rgb(const char* text, uint32_t& out) {
     uint32_t v = 0;
@@ -51,7 +52,7 @@ bool parse_rgb(const char* text, uint32_t& out) {
 void emit(void*, int level, uint64_t timestamp_ns, const char* line, size_t length) {
     console_write_log_line(console->terminal, level, timestamp_ns, line, length);
     console->renderer.render(console->terminal);
-    console->renderer.present(console->framebuffer);
+    if (!replaying) console->renderer.present(console->framebuffer);
 }
 
 const celos_log_sink sink = {emit, nullptr, nullptr};
@@ -109,7 +110,11 @@ celos_status fbcon_init() {
     console->renderer.present(console->framebuffer);
     celos_log(CELOS_LOG_INFO, "%ux%u, %u bpp: %ux%u cells of %ux%u with font '%s'", fb->width, fb->height, fb->bpp,
               cols, rows, font->cell_width, font->cell_height, font->name);
-    return celos_log_sink_register(&sink);
+    replaying = true;
+    celos_status registered = celos_log_sink_register(&sink);
+    replaying = false;
+    console->renderer.present(console->framebuffer);
+    return registered;
 }
 
 } // namespace
