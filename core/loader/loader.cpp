@@ -660,7 +660,8 @@ bool module_symbolize(u64 address, char* buf, usize size) {
 }
 
 bool resource_track(int owner, ResourceKind kind, u64 a, u64 b) {
-    if (owner < 0) return true; // the core frees what it takes
+    // The core's own uses are recorded too (owner -1), so that the matching
+    // free finds them; only a module's are released when it fails.
     IrqGuard guard;
     for (Resource& r : resources) {
         if (!r.used) {
