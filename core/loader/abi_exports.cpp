@@ -198,9 +198,11 @@ celos_status celos_pages_alloc(size_t count, uint64_t* phys) {
 
 void celos_pages_free(uint64_t phys, size_t count) {
     u64 tracked = 0;
-    if (!resource_untrack(ResourceKind::pages, phys, &tracked) || tracked != count)
-        celos_panic("celos_pages_free(0x%llx, %zu): not an allocation of that size", static_cast<unsigned long long>(phys),
-                    count);
+    int owner = -2;
+    if (!resource_find(ResourceKind::pages, phys, &tracked, &owner) || owner != CALLER_MODULE() || tracked != count ||
+        !resource_untrack(ResourceKind::pages, phys, &tracked))
+        celos_panic("celos_pages_free(0x%llx, %zu): not an allocation of that size by this module",
+                    static_cast<unsigned long long>(phys), count);
     kernel().pmm.free_pages(PhysAddr(phys), count);
 }
 
@@ -222,14 +224,22 @@ celos_status celos_vrange_alloc(size_t pages, uint32_t prot, void** out) {
 
 celos_status celos_vrange_protect(void* base, size_t pages, uint32_t prot) {
     if ((prot & CELOS_PROT_WRITE) && (prot & CELOS_PROT_EXEC)) return CELOS_ERR_INVALID;
+    // Only a range this caller got from celos_vrange_alloc, and within it.
+    u64 mapped = 0;
+    int owner = -2;
+    if (!resource_find(ResourceKind::vrange, reinterpret_cast<u64>(base), &mapped, &owner) ||
+        owner != CALLER_MODULE() || pages == 0 || pages > mapped)
+        return CELOS_ERR_INVALID;
     auto r = kernel_vrange_protect(reinterpret_cast<u64>(base), pages, prot_flags(prot));
     return r.ok() ? CELOS_OK : static_cast<celos_status>(r.error().status);
 }
 
 void celos_vrange_free(void* base) {
     u64 pages = 0;
-    if (!resource_untrack(ResourceKind::vrange, reinterpret_cast<u64>(base), &pages))
-        celos_panic("celos_vrange_free(%p): not a range from celos_vrange_alloc", base);
+    int owner = -2;
+    if (!resource_find(ResourceKind::vrange, reinterpret_cast<u64>(base), nullptr, &owner) || owner != CALLER_MODULE() ||
+        !resource_untrack(ResourceKind::vrange, reinterpret_cast<u64>(base), &pages))
+        celos_panic("celos_vrange_free(%p): not a range this module got from celos_vrange_alloc", base);
     kernel_vrange_unmap(reinterpret_cast<u64>(base), pages);
 }
 

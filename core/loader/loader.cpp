@@ -673,6 +673,18 @@ bool resource_track(int owner, ResourceKind kind, u64 a, u64 b) {
     return false;
 }
 
+bool resource_find(ResourceKind kind, u64 a, u64* b_out, int* owner_out) {
+    IrqGuard guard;
+    for (const Resource& r : resources) {
+        if (r.used && r.kind == kind && r.a == a) {
+            if (b_out) *b_out = r.b;
+            if (owner_out) *owner_out = r.owner;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool resource_untrack(ResourceKind kind, u64 a, u64* b_out) {
     IrqGuard guard;
     for (Resource& r : resources) {

@@ -26,6 +26,8 @@ bool module_symbolize(u64 address, char* buf, usize size);
 enum class ResourceKind : u8 { pages, vrange, service, log_sink };
 bool resource_track(int owner, ResourceKind kind, u64 a, u64 b);
 bool resource_untrack(ResourceKind kind, u64 a, u64* b_out);
+// The record of kind with key `a` (its `b` in *b_out and its owner), or false.
+bool resource_find(ResourceKind kind, u64 a, u64* b_out, int* owner_out);
 
 // The core's export table, from the linker script.
 struct CoreExport {
