@@ -248,7 +248,7 @@ TEST_CASE("symbols: malformed headers give an invalid table") {
     }
     SECTION("names not NUL-terminated") {
         BlobBuilder b = good;
-        b.bytes.back() = 'x';
+        b.bytes.at(b.bytes.size() - 1) = 'x';
         Blob blob(b.bytes);
         SymbolTable t(blob.span());
         CHECK_FALSE(t.valid());
