@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loader/module_image.h"
+#include <celos/version.h>
 
 using namespace celos;
 
@@ -33,7 +34,7 @@ void load_module(benchmark::State& state, const std::string& path) {
     const std::vector<u8> file = read_file(path);
     static loader::ModuleImage image;
     loader::Diagnostic diag;
-    if (file.empty() || !loader::ModuleImage::parse(ByteSpan(file.data(), file.size()), path.c_str(), 1, 0, image, diag).ok()) {
+    if (file.empty() || !loader::ModuleImage::parse(ByteSpan(file.data(), file.size()), path.c_str(), CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR, image, diag).ok()) {
         state.SkipWithError(("cannot parse " + path + ": " + diag.message).c_str());
         return;
     }
@@ -42,7 +43,7 @@ void load_module(benchmark::State& state, const std::string& path) {
     Resolver resolver;
     usize relocations = 0;
     for (auto _ : state) {
-        if (!loader::ModuleImage::parse(ByteSpan(file.data(), file.size()), path.c_str(), 1, 0, image, diag).ok()) {
+        if (!loader::ModuleImage::parse(ByteSpan(file.data(), file.size()), path.c_str(), CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR, image, diag).ok()) {
             state.SkipWithError(diag.message);
             return;
         }

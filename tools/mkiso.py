@@ -5,7 +5,8 @@
            [--modules DIR] [--entry ID] [--timeout N]
            [--cmdline "ARGS" [--module-line "module2 ..."]...]
 
---entry picks the default menu entry of the template by its --id.
+--entry picks the default menu entry of the template by its --id (without
+it, the template's first entry).
 --cmdline replaces the menu with a single entry booting the kernel with ARGS
 (and the given module lines): the boot tests use it for their scenarios.
 """
@@ -29,7 +30,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--modules", action="append", default=[],
                    help="a folder of .ko files and boot files for /boot/modules (repeatable)")
-    p.add_argument("--entry", default="celos")
+    p.add_argument("--entry")
     p.add_argument("--timeout", type=int, default=2)
     p.add_argument("--cmdline", help="a single entry with this kernel command line")
     p.add_argument("--module-line", action="append", default=[])
@@ -52,6 +53,10 @@ def main():
         lines += ["    boot", "}"]
         cfg = "\n".join(lines) + "\n"
     else:
+        if not entry_ids(template):
+            sys.exit("mkiso: no menu entry with an --id in %s" % args.template)
+        if args.entry is None:
+            args.entry = entry_ids(template)[0]
         if args.entry not in entry_ids(template):
             sys.exit("mkiso: no menu entry with --id %s in %s (entries: %s)"
                      % (args.entry, args.template, ", ".join(entry_ids(template))))

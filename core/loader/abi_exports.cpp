@@ -6,6 +6,7 @@
 
 #include <celos/abi.h>
 
+#include "arch/cpu.h"
 #include "arch/x86_64/cpu.h"
 #include "boot/layout.h"
 #include "kernel/boot_screen.h"
@@ -170,6 +171,8 @@ celos_status celos_log_sink_unregister(const struct celos_log_sink* sink) {
     log_sink_remove(sink);
     return CELOS_OK;
 }
+
+uint64_t celos_time_ns(void) { return arch::now_ns(); }
 
 int celos_symbolize(uintptr_t address, char* buf, size_t size) {
     char name[160];
@@ -405,6 +408,7 @@ CELOS_EXPORT(celos_panic);
 CELOS_EXPORT(celos_log_sink_register);
 CELOS_EXPORT(celos_log_sink_unregister);
 CELOS_EXPORT(celos_symbolize);
+CELOS_EXPORT(celos_time_ns);
 CELOS_EXPORT(celos_module_of);
 CELOS_EXPORT(celos_module_name);
 CELOS_EXPORT(celos_pages_alloc);

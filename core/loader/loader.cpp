@@ -46,7 +46,8 @@ constexpr usize kExportSlots = 1024; // power of two
 constexpr usize kMaxBootFiles = mb2::kMaxModules;
 constexpr usize kMaxServiceName = 48;
 
-enum class SlotState : u8 { empty, parsed, refused, initializing, loaded };
+// declined: init said it is not needed (CELOS_ERR_EXISTS), and it was unloaded.
+enum class SlotState : u8 { empty, parsed, refused, declined, initializing, loaded };
 
 struct ModuleSlot {
     SlotState state;
@@ -448,6 +449,16 @@ bool load(ModuleSlot& m) {
 
     m.state = SlotState::initializing;
     celos_status status = m.descriptor->init();
+    if (status == CELOS_ERR_EXISTS) {
+        // What the module would provide is already there (a fallback font
+        // module after a working one): not an error.
+        log_info("module %s: not needed (init returned CELOS_ERR_EXISTS: already provided); unloaded", m.label);
+        unload(m);
+        m.state = SlotState::declined;
+        format(m.refusal, sizeof m.refusal, "what it provides is already provided");
+        log_leak_check(m, free_before, mappings_before);
+        return false;
+    }
     if (status != CELOS_OK) {
         format(d.message, sizeof d.message, "init returned %s (%s)", celos_status_name(status),
                celos_strerror(status));
@@ -479,8 +490,7 @@ bool service_available(StringView at_name) {
 ModuleSlot* find_by_name(StringView name) {
     for (usize i = 0; i < slot_count; ++i) {
         ModuleSlot& s = slots[i];
-        if ((s.state == SlotState::parsed || s.state == SlotState::loaded || s.state == SlotState::refused ||
-             s.state == SlotState::initializing) &&
+        if (s.state != SlotState::empty &&
             s.image.info().name[0] && name == StringView(s.image.info().name))
             return &s;
     }
@@ -559,8 +569,9 @@ void order_and_load() {
                     describe_unresolved(m, missing, sizeof missing);
                     refuse(m, "depends on '%.*s', which is not among the boot modules%s", static_cast<int>(dep.length),
                            dep.data, missing);
-                } else if (s->state == SlotState::refused) {
-                    refuse(m, "depends on '%.*s', which was refused", static_cast<int>(dep.length), dep.data);
+                } else if (s->state == SlotState::refused || s->state == SlotState::declined) {
+                    refuse(m, "depends on '%.*s', which was %s", static_cast<int>(dep.length), dep.data,
+                           s->state == SlotState::refused ? "refused" : "not needed");
                 } else if (s->state != SlotState::loaded) {
                     ready = false;
                 }
@@ -753,15 +764,20 @@ void modules_load_all() {
     order_and_load();
 
     char loaded[400] = "";
-    usize nl = 0, refused_count = 0;
+    usize nl = 0, refused_count = 0, declined_count = 0;
     for (usize i = 0; i < started_count; ++i)
         nl += format(loaded + nl, nl < sizeof loaded ? sizeof loaded - nl : 0, "%s%s", i ? ", " : "",
                      module_name(load_sequence[i]));
-    for (usize i = 0; i < slot_count; ++i) refused_count += slots[i].state != SlotState::loaded;
-    log_info("modules: %zu loaded (%s), %zu refused, %zu boot files", started_count, started_count ? loaded : "none",
-             refused_count, boot_file_count);
+    for (usize i = 0; i < slot_count; ++i) {
+        declined_count += slots[i].state == SlotState::declined;
+        refused_count += slots[i].state != SlotState::loaded && slots[i].state != SlotState::declined;
+    }
+    log_info("modules: %zu loaded (%s), %zu refused, %zu not needed, %zu boot files", started_count,
+             started_count ? loaded : "none", refused_count, declined_count, boot_file_count);
     for (usize i = 0; i < slot_count; ++i)
-        if (slots[i].state != SlotState::loaded) log_info("  refused %s: %s", slots[i].label, slots[i].refusal);
+        if (slots[i].state != SlotState::loaded)
+            log_info("  %s %s: %s", slots[i].state == SlotState::declined ? "not needed" : "refused", slots[i].label,
+                     slots[i].refusal);
 }
 
 } // namespace celos

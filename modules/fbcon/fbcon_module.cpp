@@ -58,6 +58,7 @@ void emit(void*, int level, uint64_t timestamp_ns, const char* line, size_t leng
 const celos_log_sink sink = {emit, nullptr, nullptr};
 
 celos_status fbcon_init() {
+    uint64_t started = celos_time_ns();
     const celos_framebuffer* fb = celos_framebuffer_get();
     if (!fb) {
         celos_log(CELOS_LOG_WARN, "no linear RGB framebuffer: the console stays on serial");
@@ -114,6 +115,9 @@ celos_status fbcon_init() {
     celos_status registered = celos_log_sink_register(&sink);
     replaying = false;
     console->renderer.present(console->framebuffer);
+    if (registered == CELOS_OK)
+        celos_log(CELOS_LOG_INFO, "first screen drawn in %llu us (console set up, the early log replayed)",
+                  static_cast<unsigned long long>((celos_time_ns() - started) / 1000));
     return registered;
 }
 

@@ -3,22 +3,19 @@
 // scroll is one memmove. The cursor never enters the back buffer: present()
 // draws it over the rows it copies, so moving the cursor or scrolling never
 // leaves a stale cursor behind.
+//
+// Antialiased coverage is mixed in linear light (gamma.h). The pixel for
+// every coverage value of a (foreground, background) pair is computed once
+// into a ramp; a few ramps are kept, since a screen uses few colour pairs.
 #include "render.h"
+
+#include "gamma.h"
 
 namespace celos::fbcon {
 namespace {
 
 uint32_t channel(uint32_t v8, uint8_t position, uint8_t size) {
     return (v8 >> (8 - size)) << position;
-}
-
-uint32_t blend(uint32_t bg, uint32_t fg, uint32_t a) {
-    uint32_t out = 0;
-    for (uint32_t shift = 0; shift < 24; shift += 8) {
-        uint32_t b = (bg >> shift) & 0xFF, f = (fg >> shift) & 0xFF;
-        out |= ((b * (255 - a) + f * a + 127) / 255) << shift;
-    }
-    return out;
 }
 
 } // namespace
@@ -79,6 +76,9 @@ const char* Renderer::init(const RenderConfig& config, const celos_font_ops* fon
     if (cols_ > Terminal::kMaxCols) cols_ = Terminal::kMaxCols;
     if (rows_ > Terminal::kMaxRows) rows_ = Terminal::kMaxRows;
     invert_mask_ = pixel_pack(config.format, 0xFFFFFF);
+    for (Ramp& r : ramps_)
+        r.valid = false;
+    next_ramp_ = 0;
     for (auto& w : pending_)
         w = 0;
     full_ = false;
@@ -118,6 +118,19 @@ uint32_t Renderer::get(const uint8_t* p) const {
     }
 }
 
+const uint32_t* Renderer::ramp(uint32_t bg, uint32_t fg) {
+    for (Ramp& r : ramps_)
+        if (r.valid && r.bg == bg && r.fg == fg) return r.pixel;
+    Ramp& r = ramps_[next_ramp_];
+    next_ramp_ = (next_ramp_ + 1) % kRamps;
+    for (uint32_t a = 0; a < 256; ++a)
+        r.pixel[a] = pixel_pack(config_.format, a == 0 ? bg : a == 255 ? fg : gamma::blend_rgb(bg, fg, a));
+    r.bg = bg;
+    r.fg = fg;
+    r.valid = true;
+    return r.pixel;
+}
+
 void Renderer::fill(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t pixel) {
     if (w == 0 || h == 0) return;
     uint8_t* first = back_ + size_t(y) * back_pitch_ + size_t(x) * bytes_;
@@ -140,6 +153,7 @@ void Renderer::draw_cell(uint32_t px, uint32_t py, const Cell& cell) {
     if (cell.codepoint != ' ') {
         celos_glyph g{};
         if (font_->glyph(font_, cell.codepoint, &g) != 0) font_->fallback(font_, &g);
+        const uint32_t* pixels = ramp(bg & 0xFFFFFF, fg & 0xFFFFFF);
         // Clip the bitmap to the cell.
         int64_t gx = g.left, gy = int64_t(font_->baseline) - g.top;
         for (uint32_t r = 0; r < g.height; ++r) {
@@ -151,8 +165,7 @@ void Renderer::draw_cell(uint32_t px, uint32_t py, const Cell& cell) {
                 int64_t x = gx + c;
                 uint8_t a = src[c];
                 if (a == 0 || x < 0 || x >= cell_w_) continue;
-                uint32_t pixel = a == 255 ? fg_pixel : pixel_pack(f, blend(bg, fg, a));
-                put(dst + (size_t(px) + size_t(x)) * bytes_, pixel);
+                put(dst + (size_t(px) + size_t(x)) * bytes_, pixels[a]);
             }
         }
     }

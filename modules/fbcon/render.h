@@ -73,6 +73,9 @@ class Renderer {
   private:
     void draw_row(const Terminal& term, uint32_t row);
     void draw_cell(uint32_t px, uint32_t py, const Cell& cell);
+    // Pixel values for coverage 0..255 of fg over bg (0xRRGGBB), blended in
+    // linear light.
+    const uint32_t* ramp(uint32_t bg, uint32_t fg);
     void fill(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t pixel);
     void put(uint8_t* p, uint32_t pixel) const;
     uint32_t get(const uint8_t* p) const;
@@ -92,6 +95,14 @@ class Renderer {
     // The cursor as the last render() saw it; present() draws it.
     uint32_t cursor_x_ = 0, cursor_y_ = 0;
     bool cursor_on_ = false;
+    static constexpr uint32_t kRamps = 4;
+    struct Ramp {
+        bool valid;
+        uint32_t bg, fg;
+        uint32_t pixel[256];
+    };
+    Ramp ramps_[kRamps] = {};
+    uint32_t next_ramp_ = 0; // replaced next (round robin)
 };
 
 } // namespace celos::fbcon

@@ -1,6 +1,10 @@
 // The bitmap font provider: a PSF1 or PSF2 font from a boot file, offered as
 // the "font" service. Parameters: font=FILE (the boot file's name, as on its
 // module2 line) and scale=N (integer scaling for hi-DPI screens).
+//
+// The first font module to start provides the font: loaded after the
+// TrueType module, this one is the fallback, used only when that one
+// failed; otherwise it declines (CELOS_ERR_EXISTS) and is unloaded.
 #include <celos/abi.h>
 #include <celos/cxx.h>
 #include <celos/font.h>
@@ -23,10 +27,15 @@ FontService* service = nullptr;
 char service_name[80];
 
 celos_status psf_init() {
+    if (auto* other = static_cast<const celos_font_ops*>(
+            celos_service_lookup(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION))) {
+        celos_log(CELOS_LOG_INFO, "the font is already provided by '%s': not needed", other->name);
+        return CELOS_ERR_EXISTS;
+    }
     const void* data = nullptr;
     size_t size = 0;
     if (celos_bootfile_find(font_name, &data, &size) != CELOS_OK) {
-        celos_log(CELOS_LOG_ERROR, "font file '%s' not found (add: module2 /boot/fonts/%s %s)", font_name, font_name,
+        celos_log(CELOS_LOG_ERROR, "font file '%s' not found (add: module2 /boot/modules/%s %s)", font_name, font_name,
                   font_name);
         return CELOS_ERR_NOT_FOUND;
     }

@@ -27,7 +27,7 @@ DEPENDS_OFFSET, DEPENDS_MAX = 56, 128
 
 def abi_major():
     here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "..", "..", "abi", "include", "celos", "abi.h"), encoding="utf-8") as f:
+    with open(os.path.join(here, "..", "..", "abi", "include", "celos", "version.h"), encoding="utf-8") as f:
         return int(re.search(r"#define\s+CELOS_ABI_VERSION_MAJOR\s+(\d+)", f.read()).group(1))
 
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "loader/module_image.h"
+#include <celos/version.h>
 
 namespace {
 
@@ -27,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace celos::loader;
     static ModuleImage image; // large: keep it off the stack
     Diagnostic diag;
-    if (!ModuleImage::parse(celos::ByteSpan(data, size), "fuzz.ko", 1, 0, image, diag).ok()) return 0;
+    if (!ModuleImage::parse(celos::ByteSpan(data, size), "fuzz.ko", CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR, image, diag).ok()) return 0;
     // Keep allocations bounded: the parser caps sizes, but check anyway.
     std::vector<uint8_t> regions[kRegionCount];
     RegionTarget targets[kRegionCount];

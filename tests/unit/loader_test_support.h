@@ -17,6 +17,7 @@
 
 #include "loader/elf.h"
 #include "loader/module_image.h"
+#include <celos/version.h>
 
 namespace loader_test {
 
@@ -177,7 +178,7 @@ struct LoadedModule {
     Diagnostic diag;
     RelocationStats stats;
 
-    bool parse(u16 abi_major = 1, u16 abi_minor = 0) {
+    bool parse(u16 abi_major = CELOS_ABI_VERSION_MAJOR, u16 abi_minor = CELOS_ABI_VERSION_MINOR) {
         if (!ModuleImage::parse(ByteSpan(file.data(), file.size()), file_name.c_str(), abi_major, abi_minor,
                                 *image, diag)
                  .ok())

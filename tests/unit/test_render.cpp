@@ -5,13 +5,16 @@
 // here, not with the renderer's packer.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "gamma.h"
 #include "psf_font.h"
 #include "render.h"
 #include "terminal.h"
@@ -398,22 +401,72 @@ struct SmoothFont {
 
 } // namespace
 
-TEST_CASE("render: coverage is blended linearly and clipped to the cell", "[render]") {
+namespace {
+
+// The sRGB transfer function of IEC 61966-2-1 in double precision: the
+// oracle for gamma.h's compile-time tables.
+double srgb_decode(double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); }
+double srgb_encode(double l) { return l <= 0.0031308 ? l * 12.92 : 1.055 * std::pow(l, 1 / 2.4) - 0.055; }
+
+// bg and fg mixed in linear light by a / 255, per 8-bit channel, in double.
+uint32_t linear_blend(uint32_t bg, uint32_t fg, uint32_t a) {
+    uint32_t out = 0;
+    for (int sh = 0; sh < 24; sh += 8) {
+        double lb = srgb_decode(((bg >> sh) & 0xFF) / 255.0), lf = srgb_decode(((fg >> sh) & 0xFF) / 255.0);
+        double mixed = lb + (lf - lb) * (a / 255.0);
+        out |= uint32_t(std::lround(srgb_encode(mixed) * 255)) << sh;
+    }
+    return out;
+}
+
+bool channels_within(uint32_t got, uint32_t want, int tolerance) {
+    for (int sh = 0; sh < 24; sh += 8)
+        if (std::abs(int((got >> sh) & 0xFF) - int((want >> sh) & 0xFF)) > tolerance) return false;
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("gamma: the compile-time sRGB tables equal the transfer function computed with pow()", "[render]") {
+    namespace g = celos::fbcon::gamma;
+    for (uint32_t i = 0; i < 256; ++i)
+        REQUIRE(g::kSrgbToLinear[i] == uint16_t(std::lround(srgb_decode(i / 255.0) * 65535)));
+    for (uint32_t i = 0; i < 4096; ++i)
+        REQUIRE(g::kLinearToSrgb[i] == uint8_t(std::lround(srgb_encode(i / 4095.0) * 255)));
+}
+
+TEST_CASE("gamma: blending is in linear light, exact at the ends, within one step of double precision",
+          "[render]") {
+    namespace g = celos::fbcon::gamma;
+    // Half coverage of white on black is half the light: sRGB 188, not 128;
+    // and black on white the same, so text weight does not depend on polarity.
+    CHECK(g::blend_rgb(0x000000, 0xffffff, 128) == 0xbcbcbc);
+    CHECK(g::blend_rgb(0xffffff, 0x000000, 127) == 0xbcbcbc);
+    uint32_t rng = 12345;
+    auto next = [&] { return rng = rng * 1103515245u + 12345u, (rng >> 8) & 0xFFFFFF; };
+    for (int i = 0; i < 20000; ++i) {
+        uint32_t bg = next(), fg = next(), a = next() & 0xFF;
+        uint32_t got = g::blend_rgb(bg, fg, a);
+        if (a == 0) REQUIRE(got == bg);
+        if (a == 255) REQUIRE(got == fg);
+        INFO("bg " << std::hex << bg << " fg " << fg << " a " << std::dec << a);
+        REQUIRE(channels_within(got, linear_blend(bg, fg, a), 1));
+    }
+}
+
+TEST_CASE("render: coverage is blended in linear light and clipped to the cell", "[render]") {
     SmoothFont font;
     const auto& fc = kFormats[0];
     Screen s(fc.format, &font.ops, 48, 48, 0);
     s << "\x1B[?25l\x1B[2;2H\x1B[38;2;200;100;0;48;2;0;50;250ma";
     s.frame();
-    auto blend = [](uint32_t bg, uint32_t fg, uint32_t a) {
-        uint32_t out = 0;
-        for (int sh = 0; sh < 24; sh += 8)
-            out |= ((((bg >> sh) & 0xFF) * (255 - a) + ((fg >> sh) & 0xFF) * a + 127) / 255) << sh;
-        return out;
-    };
     for (uint32_t y = 0; y < 16; ++y)
         for (uint32_t x = 0; x < 8; ++x) {
             uint32_t a = font.bitmap[(y + 2) * 12 + x + 2];
-            REQUIRE(s.px(8 + x, 16 + y) == blend(0x0032fa, 0xc86400, a));
+            uint32_t want = a == 0 ? 0x0032fa : a == 255 ? 0xc86400 : linear_blend(0x0032fa, 0xc86400, a);
+            INFO("pixel " << x << "," << y << " coverage " << a);
+            REQUIRE(channels_within(s.px(8 + x, 16 + y), want, 1));
+            if (a == 0 || a == 255) REQUIRE(s.px(8 + x, 16 + y) == want);
         }
     // Neighbouring cells untouched by the 12x20 bitmap.
     auto cfg = s.t.config();

@@ -5,11 +5,7 @@
 #ifndef CELOS_ABI_H
 #define CELOS_ABI_H
 
-/* Major: incompatible changes (a module must match it exactly).
-   Minor: additions (a module built for minor N loads on a core >= N). */
-#define CELOS_ABI_VERSION_MAJOR 1
-#define CELOS_ABI_VERSION_MINOR 0
-
+#include <celos/version.h>
 #include <celos/status.h>
 #include <celos/module.h>
 #include <celos/log.h>

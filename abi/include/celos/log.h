@@ -39,6 +39,10 @@ int celos_symbolize(uintptr_t address, char* buf, size_t size);
    addresses in no module); and a module's name ("core" for -1). */
 int celos_module_of(uintptr_t address);
 const char* celos_module_name(int module);
+
+/* Nanoseconds since boot: the clock of the log's timestamps, for a module
+   that reports how long something took. ABI 1.1. */
+uint64_t celos_time_ns(void);
 CELOS_END_DECLS
 
 #endif
