@@ -6,9 +6,12 @@
 
 extern "C" {
 
-celos_debug_modules_table celos_debug_modules = {
-    celos::loader::kDebugInfoMagic, celos::loader::kDebugInfoVersion, celos::loader::kDebugMaxModules,
-    sizeof(celos_debug_module), 0, {}};
+celos_debug_modules_table celos_debug_modules = {.magic = celos::loader::kDebugInfoMagic,
+                                                 .version = celos::loader::kDebugInfoVersion,
+                                                 .capacity = celos::loader::kDebugMaxModules,
+                                                 .module_size = sizeof(celos_debug_module),
+                                                 .generation = 0,
+                                                 .modules = {}};
 
 // noipa: the call must stay even though the body does nothing, or the
 // debugger's breakpoint would never be reached.
@@ -23,7 +26,9 @@ namespace {
 
 // A debugger may stop the kernel between any two stores: the entry is
 // marked unused while it changes, and the compiler keeps that order.
-void barrier() { asm volatile("" ::: "memory"); }
+void barrier() {
+    asm volatile("" ::: "memory");
+}
 
 void changed() {
     ++celos_debug_modules.generation;
@@ -55,7 +60,8 @@ void debug_module_added(usize slot, const ModuleImage& image, const RegionTarget
             ++e.sections_dropped;
             continue;
         }
-        e.sections[e.section_count++] = {targets[static_cast<usize>(region)].address + offset, static_cast<u32>(i), 0};
+        e.sections[e.section_count++] = {targets[static_cast<usize>(region)].address + offset,
+                                         static_cast<u32>(i), 0};
     }
     barrier();
     e.in_use = 1;

@@ -55,7 +55,8 @@ struct celos_debug_modules_table {
 
 // The offsets tools/gdb/celos.py reads (its MODULE, SECTION and HEADER).
 static_assert(sizeof(celos_debug_section) == 16);
-static_assert(__builtin_offsetof(celos_debug_module, name) == 32 && __builtin_offsetof(celos_debug_module, file) == 72);
+static_assert(__builtin_offsetof(celos_debug_module, name) == 32 &&
+              __builtin_offsetof(celos_debug_module, file) == 72);
 static_assert(__builtin_offsetof(celos_debug_module, sections) == 120 && sizeof(celos_debug_module) == 632);
 static_assert(__builtin_offsetof(celos_debug_modules_table, modules) == 24);
 
