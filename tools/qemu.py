@@ -172,7 +172,7 @@ def gdb_instructions(elf, port):
     """How to attach gdb with the module-symbols script (docs: README, "Debugging")."""
     return ("celos: QEMU is stopped at reset, its gdb stub on localhost:%d. In another terminal:\n"
             "  gdb -x %s %s \\\n"
-            "      -ex 'target remote :%d' -ex celos-symbols -ex 'set breakpoint pending on'\n"
+            "      -ex 'target remote :%d' -ex 'set breakpoint pending on' -ex celos-symbols\n"
             "then break in the core or a module by name (pending until the module loads), e.g.\n"
             "  (gdb) break kmalloc\n"
             "  (gdb) continue\n"
