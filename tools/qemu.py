@@ -165,7 +165,23 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
         return status, lines
 
 
-def run_interactive(iso, uefi=False, headless=False, gdb=False, extra=()):
+GDB_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gdb", "celos.py")
+
+
+def gdb_instructions(elf, port):
+    """How to attach gdb with the module-symbols script (docs: README, "Debugging")."""
+    return ("celos: QEMU is stopped at reset, its gdb stub on localhost:%d. In another terminal:\n"
+            "  gdb -x %s %s \\\n"
+            "      -ex 'target remote :%d' -ex 'set breakpoint pending on' -ex celos-symbols\n"
+            "then break in the core or a module by name (pending until the module loads), e.g.\n"
+            "  (gdb) break kmalloc\n"
+            "  (gdb) continue\n"
+            "  (gdb) bt\n"
+            "celos-symbols adds each module's symbols at its load addresses and follows loads and\n"
+            "unloads; celos-modules lists the modules." % (port, GDB_SCRIPT, os.path.abspath(elf), port))
+
+
+def run_interactive(iso, uefi=False, headless=False, gdb=None, gdb_port=1234, extra=()):
     cmd = base_command(iso, uefi)
     if headless or not os.environ.get("DISPLAY"):
         cmd += ["-display", "none", "-serial", "mon:stdio"]
@@ -173,10 +189,8 @@ def run_interactive(iso, uefi=False, headless=False, gdb=False, extra=()):
     else:
         cmd += ["-serial", "stdio"]
     if gdb:
-        cmd += ["-s", "-S"]
-        print("celos: QEMU waits for gdb on localhost:1234. In another terminal:\n"
-              "  gdb %s -ex 'target remote localhost:1234' -ex 'break kernel_early_main' -ex continue"
-              % (gdb if isinstance(gdb, str) else "celos.elf"), flush=True)
+        cmd += ["-gdb", "tcp:localhost:%d" % gdb_port, "-S"]
+        print(gdb_instructions(gdb, gdb_port), flush=True)
     cmd += list(extra)
     return subprocess.call(cmd)
 
@@ -194,7 +208,9 @@ def main():
     p.add_argument("--headless", action="store_true")
     p.add_argument("--screenshot", metavar="FILE.png")
     p.add_argument("--gdb", action="store_true")
-    p.add_argument("--elf", default="celos.elf", help="the kernel ELF, for the gdb hint")
+    p.add_argument("--gdb-port", type=int, default=int(os.environ.get("CELOS_GDB_PORT", "1234")),
+                   help="with --gdb: the TCP port of QEMU's gdb stub (default 1234, or $CELOS_GDB_PORT)")
+    p.add_argument("--elf", default="celos.elf", help="the kernel ELF, for the gdb instructions")
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("extra", nargs="*", help="extra QEMU arguments (after --)")
     args = p.parse_args()
@@ -208,7 +224,8 @@ def main():
                      % (READY_LINE, describe_status(status)))
         print("celos: screenshot saved to %s" % args.screenshot)
         return 0
-    status = run_interactive(args.iso, args.uefi, args.headless, args.elf if args.gdb else False, args.extra)
+    status = run_interactive(args.iso, args.uefi, args.headless, args.elf if args.gdb else None, args.gdb_port,
+                             args.extra)
     if status in (EXIT_SUCCESS, EXIT_FAILURE, EXIT_PANIC):
         print("celos: the kernel stopped QEMU: %s" % describe_status(status))
     return 0 if status in (0, EXIT_SUCCESS) else status

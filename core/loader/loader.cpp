@@ -19,6 +19,7 @@
 #include "lib/format.h"
 #include "lib/irq.h"
 #include "lib/string_view.h"
+#include "loader/debug_info.h"
 #include "loader/module_image.h"
 #include "log/log.h"
 #include "mm/kernel_vm.h"
@@ -174,6 +175,7 @@ int slot_index(const ModuleSlot& m) { return static_cast<int>(&m - slots); }
 // exports, its pages and its range in the module area.
 void unload(ModuleSlot& m) {
     int owner = slot_index(m);
+    loader::debug_module_removed(static_cast<usize>(owner));
     for (Resource& r : resources) {
         if (!r.used || r.owner != owner) continue;
         r.used = false;
@@ -447,6 +449,7 @@ bool load(ModuleSlot& m) {
              static_cast<unsigned long long>(m.region_size[2] / 1024), stats.applied,
              static_cast<unsigned long long>((linked - started) / 1000));
 
+    loader::debug_module_added(static_cast<usize>(slot_index(m)), m.image, m.targets, m.label, m.file.size());
     m.state = SlotState::initializing;
     celos_status status = m.descriptor->init();
     if (status == CELOS_ERR_EXISTS) {

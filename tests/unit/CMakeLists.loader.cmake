@@ -34,6 +34,7 @@ add_dependencies(celos_loader_fixtures abi_test_c)
 
 target_sources(celos_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/test_module_image.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_debug_info.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_loader_fixtures.cpp)
 target_compile_definitions(celos_unit_tests PRIVATE
   CELOS_LOADER_ORACLE_MODULES="${CELOS_LOADER_ORACLE_MODULES_JOINED}"
