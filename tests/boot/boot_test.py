@@ -44,25 +44,41 @@ def check_screen(path, size, pixels):
     return failures
 
 
+def render(args, font, log_path, out):
+    """Renders the log with `font` through render_log; an error message or None."""
+    r = subprocess.run([args.render_tool, "--font", font, "--bpp", args.render_bpp, "--log", log_path,
+                        "--out", out], capture_output=True, text=True)
+    return "render_log failed: " + r.stderr.strip() if r.returncode != 0 else None
+
+
 def compare_with_render(args, screen, log_path):
-    """The screen must equal the host rendering of the same log."""
+    """The screen must equal the host rendering of the same log, and (with
+    --render-other-font) differ from the rendering of that log in the other
+    font: the font module really decides what the screen shows."""
+    failures = []
+    if args.render_other_font:
+        other = os.path.join(args.workdir, args.name + ".other-font.ppm")
+        error = render(args, args.render_other_font, log_path, other)
+        if error:
+            return [error]
+        if qemu.read_ppm(screen) == qemu.read_ppm(other):
+            failures.append("the screen equals the rendering of the same log in %s" % args.render_other_font)
     expected = os.path.join(args.workdir, args.name + ".expected.ppm")
-    r = subprocess.run([args.render_tool, "--font", args.render_font, "--bpp", args.render_bpp,
-                        "--log", log_path, "--out", expected], capture_output=True, text=True)
-    if r.returncode != 0:
-        return ["render_log failed: " + r.stderr.strip()]
+    error = render(args, args.render_font, log_path, expected)
+    if error:
+        return failures + [error]
     w1, h1, got = qemu.read_ppm(screen)
     w2, h2, want = qemu.read_ppm(expected)
     if (w1, h1) != (w2, h2):
         return ["screen is %dx%d, the host rendering %dx%d" % (w1, h1, w2, h2)]
     if got == want:
-        return []
+        return failures
     diff = [i // 3 for i in range(0, len(got), 3) if got[i:i + 3] != want[i:i + 3]]
     x, y = diff[0] % w1, diff[0] // w1
     for path, name in ((screen, "screen"), (expected, "expected")):
         with open(os.path.join(args.workdir, "%s.%s.png" % (args.name, name)), "wb") as out:
             subprocess.run(["pnmtopng", path], stdout=out, stderr=subprocess.DEVNULL)
-    return ["%d pixels differ from the host rendering; first at %d,%d: screen %s, expected %s "
+    return failures + ["%d pixels differ from the host rendering; first at %d,%d: screen %s, expected %s "
             "(images in %s)" % (len(diff), x, y, got[diff[0] * 3:diff[0] * 3 + 3].hex(),
                                 want[diff[0] * 3:diff[0] * 3 + 3].hex(), args.workdir)]
 
@@ -82,6 +98,7 @@ def main():
     p.add_argument("--gfxpayload", help="the video mode GRUB sets (WxHxD)")
     p.add_argument("--render-tool", help="tests/boot/render_log: renders the expected console screen")
     p.add_argument("--render-font")
+    p.add_argument("--render-other-font", help="the screen must differ from the log rendered in this font")
     p.add_argument("--render-bpp", default="32")
     p.add_argument("--iso")
     p.add_argument("--uefi", action="store_true")
