@@ -1,12 +1,15 @@
 // Renders, on the host, the screen the framebuffer console shows after a
 // boot: the serial log's lines (up to and including the ready line) go
-// through the same console, terminal, renderer and PSF code as in the
-// kernel, into a framebuffer of the same format; the result is written as
-// a PPM the way QEMU's screendump writes it (8 bits per channel, channels
-// widened by bit replication), for a pixel-for-pixel comparison.
+// through the same console, terminal, renderer and font code as in the
+// kernel (PSF, or TrueType: tt_font.cpp over FreeType built for the host
+// from the same source and configuration), into a framebuffer of the same
+// format; the result is written as a PPM the way QEMU's screendump writes
+// it (8 bits per channel, channels widened by bit replication), for a
+// pixel-for-pixel comparison.
 //
-//   render_log --font FILE.psf [--scale N] --width W --height H --bpp 32|16
-//              [--margin N] --log SERIAL.log --out EXPECTED.ppm
+//   render_log --font FILE.psf [--scale N] | --font FILE.ttf|.otf [--size N] [--hinting H]
+//              --width W --height H --bpp 32|16 [--margin N] --log SERIAL.log --out EXPECTED.ppm
+// The defaults are the modules' (scale 1; size 16, hinting light).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +21,9 @@
 
 #include "console.h"
 #include "psf_font.h"
+#if CELOS_RENDER_TRUETYPE
+#include "tt_font.h"
+#endif
 
 using namespace celos;
 
@@ -71,7 +77,8 @@ uint8_t widen(uint32_t value, uint32_t bits) {
 
 int main(int argc, char** argv) {
     std::string font_path, log_path, out_path;
-    uint32_t width = 1024, height = 768, bpp = 32, margin = 8, scale = 1;
+    uint32_t width = 1024, height = 768, bpp = 32, margin = 8, scale = 1, size = 16;
+    std::string hinting = "light";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string key = argv[i], value = argv[i + 1];
         if (key == "--font") font_path = value;
@@ -82,21 +89,41 @@ int main(int argc, char** argv) {
         else if (key == "--bpp") bpp = std::stoul(value);
         else if (key == "--margin") margin = std::stoul(value);
         else if (key == "--scale") scale = std::stoul(value);
+        else if (key == "--size") size = std::stoul(value);
+        else if (key == "--hinting") hinting = value;
         else die("unknown option " + key);
     }
     if (font_path.empty() || log_path.empty() || out_path.empty()) die("--font, --log and --out are required");
 
-    // The font, as the psf module sets it up.
+    // The font, as the psf or the truetype module sets it up.
     std::vector<uint8_t> font_file = read_file(font_path);
+    const celos_font_ops* font_ops = nullptr;
     psf::Font font;
-    if (const char* why = psf::parse(font_file.data(), font_file.size(), font)) die(font_path + ": " + why);
-    std::vector<psf::MapEntry> map(psf::map_capacity(font) ? psf::map_capacity(font) : 1);
-    size_t count = psf::map_build(font, map.data(), map.size());
-    std::vector<uint8_t> scratch(psf::scratch_size(font, scale));
+    std::vector<psf::MapEntry> map;
+    std::vector<uint8_t> scratch;
     static psf::FontService service;
-    if (const char* why = psf::service_init(service, font, map.data(), count, scale, scratch.data(), scratch.size(),
-                                            "host"))
-        die(why);
+    bool is_psf = font_path.size() > 4 && font_path.compare(font_path.size() - 4, 4, ".psf") == 0;
+    if (is_psf) {
+        if (const char* why = psf::parse(font_file.data(), font_file.size(), font)) die(font_path + ": " + why);
+        map.resize(psf::map_capacity(font) ? psf::map_capacity(font) : 1);
+        size_t count = psf::map_build(font, map.data(), map.size());
+        scratch.resize(psf::scratch_size(font, scale));
+        if (const char* why = psf::service_init(service, font, map.data(), count, scale, scratch.data(),
+                                                scratch.size(), "host"))
+            die(why);
+        font_ops = &service.ops;
+    } else {
+#if CELOS_RENDER_TRUETYPE
+        static truetype::Font tt;
+        truetype::Hinting h;
+        if (!truetype::parse_hinting(hinting.c_str(), h)) die("--hinting " + hinting + ": expected none, light or normal");
+        std::string name = font_path.substr(font_path.rfind('/') + 1);
+        if (const char* why = tt.open(font_file.data(), font_file.size(), name.c_str(), size, h)) die(why);
+        font_ops = tt.ops();
+#else
+        die(font_path + ": not a .psf, and render_log was built without the TrueType code (no FreeType source)");
+#endif
+    }
 
     // The framebuffer, as GRUB sets it up for these depths.
     fbcon::PixelFormat format = bpp == 16 ? fbcon::PixelFormat{16, 11, 5, 5, 6, 0, 5}
@@ -107,7 +134,7 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> back(fbcon::Renderer::back_buffer_size(config));
     std::vector<uint8_t> framebuffer(size_t(pitch) * height, 0);
     static fbcon::Renderer renderer;
-    if (const char* why = renderer.init(config, &service.ops, back.data(), back.size())) die(why);
+    if (const char* why = renderer.init(config, font_ops, back.data(), back.size())) die(why);
     std::vector<fbcon::Cell> cells(size_t(renderer.cols()) * renderer.rows());
     static fbcon::Terminal terminal;
     if (!terminal.init(cells.data(), renderer.cols(), renderer.rows(), fbcon::console_terminal_config(colors)))
