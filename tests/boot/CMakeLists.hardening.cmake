@@ -38,7 +38,7 @@ celos_boot_test(modsig_warn_tampered MODULE_DIRS ${ABI_MODULES} ${CELOS_TAMPERED
   MODULE_LINES "module2 /boot/modules/heap.ko heap"
                "module2 /boot/modules/abi_test_c_tampered.ko abi_test_c"
   EXPECT "integrity: modsig=warn"
-         "warn: module abi_test_c: sha256 @SHA256:${CELOS_TAMPERED_MODULE}@ is not in the core's manifest; loading it anyway \\(modsig=warn\\), kernel tainted"
+         "warn: module abi_test_c: sha256 @SHA256:${CELOS_TAMPERED_MODULE}@ is not in the core's manifest. loading it anyway \\(modsig=warn\\), kernel tainted"
          "abi_test_c: hello from X \\(2 of 2\\)"
          "modules: 2 loaded \\(heap, abi_test_c\\), 0 refused"
          "celos: ready \\(tainted: unsigned module: abi_test_c\\)"
@@ -49,7 +49,7 @@ celos_boot_test(modsig_warn_tampered MODULE_DIRS ${ABI_MODULES} ${CELOS_TAMPERED
 celos_boot_test(modsig_bad_value_taint_in_panic MODULE_DIRS ${CELOS_TAMPERED_MODULES_DIR}
   CMDLINE "modsig=strict fault=pf" EXIT panic
   MODULE_LINES "module2 /boot/modules/abi_test_c_tampered.ko abi_test_c"
-  EXPECT "warn: command line: modsig='strict' is neither 'warn' nor 'enforce'; using modsig=warn"
+  EXPECT "warn: command line: modsig='strict' is neither 'warn' nor 'enforce'. using modsig=warn"
          "integrity: modsig=warn"
          "warn: module abi_test_c: sha256 [0-9a-f]{64} is not in the core's manifest"
          "PANIC: CPU exception #PF page fault"
@@ -87,6 +87,6 @@ add_test(NAME boot.kaslr_differ COMMAND ${Python3_EXECUTABLE} ${KASLR_TEST} --na
 add_test(NAME boot.kaslr_nokaslr COMMAND ${Python3_EXECUTABLE} ${KASLR_TEST} --name kaslr_nokaslr ${KASLR_ARGS}
   --cmdline nokaslr --same --expect "kaslr: off \\(nokaslr\\): modules at deterministic first-fit bases")
 add_test(NAME boot.kaslr_no_rdrand COMMAND ${Python3_EXECUTABLE} ${KASLR_TEST} --name kaslr_no_rdrand ${KASLR_ARGS}
-  --differ --expect "cpu: nx rdrand=no" --expect "kaslr: the CPU has no RDRAND; module bases randomized from the TSC"
+  --differ --expect "cpu: nx rdrand=no" --expect "kaslr: the CPU has no RDRAND. module bases randomized from the TSC"
   -- -cpu qemu64)
 set_tests_properties(boot.kaslr_differ boot.kaslr_nokaslr boot.kaslr_no_rdrand PROPERTIES LABELS boot TIMEOUT 240)
