@@ -69,7 +69,7 @@ celos_boot_test(wx_audit_detects MODULE_DIRS ${ABI_MODULES} CMDLINE "wxaudit=inj
   MODULE_LINES "module2 /boot/modules/abi_test_c.ko abi_test_c"
   EXPECT "W\\^X audit: wxaudit=inject: a writable\\+executable page at 0x(ffffd[0-9a-f]+) and abi_test_c's rodata writable"
          "error: W\\^X audit: 0xffffd[0-9a-f]+ \\(4 KiB page, flags RWX, raw 0x[0-9a-f]+\\): writable and executable, in a virtual range"
-         "error: W\\^X audit: 0xffffffffa[0-9a-f]+ \\(4 KiB page, flags RW-, raw 0x[0-9a-f]+\\): rodata is writable, in abi_test_c rodata"
+         "error: W\\^X audit: 0xffffffff[ab][0-9a-f]+ \\(4 KiB page, flags RW-, raw 0x[0-9a-f]+\\): rodata is writable, in abi_test_c rodata"
          "error: W\\^X audit: [0-9]+ pages checked, 2 violations \\(1 writable\\+executable pages"
          "celos: ready"
   REJECT "PANIC")
