@@ -59,5 +59,9 @@ function(celos_add_module name)
     COMMAND_EXPAND_LISTS
     COMMENT "Linking kernel module ${name}.ko")
   add_custom_target(${name} ALL DEPENDS ${ko})
+  # Into the core's module manifest (core/CMakeLists.txt).
+  if(TARGET celos_module_manifest)
+    set_property(TARGET celos_module_manifest APPEND PROPERTY CELOS_MANIFEST_MODULES ${ko})
+  endif()
   set(${name}_KO ${ko} PARENT_SCOPE)
 endfunction()

@@ -34,7 +34,9 @@ def ovmf_path():
 
 
 def base_command(iso, uefi=False, memory="512M"):
-    cmd = ["qemu-system-x86_64", "-machine", "q35" if uefi else "pc", "-m", memory,
+    # -cpu max: under TCG it offers RDRAND (randomized module bases), which
+    # the default qemu64 model lacks. A later -cpu in the extra arguments wins.
+    cmd = ["qemu-system-x86_64", "-machine", "q35" if uefi else "pc", "-cpu", "max", "-m", memory,
            "-cdrom", iso, "-boot", "d", "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if uefi:

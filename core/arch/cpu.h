@@ -14,5 +14,8 @@ enum class ExitCode : u8 { success = 0x10, failure = 0x11, panic = 0x12 };
 void idle();                                   // waits for the next interrupt
 u64 now_ns();                                  // since boot
 u64 entropy64();                               // RDRAND when present, else the TSC
+bool hardware_random_present();                // the CPU has a random number instruction (RDRAND)
+bool hardware_random64(u64& out);              // false when absent or when it keeps failing
+u64 cycle_counter();                           // the TSC
 
 } // namespace celos::arch

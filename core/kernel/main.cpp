@@ -18,10 +18,14 @@
 #include "kernel/selftest.h"
 #include "kernel/stacks.h"
 #include "kernel/symbolize.h"
+#include "kernel/taint.h"
+#include "kernel/wx_check.h"
 #include "lib/assert.h"
 #include "lib/string_view.h"
+#include "loader/integrity.h"
 #include "loader/loader.h"
 #include "log/log.h"
+#include "mm/kaslr.h"
 #include "mm/kernel_vm.h"
 
 extern "C" celos::u8 boot_stack_bottom[], boot_stack_top[];
@@ -290,7 +294,8 @@ Stacks build_address_space() {
 
 void handle_command_line() {
     state.cmdline.for_each([](StringView key, StringView, bool) {
-        if (key == StringView("selftest") || key == StringView("fault")) return;
+        for (const char* known : {"selftest", "fault", "modsig", "nokaslr", "wxaudit"})
+            if (key == StringView(known)) return;
         log_warn("command line: unknown option '%.*s' ignored", static_cast<int>(key.length), key.data);
     });
     StringView fault;
@@ -308,13 +313,22 @@ void handle_command_line() {
              static_cast<unsigned long long>(read_rsp()));
 
     if (state.framebuffer.value() != 0) boot_screen_init(state.boot_info.framebuffer, state.framebuffer.as<void>());
+    integrity_init();
+    kaslr_init();
     modules_load_all();
+    wx_check_boot();
     // The heap module, when loaded, reports its use by module.
     if (auto* heap = static_cast<const celos_heap_service*>(celos_service_lookup("heap", 1))) heap->log_summary();
     handle_command_line();
 
     boot_screen_set_state(BootState::ready);
-    log_info("celos: ready");
+    if (kernel_tainted()) {
+        char why[200];
+        taint_describe(why, sizeof why);
+        log_info("celos: ready (tainted: %s)", why);
+    } else {
+        log_info("celos: ready");
+    }
     for (;;) arch::idle();
 }
 

@@ -5,6 +5,7 @@
 #include "arch/cpu.h"
 #include "kernel/boot_screen.h"
 #include "kernel/symbolize.h"
+#include "kernel/taint.h"
 #include "lib/assert.h"
 #include "lib/format.h"
 #include "lib/irq.h"
@@ -29,6 +30,11 @@ void panic_begin() {
 
 void panic_end() {
     boot_screen_set_state(BootState::panic);
+    if (kernel_tainted()) {
+        char why[200];
+        taint_describe(why, sizeof why);
+        log_error("  kernel tainted: %s", why);
+    }
     log_error("celos: panic, stopping the machine");
     log_flush();
     arch::exit_machine(arch::ExitCode::panic);

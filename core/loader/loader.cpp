@@ -20,9 +20,12 @@
 #include "lib/irq.h"
 #include "lib/string_view.h"
 #include "loader/debug_info.h"
+#include "loader/integrity.h"
 #include "loader/module_image.h"
 #include "log/log.h"
+#include "mm/kaslr.h"
 #include "mm/kernel_vm.h"
+#include "mm/wx_audit.h"
 
 extern "C" const celos::CoreExport __celos_exports_start[];
 extern "C" const celos::CoreExport __celos_exports_end[];
@@ -382,7 +385,7 @@ bool load(ModuleSlot& m) {
         m.region_size[r] = m.image.region_size(static_cast<Region>(r));
         total += m.region_size[r];
     }
-    auto range = k.module_area.allocate(total + kPageSize);
+    auto range = module_area_allocate(total + kPageSize); // randomized unless nokaslr
     if (!range.ok()) {
         format(d.message, sizeof d.message, "no room in the module area for %llu KiB",
                static_cast<unsigned long long>(total / 1024));
@@ -649,6 +652,20 @@ int module_owning(u64 address) {
     return -1;
 }
 
+usize module_regions(WxRegion* out, usize max) {
+    constexpr WxRegionKind kinds[loader::kRegionCount] = {WxRegionKind::text, WxRegionKind::rodata, WxRegionKind::data};
+    usize n = 0;
+    for (usize i = 0; i < slot_count; ++i) {
+        const ModuleSlot& m = slots[i];
+        if (m.state != SlotState::loaded) continue;
+        for (usize r = 0; r < loader::kRegionCount && n < max; ++r)
+            if (m.region_size[r] != 0 && m.targets[r].address != 0)
+                out[n++] = {module_name(static_cast<int>(i)), kinds[r], m.targets[r].address,
+                            m.targets[r].address + m.region_size[r]};
+    }
+    return n;
+}
+
 bool module_symbolize(u64 address, char* buf, usize size) {
     int owner = module_owning(address);
     if (owner < 0) return false;
@@ -750,6 +767,11 @@ void modules_load_all() {
         if (m.label[0] == '\0') format(m.label, sizeof m.label, "module%zu", i);
         m.args = rest;
         m.file = ByteSpan(data, size);
+        char why[sizeof m.refusal];
+        if (!integrity_check_module(m.label, m.file, why, sizeof why)) {
+            refuse(m, "%s", why);
+            continue;
+        }
         Diagnostic d;
         if (!ModuleImage::parse(m.file, m.label, CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR, m.image, d).ok()) {
             refuse(m, "%s", without_prefix(d.message, m.label));

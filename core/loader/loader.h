@@ -22,6 +22,11 @@ const char* module_name(int module);
 // the address is in no module.
 bool module_symbolize(u64 address, char* buf, usize size);
 
+// The text, rodata and data of every loaded module (for the W^X audit);
+// returns how many regions were written to `out`.
+struct WxRegion;
+usize module_regions(WxRegion* out, usize max);
+
 // Resource accounting for the ABI (core/loader/abi_exports.cpp).
 enum class ResourceKind : u8 { pages, vrange, service, log_sink };
 bool resource_track(int owner, ResourceKind kind, u64 a, u64 b);

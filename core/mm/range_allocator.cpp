@@ -54,6 +54,44 @@ Result<u64> RangeAllocator::allocate(u64 size, u64 alignment) {
     return make_error(Status::no_memory, "no free range large enough");
 }
 
+Result<u64> RangeAllocator::allocate_random(u64 size, u64 random) {
+    if (size == 0) return make_error(Status::invalid, "range size is zero");
+    if (size > end_ - base_) return make_error(Status::no_memory, "range larger than the window");
+    size = align_up(size, kPageSize);
+    // Each free range of at least `size` bytes offers (length - size) / page + 1 starts.
+    u64 places = 0;
+    for (usize i = 0; i < count_; ++i)
+        if (free_[i].end - free_[i].begin >= size) places += (free_[i].end - free_[i].begin - size) / kPageSize + 1;
+    if (places == 0) return make_error(Status::no_memory, "no free range large enough");
+    u64 pick = random % places;
+    for (usize i = 0; i < count_; ++i) {
+        FreeRange& r = free_[i];
+        if (r.end - r.begin < size) continue;
+        u64 here = (r.end - r.begin - size) / kPageSize + 1;
+        if (pick >= here) {
+            pick -= here;
+            continue;
+        }
+        u64 start = r.begin + pick * kPageSize;
+        u64 stop = start + size;
+        bool head = start > r.begin, tail = stop < r.end;
+        if (head && tail) {
+            if (count_ == kMaxFreeRanges) return make_error(Status::no_memory, "range allocator is full");
+            FreeRange after{stop, r.end};
+            r.end = start;
+            insert_at(i + 1, after);
+        } else if (head) {
+            r.end = start;
+        } else if (tail) {
+            r.begin = stop;
+        } else {
+            remove_at(i);
+        }
+        return start;
+    }
+    return make_error(Status::no_memory, "no free range large enough"); // not reached: pick < places
+}
+
 void RangeAllocator::free(u64 base, u64 size) {
     size = align_up(size, kPageSize);
     u64 end = base + size;

@@ -20,6 +20,11 @@ public:
     // `size` bytes (rounded up to pages), aligned to `alignment` (a power of
     // two >= 4 KiB). Status::no_memory when nothing fits.
     Result<u64> allocate(u64 size, u64 alignment = kPageSize);
+    // `size` bytes (rounded up to pages) at a page-aligned place picked by
+    // `random` among every place where they fit: uniform over all of them.
+    // Fails only when allocate(size) would (or when splitting a free range
+    // needs an entry the table lacks: allocate() may still succeed then).
+    Result<u64> allocate_random(u64 size, u64 random);
     // Returns a range given by allocate(); panics on a range that overlaps a
     // free one (a double free) or lies outside the window.
     void free(u64 base, u64 size);

@@ -12,6 +12,7 @@ than the previous one. --exit ready: the kernel must print the ready line
 (QEMU is then stopped). The serial log is kept in WORKDIR/NAME.log.
 """
 import argparse
+import hashlib
 import os
 import re
 import subprocess
@@ -111,6 +112,9 @@ def main():
     p.add_argument("--exit", default="ready", choices=["ready"] + sorted(EXPECTED_STATUS))
     args = p.parse_args()
 
+    # "@SHA256:path@" in a pattern is that file's SHA-256, read when the test runs.
+    args.expect = [re.sub(r"@SHA256:([^@]+)@", lambda m: hashlib.sha256(open(m.group(1), "rb").read()).hexdigest(), e)
+                   for e in args.expect]
     os.makedirs(args.workdir, exist_ok=True)
     bad = []
     if args.bad_modules:

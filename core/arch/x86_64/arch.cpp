@@ -28,4 +28,10 @@ u64 entropy64() {
     return t * 0x9e3779b97f4a7c15ull ^ (t >> 29);
 }
 
+bool hardware_random_present() { return x86_64::detect_cpu_features().rdrand; }
+
+bool hardware_random64(u64& out) { return hardware_random_present() && x86_64::rdrand64(out); }
+
+u64 cycle_counter() { return x86_64::rdtsc(); }
+
 } // namespace celos::arch

@@ -1,0 +1,21 @@
+// Module integrity: each module file's SHA-256 is looked up in the manifest
+// the build embedded in the core (loader/manifest.h). `modsig=enforce`
+// refuses a module that is not there; `modsig=warn` (the default) loads it
+// and taints the kernel. Boot files (fonts, text) are data: their consumers
+// check them.
+#pragma once
+
+#include "lib/span.h"
+#include "lib/types.h"
+
+namespace celos {
+
+// Reads modsig= from the kernel command line (a bad value is a warning and
+// the default stays) and logs the mode and the manifest's size.
+void integrity_init();
+
+// Checks one module file. False when it must be refused: `why` then says
+// so, with the file's hash.
+bool integrity_check_module(const char* label, ByteSpan file, char* why, usize why_size);
+
+} // namespace celos
