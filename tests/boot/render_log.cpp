@@ -121,6 +121,7 @@ int main(int argc, char** argv) {
         if (const char* why = tt.open(font_file.data(), font_file.size(), name.c_str(), size, h)) die(why);
         font_ops = tt.ops();
 #else
+        (void)size;
         die(font_path + ": not a .psf, and render_log was built without the TrueType code (no FreeType source)");
 #endif
     }
