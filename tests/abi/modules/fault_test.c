@@ -3,6 +3,8 @@
    the boot tests can check that the fault is reported by name, the module
    is unloaded with all of it released, and the boot goes on.
    fault=pf|gp|ud|de|assert|panic: in init.
+   fault=own-stack: a page fault in init on a stack of the module's own (as
+   the TrueType module runs FreeType), so recovery has to switch back.
    fault=sink: registers a log sink that faults on the first line after init
    returned, a fault outside init, which must stay a panic.
    fault=sink-init: the same sink faults on a line logged during init. */
@@ -10,7 +12,7 @@
 
 static char fault[16] = "none";
 static const struct celos_module_param params[] = {
-    {"fault", CELOS_PARAM_STRING, sizeof fault, fault, "pf, gp, ud, de, assert, panic, sink, sink-init or none"},
+    {"fault", CELOS_PARAM_STRING, sizeof fault, fault, "pf, gp, ud, de, assert, panic, own-stack, sink, sink-init or none"},
 };
 
 static int service_ops = 1;
@@ -38,6 +40,13 @@ __attribute__((noipa)) static void fault_test_de(void) {
 }
 
 __attribute__((noipa)) static void fault_test_assert(int pages) { CELOS_ASSERT(pages == 5); }
+
+/* Called on the module's own stack (from the asm below, hence not static). */
+__attribute__((noipa)) void fault_test_stack_pf(void) { *(volatile uint64_t*)0xdead1000ull = 2; }
+
+__attribute__((noipa)) static void fault_test_own_stack(void* top) {
+    __asm__ volatile("mov %0, %%rsp\n\tcall fault_test_stack_pf\n\tud2" ::"r"(top) : "memory");
+}
 
 static void fault_test_emit(void* context, int level, uint64_t timestamp_ns, const char* line, size_t length) {
     (void)context, (void)level, (void)timestamp_ns, (void)line, (void)length;
@@ -74,6 +83,7 @@ static celos_status fault_test_init(void) {
     if (is("gp")) fault_test_gp();
     if (is("ud")) fault_test_ud();
     if (is("de")) fault_test_de();
+    if (is("own-stack")) fault_test_own_stack((char*)range + 8 * CELOS_PAGE_SIZE);
     if (is("assert")) fault_test_assert(4);
     if (is("panic")) celos_panic("fault_test: giving up on purpose with %d pages", 4);
     if (is("sink")) {
