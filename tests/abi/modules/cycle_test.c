@@ -28,12 +28,12 @@ static celos_status cycle_test_init(void) {
     return celos_service_register("cycle_test", 1, &service_ops);
 }
 
-/* The pages, one heap block and the service; the range and the other block
-   are the loader's to release. */
+/* The pages and one heap block; the range, the other block and the service
+   are the loader's to release (a service or export left registered would
+   make the next cycle's init or link fail). */
 static void cycle_test_exit(void) {
     celos_pages_free(pages, 3);
     kfree(block);
-    celos_service_unregister("cycle_test", &service_ops);
 }
 
 CELOS_MODULE("cycle_test", "1.0", "heap", cycle_test_init, cycle_test_exit);
