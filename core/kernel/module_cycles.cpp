@@ -63,6 +63,12 @@ bool module_cycles_run(const char* file, usize cycles, char* detail, usize size)
                 format(detail, size, "the loaded module holds no pages or heap bytes");
                 return false;
             }
+            // The module depends on the heap: the heap must not go first.
+            int heap = module_find_loaded("heap");
+            if (heap >= 0 && module_unload(heap, true)) {
+                format(detail, size, "the heap was unloaded while a loaded module depends on it");
+                return false;
+            }
         }
         if (!module_unload(module, true)) {
             format(detail, size, "cycle %zu: %s did not unload", done + 1, file);

@@ -727,6 +727,12 @@ bool resource_untrack(ResourceKind kind, u64 a, u64* b_out) {
 
 u64 module_area_mapped_pages() { return module_area_mappings(); }
 
+int module_find_loaded(const char* name) {
+    for (usize i = 0; i < slot_count; ++i)
+        if (slots[i].state == SlotState::loaded && same(slots[i].image.info().name, name)) return static_cast<int>(i);
+    return -1;
+}
+
 bool module_quiet(int module) { return module >= 0 && static_cast<usize>(module) < slot_count && slots[module].quiet; }
 
 void module_log_sinks_remove(int module) {
@@ -824,8 +830,8 @@ bool module_unload(int module, bool quiet) {
             },
             &ctx);
         if (needed || ctx.linked) {
-            log_error("module %s: not unloaded: module %s %s it", m.label, o.label,
-                      needed ? "depends on" : "links against");
+            log_warn("module %s: not unloaded: module %s %s it", m.label, o.label,
+                 needed ? "depends on" : "links against");
             return false;
         }
     }

@@ -34,6 +34,8 @@ int module_load_file(const char* file, const char* args, bool quiet);
 bool module_unload(int module, bool quiet);
 // True for a module loaded quietly: the core leaves out its debug lines too.
 bool module_quiet(int module);
+// The id of the loaded module named `name`, or -1.
+int module_find_loaded(const char* name);
 // Removes the log sinks a module registered (before a fault report, so the
 // report does not run through the module that faulted).
 void module_log_sinks_remove(int module);
