@@ -25,12 +25,8 @@ struct Usage {
 Usage measure() {
     KernelState& k = kernel();
     const auto* heap = static_cast<const celos_heap_service*>(celos_service_lookup("heap", 2));
-    return {k.pmm.free_page_count(),
-            module_area_mapped_pages(),
-            k.module_area.free_bytes(),
-            k.module_area.free_range_count(),
-            k.vranges.free_bytes(),
-            k.vranges.free_range_count(),
+    return {k.pmm.free_page_count(),          module_area_mapped_pages(), k.module_area.free_bytes(),
+            k.module_area.free_range_count(), k.vranges.free_bytes(),     k.vranges.free_range_count(),
             heap ? heap->bytes_in_use() : 0};
 }
 
@@ -80,24 +76,27 @@ bool module_cycles_run(const char* file, usize cycles, char* detail, usize size)
     log_info("module cycles: %zu loads and unloads of %s in %llu ms (%llu us each)", done, file,
              static_cast<unsigned long long>(elapsed_us / 1000),
              static_cast<unsigned long long>(done ? elapsed_us / done : 0));
-    log_info("module cycles: free pages %zu -> %zu, module-area pages %llu -> %llu, module-area free %llu -> %llu "
-             "KiB in %zu -> %zu ranges, virtual ranges free %llu -> %llu KiB in %zu -> %zu ranges, heap bytes %zu -> %zu",
-             before.free_pages, after.free_pages, static_cast<unsigned long long>(before.module_area_pages),
-             static_cast<unsigned long long>(after.module_area_pages),
-             static_cast<unsigned long long>(before.module_area_free / 1024),
-             static_cast<unsigned long long>(after.module_area_free / 1024), before.module_area_holes,
-             after.module_area_holes, static_cast<unsigned long long>(before.vrange_free / 1024),
-             static_cast<unsigned long long>(after.vrange_free / 1024), before.vrange_holes, after.vrange_holes,
-             before.heap_bytes, after.heap_bytes);
-    const char* differs = before.free_pages != after.free_pages                 ? "free pages"
-                          : before.module_area_pages != after.module_area_pages ? "module-area pages"
-                          : before.module_area_free != after.module_area_free ||
-                                  before.module_area_holes != after.module_area_holes
-                              ? "module-area ranges"
-                          : before.vrange_free != after.vrange_free || before.vrange_holes != after.vrange_holes
-                              ? "virtual ranges"
-                          : before.heap_bytes != after.heap_bytes ? "heap bytes"
-                                                                  : nullptr;
+    log_info(
+        "module cycles: free pages %zu -> %zu, module-area pages %llu -> %llu, module-area free %llu -> %llu "
+        "KiB in %zu -> %zu ranges, virtual ranges free %llu -> %llu KiB in %zu -> %zu ranges, heap bytes %zu "
+        "-> %zu",
+        before.free_pages, after.free_pages, static_cast<unsigned long long>(before.module_area_pages),
+        static_cast<unsigned long long>(after.module_area_pages),
+        static_cast<unsigned long long>(before.module_area_free / 1024),
+        static_cast<unsigned long long>(after.module_area_free / 1024), before.module_area_holes,
+        after.module_area_holes, static_cast<unsigned long long>(before.vrange_free / 1024),
+        static_cast<unsigned long long>(after.vrange_free / 1024), before.vrange_holes, after.vrange_holes,
+        before.heap_bytes, after.heap_bytes);
+    const char* differs =
+        before.free_pages != after.free_pages                 ? "free pages"
+        : before.module_area_pages != after.module_area_pages ? "module-area pages"
+        : before.module_area_free != after.module_area_free ||
+                before.module_area_holes != after.module_area_holes
+            ? "module-area ranges"
+        : before.vrange_free != after.vrange_free || before.vrange_holes != after.vrange_holes
+            ? "virtual ranges"
+        : before.heap_bytes != after.heap_bytes ? "heap bytes"
+                                                : nullptr;
     if (differs) format(detail, size, "%s differ after %zu cycles", differs, done);
     return differs == nullptr;
 }

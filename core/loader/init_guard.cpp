@@ -54,6 +54,8 @@ bool init_guard_claim(u64 address) {
     return true;
 }
 
-void init_guard_recover() { recovery_resume(&point, CELOS_ERR_FAULT); }
+void init_guard_recover() {
+    recovery_resume(&point, CELOS_ERR_FAULT);
+}
 
 } // namespace celos

@@ -11,7 +11,9 @@ static void* range;
 static char* block;
 static char* kept;
 
-int cycle_test_value(void) { return 1000; }
+int cycle_test_value(void) {
+    return 1000;
+}
 CELOS_EXPORT(cycle_test_value);
 
 static celos_status cycle_test_init(void) {

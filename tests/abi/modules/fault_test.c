@@ -12,17 +12,22 @@
 
 static char fault[16] = "none";
 static const struct celos_module_param params[] = {
-    {"fault", CELOS_PARAM_STRING, sizeof fault, fault, "pf, gp, ud, de, assert, panic, own-stack, sink, sink-init or none"},
+    {"fault", CELOS_PARAM_STRING, sizeof fault, fault,
+     "pf, gp, ud, de, assert, panic, own-stack, sink, sink-init or none"},
 };
 
 static int service_ops = 1;
 static volatile int init_done = 0;
 static volatile int sink_armed = 0;
 
-int fault_test_export(void) { return 11; }
+int fault_test_export(void) {
+    return 11;
+}
 CELOS_EXPORT(fault_test_export);
 
-static int is(const char* name) { return strcmp(fault, name) == 0; }
+static int is(const char* name) {
+    return strcmp(fault, name) == 0;
+}
 
 /* Each fault in its own named function, so the report can be checked for it. */
 __attribute__((noipa)) static void fault_test_pf(void) {
@@ -33,22 +38,30 @@ __attribute__((noipa)) static void fault_test_gp(void) {
     (void)*(volatile uint64_t*)0x8000000000000000ull; /* non-canonical: #GP(0) */
 }
 
-__attribute__((noipa)) static void fault_test_ud(void) { __asm__ volatile("ud2"); }
-
-__attribute__((noipa)) static void fault_test_de(void) {
-    __asm__ volatile("xor %%edx, %%edx\n\tmov $1, %%eax\n\txor %%ecx, %%ecx\n\tdiv %%ecx" ::: "rax", "rcx", "rdx");
+__attribute__((noipa)) static void fault_test_ud(void) {
+    __asm__ volatile("ud2");
 }
 
-__attribute__((noipa)) static void fault_test_assert(int pages) { CELOS_ASSERT(pages == 5); }
+__attribute__((noipa)) static void fault_test_de(void) {
+    __asm__ volatile("xor %%edx, %%edx\n\tmov $1, %%eax\n\txor %%ecx, %%ecx\n\tdiv %%ecx" ::
+                         : "rax", "rcx", "rdx");
+}
+
+__attribute__((noipa)) static void fault_test_assert(int pages) {
+    CELOS_ASSERT(pages == 5);
+}
 
 /* Called on the module's own stack (from the asm below, hence not static). */
-__attribute__((noipa)) void fault_test_stack_pf(void) { *(volatile uint64_t*)0xdead1000ull = 2; }
+__attribute__((noipa)) void fault_test_stack_pf(void) {
+    *(volatile uint64_t*)0xdead1000ull = 2;
+}
 
 __attribute__((noipa)) static void fault_test_own_stack(void* top) {
     __asm__ volatile("mov %0, %%rsp\n\tcall fault_test_stack_pf\n\tud2" ::"r"(top) : "memory");
 }
 
-static void fault_test_emit(void* context, int level, uint64_t timestamp_ns, const char* line, size_t length) {
+static void fault_test_emit(void* context, int level, uint64_t timestamp_ns, const char* line,
+                            size_t length) {
     (void)context, (void)level, (void)timestamp_ns, (void)line, (void)length;
     if (sink_armed) __asm__ volatile("ud2");
 }
@@ -69,7 +82,8 @@ static celos_status fault_test_init(void) {
     memset(large, 1, 20000);
     s = celos_service_register("fault_test", 1, &service_ops);
     if (s != CELOS_OK) return s;
-    celos_log(CELOS_LOG_INFO, "took 4 pages, an 8-page range, 2 heap blocks (%zu bytes), a service and an export, fault=%s",
+    celos_log(CELOS_LOG_INFO,
+              "took 4 pages, an 8-page range, 2 heap blocks (%zu bytes), a service and an export, fault=%s",
               ksize(small) + ksize(large), fault);
     if (is("sink") || is("sink-init")) {
         s = celos_log_sink_register(&sink);
