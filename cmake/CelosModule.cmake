@@ -7,10 +7,14 @@
 # The .ko goes to build/<preset>/iso-modules (onto the ISO) unless OUTPUT_DIR
 # says otherwise. A target NAME builds it; the variable NAME_KO is its path.
 
+# -fno-optimize-sibling-calls: the core (and the heap) find the module that
+# called an ABI function from its return address; a tail call would hand
+# them the caller's caller (`return celos_service_register(...)` in init
+# would register the service for the core, beyond the loader's release).
 set(CELOS_MODULE_FLAGS
     -ffreestanding -nostdinc -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel
-    -fno-omit-frame-pointer -fstack-protector-strong -mstack-protector-guard=global
-    -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common -O2 -g)
+    -fno-omit-frame-pointer -fno-optimize-sibling-calls -fstack-protector-strong
+    -mstack-protector-guard=global -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common -O2 -g)
 
 # Where shipped modules go; the ISO's /boot/modules is made from it.
 set(CELOS_MODULES_DIR ${CMAKE_BINARY_DIR}/iso-modules)

@@ -3,11 +3,14 @@
 
 #include "kernel/selftest.h"
 
+#include <celos/abi.h>
+
 #include "arch/cpu.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "boot/layout.h"
 #include "kernel/kernel.h"
+#include "kernel/module_cycles.h"
 #include "kernel/symbolize.h"
 #include "lib/format.h"
 #include "log/log.h"
@@ -139,6 +142,18 @@ void selftest_run() {
     u64 out[2] = {0, 0};
     selftest_sse_probe(in, out, ticks_counter());
     t.check("xmm registers survive interrupts", out[0] == in[0] && out[1] == in[1]);
+
+    // With the boot file cycle_test.ko (a module2 line labelled with the
+    // file name, so the boot does not start it): load and unload it 1000 times.
+    const void* cycle_file = nullptr;
+    size_t cycle_size = 0;
+    if (celos_bootfile_find("cycle_test.ko", &cycle_file, &cycle_size) == CELOS_OK) {
+        char cycles_detail[96] = "";
+        t.check("1000 module load/unload cycles leave nothing",
+                module_cycles_run("cycle_test.ko", 1000, cycles_detail, sizeof cycles_detail), cycles_detail);
+    } else {
+        log_info("selftest: no boot file cycle_test.ko: module load/unload cycles skipped");
+    }
 
     if (t.failed == 0) {
         log_info("selftest: passed (%d checks)", t.passed);

@@ -17,6 +17,7 @@
 #include "lib/format.h"
 #include "lib/irq.h"
 #include "lib/result.h"
+#include "loader/init_guard.h"
 #include "loader/loader.h"
 #include "mm/kernel_vm.h"
 #include "log/log.h"
@@ -138,9 +139,21 @@ void celos_panic(const char* fmt, ...) {
     va_start(args, fmt);
     vformat(message, sizeof message, fmt, args);
     va_end(args);
+    u64 caller = reinterpret_cast<u64>(__builtin_return_address(0));
     char where[128];
-    if (!module_symbolize(reinterpret_cast<u64>(__builtin_return_address(0)), where, sizeof where))
-        symbolize(reinterpret_cast<u64>(__builtin_return_address(0)), where, sizeof where);
+    // The byte before the return address: a call to this noreturn function
+    // may be the last instruction of its caller.
+    if (!module_symbolize(caller - 1, where, sizeof where)) symbolize(caller, where, sizeof where);
+    // From a module's init (a failed assertion there): the same report, then
+    // init ends with CELOS_ERR_FAULT and the loader unloads the module.
+    int module = module_owning(caller);
+    if (init_guard_claim(caller)) {
+        module_log_sinks_remove(module);
+        log_error("FAULT in the init of module %s: panic: %s (called from %s)", module_name(module), message, where);
+        log_backtrace(reinterpret_cast<u64>(__builtin_frame_address(0)), 32);
+        log_error("module %s: init abandoned after the fault, the module is unloaded", module_name(module));
+        init_guard_recover();
+    }
     panic("%s (called from %s)", message, where);
 }
 
@@ -282,7 +295,7 @@ celos_status celos_service_register(const char* name, uint32_t version, const vo
     if (!resource_track(CALLER_MODULE(), ResourceKind::service, reinterpret_cast<u64>(ops), 0))
         return CELOS_ERR_NO_MEMORY;
     *slot = {name, version, ops};
-    log_debug("service '%s' version %u registered", name, version);
+    if (!module_quiet(CALLER_MODULE())) log_debug("service '%s' version %u registered", name, version);
     return CELOS_OK;
 }
 

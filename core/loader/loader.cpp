@@ -21,6 +21,7 @@
 #include "lib/string_view.h"
 #include "loader/debug_info.h"
 #include "loader/integrity.h"
+#include "loader/init_guard.h"
 #include "loader/module_image.h"
 #include "log/log.h"
 #include "mm/kaslr.h"
@@ -51,7 +52,9 @@ constexpr usize kMaxBootFiles = mb2::kMaxModules;
 constexpr usize kMaxServiceName = 48;
 
 // declined: init said it is not needed (CELOS_ERR_EXISTS), and it was unloaded.
-enum class SlotState : u8 { empty, parsed, refused, declined, initializing, loaded };
+// unloaded: a module loaded after boot (module_load_file) and unloaded; the
+// slot can be used again.
+enum class SlotState : u8 { empty, parsed, refused, declined, initializing, loaded, unloaded };
 
 struct ModuleSlot {
     SlotState state;
@@ -64,6 +67,7 @@ struct ModuleSlot {
     u64 range_base;
     u64 range_size;
     const celos_module_descriptor* descriptor;
+    bool quiet; // no lines for a successful load or unload (selftest cycles)
     char refusal[200];
 };
 
@@ -174,11 +178,27 @@ const char* without_prefix(const char* message, const char* label) {
 
 int slot_index(const ModuleSlot& m) { return static_cast<int>(&m - slots); }
 
-// Releases everything a module got: what it allocated through the ABI, its
-// exports, its pages and its range in the module area.
+const celos_heap_service* heap_service() {
+    return static_cast<const celos_heap_service*>(celos_service_lookup("heap", 2));
+}
+
+usize heap_bytes_in_use() {
+    const celos_heap_service* heap = heap_service();
+    return heap ? heap->bytes_in_use() : 0;
+}
+
+// Releases everything a module got: its heap blocks (the heap module owns
+// their pages, so they are not in the resource table), what it allocated
+// through the ABI, its exports, its pages and its range in the module area.
 void unload(ModuleSlot& m) {
     int owner = slot_index(m);
     loader::debug_module_removed(static_cast<usize>(owner));
+    if (const celos_heap_service* heap = heap_service()) {
+        int heap_owner = -1;
+        resource_find(ResourceKind::service, reinterpret_cast<u64>(heap), nullptr, &heap_owner);
+        usize blocks = heap_owner == owner ? 0 : heap->release_module(owner);
+        if (blocks != 0 && !m.quiet) log_info("module %s: freed %zu heap blocks it still held", m.label, blocks);
+    }
     for (Resource& r : resources) {
         if (!r.used || r.owner != owner) continue;
         r.used = false;
@@ -350,17 +370,20 @@ void apply_parameters(ModuleSlot& m) {
 
 // --- loading ---------------------------------------------------------------
 
-void log_leak_check(const ModuleSlot& m, usize free_before, u64 mappings_before) {
+void log_leak_check(const ModuleSlot& m, usize free_before, u64 mappings_before, usize heap_before) {
     usize free_after = kernel().pmm.free_page_count();
     u64 mappings_after = module_area_mappings();
-    if (free_after == free_before && mappings_after == mappings_before)
-        log_info("module %s: released everything: free pages %zu -> %zu, module-area pages %llu -> %llu", m.label,
-                 free_before, free_after, static_cast<unsigned long long>(mappings_before),
-                 static_cast<unsigned long long>(mappings_after));
+    usize heap_after = heap_bytes_in_use();
+    if (free_after == free_before && mappings_after == mappings_before && heap_after == heap_before)
+        log_info("module %s: released everything: free pages %zu -> %zu, module-area pages %llu -> %llu, "
+                 "heap bytes %zu -> %zu",
+                 m.label, free_before, free_after, static_cast<unsigned long long>(mappings_before),
+                 static_cast<unsigned long long>(mappings_after), heap_before, heap_after);
     else
-        log_error("module %s: LEAK after unloading: free pages %zu -> %zu, module-area pages %llu -> %llu", m.label,
-                  free_before, free_after, static_cast<unsigned long long>(mappings_before),
-                  static_cast<unsigned long long>(mappings_after));
+        log_error("module %s: LEAK after unloading: free pages %zu -> %zu, module-area pages %llu -> %llu, "
+                  "heap bytes %zu -> %zu",
+                  m.label, free_before, free_after, static_cast<unsigned long long>(mappings_before),
+                  static_cast<unsigned long long>(mappings_after), heap_before, heap_after);
 }
 
 bool load(ModuleSlot& m) {
@@ -368,6 +391,7 @@ bool load(ModuleSlot& m) {
     u64 started = arch::now_ns();
     usize free_before = k.pmm.free_page_count();
     u64 mappings_before = module_area_mappings();
+    usize heap_before = heap_bytes_in_use();
     Diagnostic d;
     auto fail = [&](const char* stage) {
         const char* why = without_prefix(d.message, m.label);
@@ -375,7 +399,7 @@ bool load(ModuleSlot& m) {
         format(m.refusal, sizeof m.refusal, "%s: %s", stage, why);
         unload(m);
         m.state = SlotState::refused;
-        log_leak_check(m, free_before, mappings_before);
+        log_leak_check(m, free_before, mappings_before, heap_before);
         return false;
     };
 
@@ -442,19 +466,22 @@ bool load(ModuleSlot& m) {
 
     apply_parameters(m);
     u64 linked = arch::now_ns();
-    log_info("module %s %s: text 0x%llx (%llu KiB), rodata 0x%llx (%llu KiB), data 0x%llx (%llu KiB), "
-             "%zu relocations, linked in %llu us",
-             m.descriptor->name, m.descriptor->version, static_cast<unsigned long long>(m.targets[0].address),
-             static_cast<unsigned long long>(m.region_size[0] / 1024),
-             static_cast<unsigned long long>(m.targets[1].address),
-             static_cast<unsigned long long>(m.region_size[1] / 1024),
-             static_cast<unsigned long long>(m.targets[2].address),
-             static_cast<unsigned long long>(m.region_size[2] / 1024), stats.applied,
-             static_cast<unsigned long long>((linked - started) / 1000));
+    if (!m.quiet)
+        log_info("module %s %s: text 0x%llx (%llu KiB), rodata 0x%llx (%llu KiB), data 0x%llx (%llu KiB), "
+                 "%zu relocations, linked in %llu us",
+                 m.descriptor->name, m.descriptor->version, static_cast<unsigned long long>(m.targets[0].address),
+                 static_cast<unsigned long long>(m.region_size[0] / 1024),
+                 static_cast<unsigned long long>(m.targets[1].address),
+                 static_cast<unsigned long long>(m.region_size[1] / 1024),
+                 static_cast<unsigned long long>(m.targets[2].address),
+                 static_cast<unsigned long long>(m.region_size[2] / 1024), stats.applied,
+                 static_cast<unsigned long long>((linked - started) / 1000));
 
     loader::debug_module_added(static_cast<usize>(slot_index(m)), m.image, m.targets, m.label, m.file.size());
+    // A fault in init is reported, ends init with CELOS_ERR_FAULT, and the
+    // module is unloaded like any failed one (loader/init_guard.h).
     m.state = SlotState::initializing;
-    celos_status status = m.descriptor->init();
+    celos_status status = init_guard_call(owner, m.descriptor->init);
     if (status == CELOS_ERR_EXISTS) {
         // What the module would provide is already there (a fallback font
         // module after a working one): not an error.
@@ -462,7 +489,7 @@ bool load(ModuleSlot& m) {
         unload(m);
         m.state = SlotState::declined;
         format(m.refusal, sizeof m.refusal, "what it provides is already provided");
-        log_leak_check(m, free_before, mappings_before);
+        log_leak_check(m, free_before, mappings_before, heap_before);
         return false;
     }
     if (status != CELOS_OK) {
@@ -472,8 +499,9 @@ bool load(ModuleSlot& m) {
     }
     m.state = SlotState::loaded;
     load_sequence[started_count++] = slot_index(m);
-    log_info("module %s: started in %llu us (load and init)", m.label,
-             static_cast<unsigned long long>((arch::now_ns() - started) / 1000));
+    if (!m.quiet)
+        log_info("module %s: started in %llu us (load and init)", m.label,
+                 static_cast<unsigned long long>((arch::now_ns() - started) / 1000));
     return true;
 }
 
@@ -726,6 +754,130 @@ bool resource_untrack(ResourceKind kind, u64 a, u64* b_out) {
         }
     }
     return false;
+}
+
+u64 module_area_mapped_pages() { return module_area_mappings(); }
+
+int module_find_loaded(const char* name) {
+    for (usize i = 0; i < slot_count; ++i)
+        if (slots[i].state == SlotState::loaded && same(slots[i].image.info().name, name)) return static_cast<int>(i);
+    return -1;
+}
+
+bool module_quiet(int module) { return module >= 0 && static_cast<usize>(module) < slot_count && slots[module].quiet; }
+
+void module_log_sinks_remove(int module) {
+    if (module < 0) return;
+    IrqGuard guard;
+    for (Resource& r : resources) {
+        if (!r.used || r.owner != module || r.kind != ResourceKind::log_sink) continue;
+        r.used = false;
+        log_sink_remove(reinterpret_cast<const celos_log_sink*>(r.a));
+    }
+}
+
+int module_load_file(const char* file, const char* args, bool quiet) {
+    const void* data = nullptr;
+    size_t size = 0;
+    if (celos_bootfile_find(file, &data, &size) != CELOS_OK) {
+        log_error("loader: no boot file '%s' to load a module from", file);
+        return -1;
+    }
+    ModuleSlot* slot = nullptr;
+    for (usize i = 0; i < slot_count && !slot; ++i)
+        if (slots[i].state == SlotState::unloaded) slot = &slots[i];
+    if (!slot && slot_count < kMaxSlots) slot = &slots[slot_count++];
+    if (!slot) {
+        log_error("loader: %s: no free module slot (at most %zu modules)", file, kMaxSlots);
+        return -1;
+    }
+    ModuleSlot& m = *slot;
+    StringView(file).copy_to(m.label, sizeof m.label);
+    m.args = args ? args : "";
+    m.file = ByteSpan(static_cast<const u8*>(data), size);
+    m.quiet = quiet;
+    m.range_size = 0;
+    m.descriptor = nullptr;
+    m.refusal[0] = '\0';
+    for (usize r = 0; r < loader::kRegionCount; ++r) {
+        m.targets[r] = {};
+        m.region_size[r] = 0;
+    }
+    m.state = SlotState::parsed;
+    auto refused = [&m] {
+        m.state = SlotState::unloaded; // the slot is free again
+        return -1;
+    };
+    Diagnostic d;
+    if (!ModuleImage::parse(m.file, m.label, CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR, m.image, d).ok()) {
+        refuse(m, "%s", without_prefix(d.message, m.label));
+        return refused();
+    }
+    // From here on messages name the module, as at boot.
+    StringView(m.image.info().name).copy_to(m.label, sizeof m.label);
+    for (usize i = 0; i < slot_count; ++i) {
+        const ModuleSlot& o = slots[i];
+        if (&o != &m && (o.state == SlotState::loaded || o.state == SlotState::initializing) &&
+            same(o.image.info().name, m.image.info().name)) {
+            refuse(m, "a module named '%s' is already loaded", m.image.info().name);
+            return refused();
+        }
+    }
+    const char* p = m.image.info().depends;
+    StringView dep;
+    while (next_dependency(p, dep)) {
+        if (dep.data[0] == '@' ? service_available(dep) : (find_by_name(dep) && find_by_name(dep)->state == SlotState::loaded))
+            continue;
+        refuse(m, "depends on '%.*s', which is not loaded", static_cast<int>(dep.length), dep.data);
+        return refused();
+    }
+    if (!load(m)) return refused();
+    return slot_index(m);
+}
+
+bool module_unload(int module, bool quiet) {
+    if (module < 0 || static_cast<usize>(module) >= slot_count || slots[module].state != SlotState::loaded) {
+        log_error("loader: cannot unload module %d: not a loaded module", module);
+        return false;
+    }
+    ModuleSlot& m = slots[module];
+    // Not while another loaded module depends on it or links against it.
+    for (usize i = 0; i < slot_count; ++i) {
+        ModuleSlot& o = slots[i];
+        if (&o == &m || o.state != SlotState::loaded) continue;
+        const char* p = o.image.info().depends;
+        StringView dep;
+        bool needed = false;
+        while (!needed && next_dependency(p, dep)) needed = dep == StringView(m.image.info().name);
+        struct Ctx {
+            int module;
+            bool linked;
+        } ctx{module, false};
+        o.image.for_each_undefined(
+            [](void* c, const char* name) {
+                auto& x = *static_cast<Ctx*>(c);
+                const ExportEntry* e = export_find(name);
+                if (e && e->owner == x.module) x.linked = true;
+            },
+            &ctx);
+        if (needed || ctx.linked) {
+            log_warn("module %s: not unloaded: module %s %s it", m.label, o.label,
+                 needed ? "depends on" : "links against");
+            return false;
+        }
+    }
+    if (m.descriptor->exit) m.descriptor->exit();
+    m.quiet = quiet;
+    unload(m);
+    for (usize i = 0; i < started_count; ++i) {
+        if (load_sequence[i] != module) continue;
+        for (usize j = i; j + 1 < started_count; ++j) load_sequence[j] = load_sequence[j + 1];
+        --started_count;
+        break;
+    }
+    m.state = SlotState::unloaded;
+    if (!quiet) log_info("module %s: unloaded", m.label);
+    return true;
 }
 
 extern "C" celos_status celos_bootfile_find(const char* name, const void** data, size_t* size) {

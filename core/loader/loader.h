@@ -26,6 +26,25 @@ bool module_symbolize(u64 address, char* buf, usize size);
 // returns how many regions were written to `out`.
 struct WxRegion;
 usize module_regions(WxRegion* out, usize max);
+// Loads the module in the boot file `file` (a module2 line labelled with a
+// file name, which the boot does not start) with parameters `args`, as at
+// boot: checked, linked against what is loaded, init called under the fault
+// guard. Returns the module's id, or -1 (the reason is logged). `quiet`
+// leaves out the lines of a successful load and unload (the selftest's cycles).
+int module_load_file(const char* file, const char* args, bool quiet);
+// Stops a loaded module: calls its exit (a fault there is a panic), then
+// releases everything it still holds, as when init fails. Refused (false,
+// logged) while another loaded module links against it or depends on it.
+bool module_unload(int module, bool quiet);
+// True for a module loaded quietly: the core leaves out its debug lines too.
+bool module_quiet(int module);
+// The id of the loaded module named `name`, or -1.
+int module_find_loaded(const char* name);
+// Removes the log sinks a module registered (before a fault report, so the
+// report does not run through the module that faulted).
+void module_log_sinks_remove(int module);
+// Pages mapped in the module area (a page-table walk).
+u64 module_area_mapped_pages();
 
 // Resource accounting for the ABI (core/loader/abi_exports.cpp).
 enum class ResourceKind : u8 { pages, vrange, service, log_sink };

@@ -512,6 +512,25 @@ size_t Heap::usable_size(const void* p) const {
     return checks_ ? b->requested : size_of(b) - hdr_;
 }
 
+size_t Heap::release_owner(int owner) {
+    if (owner < 0 || owner >= kCoreOwner) return 0;
+    size_t released = 0;
+    for (bool again = true; again;) {
+        again = false;
+        for (Region* g = regions_; g && !again; g = g->next) {
+            const Block* end = at(g, g->bytes - kSentinel);
+            for (Block* b = at(g, kRegionHeader); b < end; b = next_phys(b)) {
+                if ((b->tag & (kFree | kCached)) || owner_of(b) != owner) continue;
+                free(bytes_of(b) + hdr_, 0);
+                ++released;
+                again = true;
+                break;
+            }
+        }
+    }
+    return released;
+}
+
 CheckReport Heap::check() const {
     CheckReport r{};
     r.ok = true;

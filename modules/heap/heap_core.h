@@ -16,7 +16,7 @@
 //   - when the last block in use is freed: the caches are flushed, at most
 //     kCacheClasses * kCacheDepth blocks (a constant), so empty regions can
 //     go back to the page source.
-// check() walks everything: O(heap).
+// check() walks everything: O(heap); release_owner() too, per block it frees.
 #pragma once
 
 #include <stddef.h>
@@ -111,6 +111,12 @@ class Heap {
     // Flushes the size-class caches into the TLSF (merging, giving empty
     // regions back). O(kCacheClasses * kCacheDepth).
     void trim();
+
+    // Frees every block in use by `owner` (0..63, not the core): what a
+    // module left when it is unloaded. Returns how many. O(heap) per block
+    // freed (the walk restarts after each, as a free may merge or give a
+    // region back); with checks on, a damaged block is reported as by free.
+    size_t release_owner(int owner);
 
     CheckReport check() const;
     const Stats& stats() const { return stats_; }

@@ -83,12 +83,18 @@ void log_summary() {
 
 celos_status check_service() { return heap.check().ok ? CELOS_OK : CELOS_ERR_INVALID; }
 
-size_t bytes_in_use_by(int module) {
-    int i = module < 0 || module >= celos_heap::kMaxOwners - 1 ? celos_heap::kMaxOwners - 1 : module;
-    return heap.stats().owners[i].bytes;
+// A module id as the heap's owner id: modules past 63 share the core's.
+int owner_of_module(int module) {
+    return module < 0 || module >= celos_heap::kMaxOwners - 1 ? celos_heap::kMaxOwners - 1 : module;
 }
 
-const celos_heap_service service = {log_summary, check_service, bytes_in_use_by};
+size_t bytes_in_use_by(int module) { return heap.stats().owners[owner_of_module(module)].bytes; }
+
+size_t release_module(int module) { return module < 0 ? 0 : heap.release_owner(owner_of_module(module)); }
+
+size_t bytes_in_use() { return heap.stats().bytes_in_use; }
+
+const celos_heap_service service = {log_summary, check_service, bytes_in_use_by, release_module, bytes_in_use};
 
 // --- the in-kernel selftest --------------------------------------------------
 
@@ -192,7 +198,7 @@ celos_status heap_init() {
         celos_status s = run_selftest();
         if (s != CELOS_OK) return s;
     }
-    return celos_service_register("heap", 1, &service);
+    return celos_service_register("heap", 2, &service);
 }
 
 } // namespace

@@ -474,3 +474,47 @@ TEST_CASE("heap: realloc grows and shrinks in place when it can", "[heap]") {
         require_clean(*h);
     }
 }
+
+// What the loader calls when it unloads a module: every block of that owner
+// goes, the others' stay intact, and regions it alone used go back.
+TEST_CASE("heap: release_owner frees exactly one owner's blocks", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        std::vector<std::pair<uint8_t*, size_t>> kept;
+        Rng rng{0x1234567u};
+        for (int i = 0; i < 2000; ++i) {
+            size_t size = 1 + rng.next() % ((i % 97 == 0) ? 300000 : 700);
+            int owner = static_cast<int>(rng.next() % 3); // owners 0, 1, 2
+            auto* p = static_cast<uint8_t*>(h->allocate(size, 0, 1, owner));
+            REQUIRE(p);
+            std::memset(p, owner == 1 ? 0x11 : 0x22, size);
+            if (owner == 1) continue; // released below
+            if (rng.next() % 4 == 0) {
+                h->free(p, 1);
+                continue;
+            }
+            kept.push_back({p, size});
+        }
+        size_t owner1_blocks = h->stats().owners[1].blocks;
+        REQUIRE(owner1_blocks > 0);
+        size_t others = h->stats().blocks_in_use - owner1_blocks;
+        CHECK(h->release_owner(1) == owner1_blocks);
+        CHECK(h->stats().owners[1].blocks == 0);
+        CHECK(h->stats().owners[1].bytes == 0);
+        CHECK(h->stats().blocks_in_use == others);
+        CHECK(h->check().ok);
+        for (auto& [p, size] : kept)
+            for (size_t k = 0; k < size; ++k)
+                REQUIRE(p[k] == 0x22);
+        CHECK(h->release_owner(1) == 0);
+        CHECK(h->release_owner(kCoreOwner) == 0); // never the core's
+        CHECK(h->release_owner(-1) == 0);
+        for (auto& [p, size] : kept)
+            h->free(p, 1);
+        CHECK(h->stats().bytes_in_use == 0);
+        CHECK(src.live_pages * 4096 == h->stats().mapped_bytes);
+        CHECK(h->stats().regions == 1); // all but the last region went back
+    }
+}

@@ -10,11 +10,15 @@
 
 #define CELOS_HEAP_MAX_ALIGNMENT 4096u
 
-/* The heap's service ("heap", version 1), for the core and tools. */
+/* The heap's service ("heap", version 2), for the core and tools. */
 struct celos_heap_service {
     void (*log_summary)(void);                /* one line of totals and per-module use */
     celos_status (*check)(void);              /* walks the heap; CELOS_OK when consistent */
     size_t (*bytes_in_use_by)(int module);    /* -1: the core */
+    /* Version 2. Frees every block `module` (>= 0) still holds, for the
+       loader when it unloads the module; returns the number of blocks. */
+    size_t (*release_module)(int module);
+    size_t (*bytes_in_use)(void);             /* by everyone */
 };
 
 CELOS_BEGIN_DECLS

@@ -29,7 +29,9 @@ celos_status celos_log_sink_unregister(const struct celos_log_sink* sink);
 /* printf-style; the line is prefixed with the calling module's name. */
 void celos_log(int level, const char* fmt, ...) CELOS_PRINTF(2, 3);
 void celos_vlog(int level, const char* fmt, va_list args);
-/* Reports the message, a backtrace, and stops the machine. */
+/* Reports the message, a backtrace, and stops the machine. Called from a
+   module's init, it ends that init instead (CELOS_ERR_FAULT) and the loader
+   unloads the module; the boot goes on. */
 CELOS_NORETURN void celos_panic(const char* fmt, ...) CELOS_PRINTF(1, 2);
 
 /* Names a code address: "module:function+0x1c" or "core_function+0x1c".
@@ -44,5 +46,13 @@ const char* celos_module_name(int module);
    that reports how long something took. ABI 1.1. */
 uint64_t celos_time_ns(void);
 CELOS_END_DECLS
+
+/* Always on, like the core's ASSERT: a false expression is a celos_panic
+   naming it, with file and line. */
+#define CELOS_ASSERT(expr)                                                                  \
+    do {                                                                                    \
+        if (__builtin_expect(!(expr), 0))                                                   \
+            celos_panic("assertion failed: %s (%s:%d)", #expr, __FILE__, __LINE__);         \
+    } while (0)
 
 #endif

@@ -1,7 +1,9 @@
 // Interrupt dispatch: IRQs are acknowledged and handled; a CPU exception is
 // reported on the log (vector, decoded error code, faulting address, RIP as
 // symbol+offset, registers, backtrace) and the machine exits with the panic
-// code: never a triple fault, never a silent hang.
+// code: never a triple fault, never a silent hang. The one exception: a fault
+// in a module's init gets the same report and ends that init
+// (core/loader/init_guard.h).
 
 #include "arch/cpu.h"
 #include "arch/x86_64/cpu.h"
@@ -11,6 +13,8 @@
 #include "kernel/stacks.h"
 #include "kernel/symbolize.h"
 #include "lib/format.h"
+#include "loader/init_guard.h"
+#include "loader/loader.h"
 #include "log/log.h"
 
 namespace celos::x86_64 {
@@ -66,11 +70,8 @@ void log_registers(const InterruptFrame& f) {
               (unsigned long long)f.cs, (unsigned long long)f.ss, (unsigned long long)read_cr3());
 }
 
-[[noreturn]] void report_exception(const InterruptFrame& f) {
-    panic_begin();
-    const char* name = f.vector < 32 ? kExceptionNames[f.vector] : "unexpected interrupt";
-    log_error("PANIC: CPU exception %s (vector %llu)", name, static_cast<unsigned long long>(f.vector));
-
+// Everything after the headline: the same for a panic and a contained fault.
+void log_exception_details(const InterruptFrame& f) {
     char detail[160];
     if (f.vector == kVectorPageFault) {
         decode_page_fault(f.error_code, detail, sizeof detail);
@@ -102,6 +103,30 @@ void log_registers(const InterruptFrame& f) {
     log_error("  at 0x%016llx %s", static_cast<unsigned long long>(f.rip), where);
     // A stack overflow leaves thousands of frames: show the innermost few.
     log_backtrace(f.rbp, f.vector == kVectorDoubleFault ? 8 : 32);
+}
+
+// Claims a fault in a module's init for containment (core/loader/init_guard.h), except
+// #DF (a stack overflow: the stack it left may be anywhere), NMI and #MC.
+bool containable(const InterruptFrame& f) {
+    return f.vector < 32 && f.vector != kVectorDoubleFault && f.vector != kVectorNmi &&
+           f.vector != kVectorMachineCheck && init_guard_claim(f.rip);
+}
+
+[[noreturn]] void report_exception(const InterruptFrame& f) {
+    const char* name = f.vector < 32 ? kExceptionNames[f.vector] : "unexpected interrupt";
+    // The report must not run through a log sink of the module that faulted.
+    int module = module_owning(f.rip);
+    if (module >= 0) module_log_sinks_remove(module);
+    if (containable(f)) {
+        log_error("FAULT in the init of module %s: CPU exception %s (vector %llu)", module_name(module), name,
+                  static_cast<unsigned long long>(f.vector));
+        log_exception_details(f);
+        log_error("module %s: init abandoned after the fault, the module is unloaded", module_name(module));
+        init_guard_recover();
+    }
+    panic_begin();
+    log_error("PANIC: CPU exception %s (vector %llu)", name, static_cast<unsigned long long>(f.vector));
+    log_exception_details(f);
     panic_end();
 }
 

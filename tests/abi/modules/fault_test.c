@@ -1,0 +1,113 @@
+/* A module that takes resources of every kind in init (pages, a virtual
+   range, heap blocks, a service, an export) and then faults on purpose, so
+   the boot tests can check that the fault is reported by name, the module
+   is unloaded with all of it released, and the boot goes on.
+   fault=pf|gp|ud|de|assert|panic: in init.
+   fault=own-stack: a page fault in init on a stack of the module's own (as
+   the TrueType module runs FreeType), so recovery has to switch back.
+   fault=sink: registers a log sink that faults on the first line after init
+   returned, a fault outside init, which must stay a panic.
+   fault=sink-init: the same sink faults on a line logged during init. */
+#include <celos/abi.h>
+
+static char fault[16] = "none";
+static const struct celos_module_param params[] = {
+    {"fault", CELOS_PARAM_STRING, sizeof fault, fault,
+     "pf, gp, ud, de, assert, panic, own-stack, sink, sink-init or none"},
+};
+
+static int service_ops = 1;
+static volatile int init_done = 0;
+static volatile int sink_armed = 0;
+
+int fault_test_export(void) {
+    return 11;
+}
+CELOS_EXPORT(fault_test_export);
+
+static int is(const char* name) {
+    return strcmp(fault, name) == 0;
+}
+
+/* Each fault in its own named function, so the report can be checked for it. */
+__attribute__((noipa)) static void fault_test_pf(void) {
+    *(volatile uint64_t*)0xdead0000ull = 1; /* the lower half is unmapped */
+}
+
+__attribute__((noipa)) static void fault_test_gp(void) {
+    (void)*(volatile uint64_t*)0x8000000000000000ull; /* non-canonical: #GP(0) */
+}
+
+__attribute__((noipa)) static void fault_test_ud(void) {
+    __asm__ volatile("ud2");
+}
+
+__attribute__((noipa)) static void fault_test_de(void) {
+    __asm__ volatile("xor %%edx, %%edx\n\tmov $1, %%eax\n\txor %%ecx, %%ecx\n\tdiv %%ecx" ::
+                         : "rax", "rcx", "rdx");
+}
+
+__attribute__((noipa)) static void fault_test_assert(int pages) {
+    CELOS_ASSERT(pages == 5);
+}
+
+/* Called on the module's own stack (from the asm below, hence not static). */
+__attribute__((noipa)) void fault_test_stack_pf(void) {
+    *(volatile uint64_t*)0xdead1000ull = 2;
+}
+
+__attribute__((noipa)) static void fault_test_own_stack(void* top) {
+    __asm__ volatile("mov %0, %%rsp\n\tcall fault_test_stack_pf\n\tud2" ::"r"(top) : "memory");
+}
+
+static void fault_test_emit(void* context, int level, uint64_t timestamp_ns, const char* line,
+                            size_t length) {
+    (void)context, (void)level, (void)timestamp_ns, (void)line, (void)length;
+    if (sink_armed) __asm__ volatile("ud2");
+}
+
+static const struct celos_log_sink sink = {fault_test_emit, 0, 0};
+
+static celos_status fault_test_init(void) {
+    uint64_t phys = 0;
+    void* range = 0;
+    celos_status s = celos_pages_alloc(4, &phys);
+    if (s != CELOS_OK) return s;
+    s = celos_vrange_alloc(8, CELOS_PROT_READ | CELOS_PROT_WRITE, &range);
+    if (s != CELOS_OK) return s;
+    memset(range, 0x5a, 8 * CELOS_PAGE_SIZE);
+    char* small = kmalloc(100);
+    char* large = kmalloc(20000);
+    if (!small || !large) return CELOS_ERR_NO_MEMORY;
+    memset(large, 1, 20000);
+    s = celos_service_register("fault_test", 1, &service_ops);
+    if (s != CELOS_OK) return s;
+    celos_log(CELOS_LOG_INFO,
+              "took 4 pages, an 8-page range, 2 heap blocks (%zu bytes), a service and an export, fault=%s",
+              ksize(small) + ksize(large), fault);
+    if (is("sink") || is("sink-init")) {
+        s = celos_log_sink_register(&sink);
+        if (s != CELOS_OK) return s;
+        if (is("sink-init")) {
+            sink_armed = 1;
+            celos_log(CELOS_LOG_INFO, "this line makes the sink fault, in init");
+        }
+    }
+    if (is("pf")) fault_test_pf();
+    if (is("gp")) fault_test_gp();
+    if (is("ud")) fault_test_ud();
+    if (is("de")) fault_test_de();
+    if (is("own-stack")) fault_test_own_stack((char*)range + 8 * CELOS_PAGE_SIZE);
+    if (is("assert")) fault_test_assert(4);
+    if (is("panic")) celos_panic("fault_test: giving up on purpose with %d pages", 4);
+    if (is("sink")) {
+        celos_log(CELOS_LOG_INFO, "init returns, the sink faults on the next line");
+        sink_armed = 1;
+        init_done = 1;
+        return CELOS_OK;
+    }
+    celos_log(CELOS_LOG_ERROR, "fault '%s' did not fault", fault);
+    return CELOS_ERR_INVALID;
+}
+
+CELOS_MODULE_WITH_PARAMS("fault_test", "1.0", "heap", fault_test_init, 0, params, 1);
