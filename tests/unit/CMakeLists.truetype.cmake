@@ -7,8 +7,8 @@
 # fonts-urw-base35. celos_truetype_asan_tests runs the malformed-font tests
 # under ASan and UBSan, FreeType included.
 find_path(CELOS_SYSTEM_FREETYPE_INCLUDE ft2build.h PATH_SUFFIXES freetype2)
-set(CELOS_TT_DEJAVU /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf)
-set(CELOS_TT_NIMBUS /usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Regular.otf)
+set(CELOS_TT_DEJAVU /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf CACHE INTERNAL "test font (fonts-dejavu-core)")
+set(CELOS_TT_NIMBUS /usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Regular.otf CACHE INTERNAL "test font (fonts-urw-base35)")
 if(NOT CELOS_SYSTEM_FREETYPE_INCLUDE OR NOT EXISTS ${CELOS_TT_DEJAVU} OR NOT EXISTS ${CELOS_TT_NIMBUS})
   message(STATUS "truetype tests: need libfreetype-dev, fonts-dejavu-core and fonts-urw-base35; not built")
   return()
