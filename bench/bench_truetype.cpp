@@ -50,16 +50,15 @@ struct FontSetup {
             error = e;
             return;
         }
-        if (error = oracle.load(); !error.empty())
-            return;
-        if (error = oracle.open(data.data(), data.size(), 16, celos_test::OracleHinting::light); !error.empty())
+        if (error = oracle.load(); !error.empty()) return;
+        if (error = oracle.open(data.data(), data.size(), 16, celos_test::OracleHinting::light);
+            !error.empty())
             return;
         for (uint32_t c = 0x20; c < 0x7f; ++c)
             codepoints.push_back(c);
         std::vector<uint32_t> others;
         for (uint32_t c : oracle.codepoints())
-            if (c > 0x7f)
-                others.push_back(c);
+            if (c > 0x7f) others.push_back(c);
         for (size_t i = 0; i < 200 && others.size() >= 200; ++i)
             codepoints.push_back(others[i * (others.size() / 200)]);
     }
@@ -129,8 +128,8 @@ struct ScreenSetup {
             error = s.error;
             return;
         }
-        fbcon::RenderConfig config{kWidth, kHeight, kPitch, {32, 16, 8, 8, 8, 0, 8}, 8, 0x101418,
-                                   fbcon::CursorShape::Underline};
+        fbcon::RenderConfig config{
+            kWidth, kHeight, kPitch, {32, 16, 8, 8, 8, 0, 8}, 8, 0x101418, fbcon::CursorShape::Underline};
         back.resize(fbcon::Renderer::back_buffer_size(config));
         if (const char* e = renderer.init(config, s.font.ops(), back.data(), back.size())) {
             error = e;
@@ -138,8 +137,9 @@ struct ScreenSetup {
         }
         fbcon::TerminalConfig tc = fbcon::terminal_default_config();
         tc.lf_implies_cr = true;
-        const char* words[] = {"module", "mapped", "KiB", "at", "0xffffffffa0000000", "relocations", "café",
-                               "Ωμέγα", "│├──┤", "naïve", "≠≤≥", "«ok»", "→", "€42", "[   0.123456]"};
+        const char* words[] = {"module",      "mapped", "KiB",   "at",    "0xffffffffa0000000",
+                               "relocations", "café",   "Ωμέγα", "│├──┤", "naïve",
+                               "≠≤≥",         "«ok»",   "→",     "€42",   "[   0.123456]"};
         for (int n = 0; n < kScreens; ++n) {
             cells[n].resize(size_t(renderer.cols()) * renderer.rows());
             if (!terminals[n].init(cells[n].data(), renderer.cols(), renderer.rows(), tc)) {
@@ -200,8 +200,7 @@ void cached_lookup(benchmark::State& state) {
         }
         lookups += int64_t(s.codepoints.size());
     }
-    if (s.font.rasterizations() != rasterized)
-        state.SkipWithError("a cache hit rasterized");
+    if (s.font.rasterizations() != rasterized) state.SkipWithError("a cache hit rasterized");
     state.SetItemsProcessed(lookups);
 }
 

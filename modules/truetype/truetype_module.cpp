@@ -14,9 +14,9 @@
 // below) through celos_ft_call_on_stack (ft_asm.S). A cache hit calls no
 // FreeType code and stays on the caller's stack.
 #include <celos/abi.h>
-#include <celos/memory.h>
 #include <celos/cxx.h>
 #include <celos/font.h>
+#include <celos/memory.h>
 
 #include "tt_font.h"
 
@@ -42,7 +42,9 @@ constexpr size_t kFreeTypeStackPages = 64; // 256 KiB
 
 void* ft_stack = nullptr;
 
-void* ft_stack_top() { return static_cast<char*>(ft_stack) + kFreeTypeStackPages * CELOS_PAGE_SIZE; }
+void* ft_stack_top() {
+    return static_cast<char*>(ft_stack) + kFreeTypeStackPages * CELOS_PAGE_SIZE;
+}
 
 struct StackCall {
     void (*fn)(void*);
@@ -79,7 +81,8 @@ void open_call(void* arg) {
         c->status = CELOS_ERR_NO_MEMORY;
         return;
     }
-    if (const char* error = f->open(c->data, c->size, font_name, static_cast<uint32_t>(pixel_size), c->hinting)) {
+    if (const char* error =
+            f->open(c->data, c->size, font_name, static_cast<uint32_t>(pixel_size), c->hinting)) {
         celos_log(CELOS_LOG_ERROR, "%s", error);
         c->status = f->out_of_memory() ? CELOS_ERR_NO_MEMORY : CELOS_ERR_INVALID;
         delete f;
@@ -96,9 +99,9 @@ void open_call(void* arg) {
     }
     font = f;
     truetype::FaceInfo info = f->info();
-    celos_log(CELOS_LOG_INFO, "%s: %s %s, %ld glyphs, %lld px, cell %ux%u, baseline %u, hinting %s%s", font_name,
-              info.family, info.style, info.glyphs, static_cast<long long>(pixel_size), ops->cell_width,
-              ops->cell_height, ops->baseline, truetype::hinting_name(c->hinting),
+    celos_log(CELOS_LOG_INFO, "%s: %s %s, %ld glyphs, %lld px, cell %ux%u, baseline %u, hinting %s%s",
+              font_name, info.family, info.style, info.glyphs, static_cast<long long>(pixel_size),
+              ops->cell_width, ops->cell_height, ops->baseline, truetype::hinting_name(c->hinting),
               info.monospace ? "" : " (not monospace)");
     c->status = CELOS_OK;
 }
@@ -107,8 +110,8 @@ celos_status truetype_init() {
     const void* data = nullptr;
     size_t size = 0;
     if (celos_bootfile_find(font_name, &data, &size) != CELOS_OK) {
-        celos_log(CELOS_LOG_ERROR, "font file '%s' not found (add: module2 /boot/modules/%s %s)", font_name, font_name,
-                  font_name);
+        celos_log(CELOS_LOG_ERROR, "font file '%s' not found (add: module2 /boot/modules/%s %s)", font_name,
+                  font_name, font_name);
         return CELOS_ERR_NOT_FOUND;
     }
     if (pixel_size < kMinSize || pixel_size > kMaxSize) {
@@ -121,7 +124,8 @@ celos_status truetype_init() {
         celos_log(CELOS_LOG_ERROR, "hinting=%s: expected none, light or normal", hinting);
         return CELOS_ERR_INVALID;
     }
-    if (celos_status s = celos_vrange_alloc(kFreeTypeStackPages, CELOS_PROT_READ | CELOS_PROT_WRITE, &ft_stack);
+    if (celos_status s =
+            celos_vrange_alloc(kFreeTypeStackPages, CELOS_PROT_READ | CELOS_PROT_WRITE, &ft_stack);
         s != CELOS_OK) {
         celos_log(CELOS_LOG_ERROR, "no memory for FreeType's stack: %s", celos_strerror(s));
         return s;

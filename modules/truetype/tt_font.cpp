@@ -37,9 +37,13 @@ const uint8_t kEmpty = 0;
 // Each chunk starts with the pointer to the previous one.
 constexpr size_t kChunkHeader = 16;
 
-int32_t round26_6(FT_Pos v) { return static_cast<int32_t>((v + 32) >> 6); }
+int32_t round26_6(FT_Pos v) {
+    return static_cast<int32_t>((v + 32) >> 6);
+}
 
-void* zalloc(size_t count, size_t size) { return kcalloc(count, size); }
+void* zalloc(size_t count, size_t size) {
+    return kcalloc(count, size);
+}
 
 } // namespace
 
@@ -66,10 +70,8 @@ const char* hinting_name(Hinting hinting) {
 }
 
 Font::~Font() {
-    if (face_)
-        FT_Done_Face(face_);
-    if (library_)
-        FT_Done_FreeType(library_);
+    if (face_) FT_Done_Face(face_);
+    if (library_) FT_Done_FreeType(library_);
     while (chunks_) {
         uint8_t* previous;
         memcpy(&previous, chunks_, sizeof previous);
@@ -89,9 +91,9 @@ const char* Font::fail(const char* fmt, ...) {
     return error_;
 }
 
-const char* Font::open(const void* data, size_t size, const char* name, uint32_t pixel_size, Hinting hinting) {
-    if (opened_)
-        return fail("%s: this font is already open", name);
+const char* Font::open(const void* data, size_t size, const char* name, uint32_t pixel_size,
+                       Hinting hinting) {
+    if (opened_) return fail("%s: this font is already open", name);
     opened_ = true;
     FT_Int32 hint_flags = FT_LOAD_TARGET_LIGHT;
     switch (hinting) {
@@ -117,8 +119,8 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
         out_of_memory_ = e == FT_Err_Out_Of_Memory;
         return fail("FreeType does not start (error 0x%02x)", static_cast<unsigned>(e));
     }
-    if (FT_Error e =
-            FT_New_Memory_Face(library_, static_cast<const FT_Byte*>(data), static_cast<FT_Long>(size), 0, &face_);
+    if (FT_Error e = FT_New_Memory_Face(library_, static_cast<const FT_Byte*>(data),
+                                        static_cast<FT_Long>(size), 0, &face_);
         e != 0) {
         face_ = nullptr;
         out_of_memory_ = e == FT_Err_Out_Of_Memory;
@@ -126,8 +128,7 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
                     e == FT_Err_Unknown_File_Format ? ": unknown file format" : "");
     }
     FT_Face face = face_;
-    if (!FT_IS_SCALABLE(face))
-        return fail("%s: not a scalable (outline) font", name);
+    if (!FT_IS_SCALABLE(face)) return fail("%s: not a scalable (outline) font", name);
     if (FT_Error e = FT_Set_Pixel_Sizes(face, 0, pixel_size); e != 0)
         return fail("%s: cannot set %u px (error 0x%02x)", name, pixel_size, static_cast<unsigned>(e));
 
@@ -146,16 +147,12 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
     // Underline: FreeType's position is the line's centre, in font units,
     // negative below the baseline.
     int32_t thickness = round26_6(FT_MulFix(face->underline_thickness, m.y_scale));
-    if (thickness < 1)
-        thickness = 1;
+    if (thickness < 1) thickness = 1;
     int32_t centre = ascender - round26_6(FT_MulFix(face->underline_position, m.y_scale));
     int32_t underline_row = centre - thickness / 2;
-    if (underline_row <= ascender)
-        underline_row = ascender + 1;
-    if (underline_row + thickness > height)
-        underline_row = height - thickness;
-    if (underline_row < 0)
-        underline_row = 0;
+    if (underline_row <= ascender) underline_row = ascender + 1;
+    if (underline_row + thickness > height) underline_row = height - thickness;
+    if (underline_row < 0) underline_row = 0;
 
     snprintf(name_, sizeof name_, "truetype:%s@%u", name, pixel_size);
     ops_.size = sizeof(celos_font_ops);
@@ -172,23 +169,19 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
 }
 
 FaceInfo Font::info() const {
-    if (!face_)
-        return {"?", "?", 0, false};
+    if (!face_) return {"?", "?", 0, false};
     return {face_->family_name ? face_->family_name : "?", face_->style_name ? face_->style_name : "?",
             static_cast<long>(face_->num_glyphs), FT_IS_FIXED_WIDTH(face_) != 0};
 }
 
 // Renders glyph `index` into the face's slot and describes it in *out.
 bool Font::render(uint32_t index, celos_glyph* out) {
-    if (FT_Load_Glyph(face_, index, load_flags_) != 0)
-        return false;
+    if (FT_Load_Glyph(face_, index, load_flags_) != 0) return false;
     FT_GlyphSlot slot = face_->glyph;
     ++rasterizations_;
-    if (FT_Render_Glyph(slot, FT_RENDER_MODE_NORMAL) != 0)
-        return false;
+    if (FT_Render_Glyph(slot, FT_RENDER_MODE_NORMAL) != 0) return false;
     const FT_Bitmap& bm = slot->bitmap;
-    if (bm.pixel_mode != FT_PIXEL_MODE_GRAY || bm.pitch < 0)
-        return false;
+    if (bm.pixel_mode != FT_PIXEL_MODE_GRAY || bm.pitch < 0) return false;
     if (bm.buffer && bm.rows && bm.width) {
         out->coverage = bm.buffer;
         out->pitch = static_cast<uint32_t>(bm.pitch);
@@ -215,23 +208,20 @@ int Font::glyph_uncached(uint32_t codepoint, celos_glyph* out) {
 // (linear probing), which may still be empty (kUnknown). Null when it is
 // not in the table and (insert) the table is full or (!insert) always.
 Font::Entry* Font::slot_for(uint32_t codepoint, bool insert) {
-    if (codepoint < kDirect)
-        return &direct_[codepoint];
+    if (codepoint < kDirect) return &direct_[codepoint];
     uint32_t mask = limits_.table_slots - 1;
     uint32_t i = (codepoint * 0x9e3779b1u) >> 7 & mask;
     for (;; i = (i + 1) & mask) {
         Entry& e = table_[i];
         if (e.state == kUnknown)
             return insert && (table_used_ + 1) * 4 <= limits_.table_slots * 3 ? &e : nullptr;
-        if (e.codepoint == codepoint)
-            return &e;
+        if (e.codepoint == codepoint) return &e;
     }
 }
 
 // Fills an entry slot_for() returned.
 void Font::commit(Entry* entry, uint32_t codepoint, uint32_t state) {
-    if (entry != notdef_ && codepoint >= kDirect)
-        ++table_used_;
+    if (entry != notdef_ && codepoint >= kDirect) ++table_used_;
     entry->codepoint = codepoint;
     entry->state = state;
     ++cached_entries_;
@@ -240,14 +230,11 @@ void Font::commit(Entry* entry, uint32_t codepoint, uint32_t state) {
 // `bytes` of coverage memory from the chunks, or null when the budget is spent.
 uint8_t* Font::chunk_alloc(size_t bytes) {
     constexpr size_t kPayload = kChunkBytes - kChunkHeader;
-    if (bytes > kPayload)
-        return nullptr;
+    if (bytes > kPayload) return nullptr;
     if (!chunks_ || chunk_used_ + bytes > kPayload) {
-        if ((chunk_count_ + 1) * kChunkBytes > limits_.coverage_bytes)
-            return nullptr;
+        if ((chunk_count_ + 1) * kChunkBytes > limits_.coverage_bytes) return nullptr;
         auto* chunk = static_cast<uint8_t*>(kmalloc(kChunkBytes));
-        if (!chunk)
-            return nullptr;
+        if (!chunk) return nullptr;
         memcpy(chunk, &chunks_, sizeof chunks_);
         chunks_ = chunk;
         chunk_used_ = 0;
@@ -266,8 +253,7 @@ void Font::store(Entry* entry, uint32_t codepoint, const celos_glyph& glyph) {
     if (glyph.width && glyph.height) {
         size_t bytes = size_t(glyph.width) * glyph.height;
         uint8_t* p = chunk_alloc(bytes);
-        if (!p)
-            return;
+        if (!p) return;
         for (uint32_t row = 0; row < glyph.height; ++row)
             memcpy(p + size_t(row) * glyph.width, glyph.coverage + size_t(row) * glyph.pitch, glyph.width);
         copy.coverage = p;
@@ -284,20 +270,17 @@ int Font::miss(uint32_t codepoint, bool fallback, celos_glyph* out) {
     if (!fallback) {
         index = FT_Get_Char_Index(face_, codepoint);
         if (index == 0) {
-            if (entry)
-                commit(entry, codepoint, kMissing);
+            if (entry) commit(entry, codepoint, kMissing);
             return CELOS_FONT_NO_GLYPH;
         }
     }
     if (!render(index, out)) {
-        if (!fallback)
-            return CELOS_FONT_NO_GLYPH; // not remembered: FreeType may have run out of memory
+        if (!fallback) return CELOS_FONT_NO_GLYPH; // not remembered: FreeType may have run out of memory
         *out = celos_glyph{&kEmpty, 0, 0, 0, 0, 0, 0};
     }
     if (entry) {
         store(entry, codepoint, *out);
-        if (entry->state == kPresent)
-            *out = entry->glyph;
+        if (entry->state == kPresent) *out = entry->glyph;
     }
     return 0;
 }
@@ -318,8 +301,7 @@ void Font::miss_call(void* arg) {
 int Font::glyph_hook(const celos_font_ops* ops, uint32_t codepoint, celos_glyph* out) {
     auto* f = static_cast<Font*>(ops->context);
     if (Entry* e = f->slot_for(codepoint, false); e && e->state != kUnknown) {
-        if (e->state == kMissing)
-            return CELOS_FONT_NO_GLYPH;
+        if (e->state == kMissing) return CELOS_FONT_NO_GLYPH;
         *out = e->glyph;
         return 0;
     }

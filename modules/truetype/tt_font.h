@@ -34,7 +34,7 @@ bool parse_hinting(const char* text, Hinting& out);
 const char* hinting_name(Hinting hinting);
 
 struct CacheLimits {
-    uint32_t table_slots = 1024;        // hash slots for code points above 0xFF (a power of two)
+    uint32_t table_slots = 1024;         // hash slots for code points above 0xFF (a power of two)
     size_t coverage_bytes = 1024 * 1024; // bitmap memory, in 64 KiB chunks
 };
 

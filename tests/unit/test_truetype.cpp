@@ -65,8 +65,7 @@ std::vector<uint32_t> test_codepoints(const FreeTypeOracle& o) {
         out.push_back(c);
     std::vector<uint32_t> others;
     for (uint32_t c : o.codepoints())
-        if (c > 0x7f)
-            others.push_back(c);
+        if (c > 0x7f) others.push_back(c);
     REQUIRE(others.size() >= 200);
     size_t step = others.size() / 200;
     for (size_t i = 0; i < 200; ++i)
@@ -85,7 +84,8 @@ std::string compare(const celos_glyph& g, const OracleGlyph& o) {
         s << "pitch " << g.pitch << " < width " << g.width;
     else
         for (uint32_t row = 0; row < g.height; ++row)
-            if (std::memcmp(g.coverage + size_t(row) * g.pitch, o.pixels.data() + size_t(row) * o.width, g.width)) {
+            if (std::memcmp(g.coverage + size_t(row) * g.pitch, o.pixels.data() + size_t(row) * o.width,
+                            g.width)) {
                 s << "row " << row << " differs";
                 break;
             }
@@ -121,8 +121,7 @@ size_t compare_all(truetype::Font& font, const std::vector<uint32_t>& cps) {
         int r = ops->glyph(ops, cp, &g);
         std::string diff;
         if (index == 0) {
-            if (r != CELOS_FONT_NO_GLYPH)
-                diff = "mapped here, not by the system library";
+            if (r != CELOS_FONT_NO_GLYPH) diff = "mapped here, not by the system library";
         } else if (r != 0) {
             diff = "no glyph here, glyph " + std::to_string(index) + " in the system library";
         } else {

@@ -139,13 +139,12 @@ TEST_CASE("truetype malformed: bytes flipped in the table directory, glyf and CF
         const char* path;
         const char* table; // flipped inside this table; null: in the directory
     };
-    for (const Target& t : {Target{CELOS_TT_DEJAVU, nullptr}, Target{CELOS_TT_DEJAVU, "glyf"},
-                            Target{CELOS_TT_DEJAVU, "loca"}, Target{CELOS_TT_NIMBUS, nullptr},
-                            Target{CELOS_TT_NIMBUS, "CFF "}}) {
+    for (const Target& t :
+         {Target{CELOS_TT_DEJAVU, nullptr}, Target{CELOS_TT_DEJAVU, "glyf"}, Target{CELOS_TT_DEJAVU, "loca"},
+          Target{CELOS_TT_NIMBUS, nullptr}, Target{CELOS_TT_NIMBUS, "CFF "}}) {
         std::vector<uint8_t> font = read_font(t.path);
         size_t offset = 12, length = 16 * (uint32_t(font[4]) << 8 | font[5]);
-        if (t.table)
-            REQUIRE(find_table(font, t.table, offset, length));
+        if (t.table) REQUIRE(find_table(font, t.table, offset, length));
         size_t opened = 0;
         for (int round = 0; round < 12; ++round) {
             INFO(t.path << " " << (t.table ? t.table : "directory") << ", round " << round);
@@ -155,7 +154,6 @@ TEST_CASE("truetype malformed: bytes flipped in the table directory, glyf and CF
             opened += try_font(bad, round % 2 ? 24 : 12).opened;
         }
         // Damage inside glyph data leaves the font open (and its glyphs drawn).
-        if (t.table)
-            CHECK(opened > 0);
+        if (t.table) CHECK(opened > 0);
     }
 }

@@ -30,22 +30,21 @@ struct FreeTypeOracle::Api {
 
 namespace {
 
-int32_t round26_6(FT_Pos v) { return static_cast<int32_t>((v + 32) >> 6); }
+int32_t round26_6(FT_Pos v) {
+    return static_cast<int32_t>((v + 32) >> 6);
+}
 
 } // namespace
 
 FreeTypeOracle::~FreeTypeOracle() {
     close_face();
-    if (library_)
-        api_->done(static_cast<FT_Library>(library_));
+    if (library_) api_->done(static_cast<FT_Library>(library_));
     delete api_;
-    if (handle_)
-        dlclose(handle_);
+    if (handle_) dlclose(handle_);
 }
 
 std::string FreeTypeOracle::load() {
-    if (handle_)
-        return "";
+    if (handle_) return "";
     handle_ = dlopen("libfreetype.so.6", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (!handle_) {
         const char* e = dlerror();
@@ -55,8 +54,7 @@ std::string FreeTypeOracle::load() {
     std::string missing;
     auto get = [&](auto& fn, const char* name) {
         fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(handle_, name));
-        if (!fn)
-            missing += std::string(missing.empty() ? "" : ", ") + name;
+        if (!fn) missing += std::string(missing.empty() ? "" : ", ") + name;
     };
     get(api_->init, "FT_Init_FreeType");
     get(api_->done, "FT_Done_FreeType");
@@ -70,8 +68,7 @@ std::string FreeTypeOracle::load() {
     get(api_->load_glyph, "FT_Load_Glyph");
     get(api_->render_glyph, "FT_Render_Glyph");
     get(api_->mul_fix, "FT_MulFix");
-    if (!missing.empty())
-        return "libfreetype.so.6 lacks " + missing;
+    if (!missing.empty()) return "libfreetype.so.6 lacks " + missing;
     FT_Library library = nullptr;
     if (FT_Error e = api_->init(&library); e != 0)
         return "FT_Init_FreeType failed with error " + std::to_string(e);
@@ -79,7 +76,9 @@ std::string FreeTypeOracle::load() {
     return "";
 }
 
-void* FreeTypeOracle::function(const char* name) const { return handle_ ? dlsym(handle_, name) : nullptr; }
+void* FreeTypeOracle::function(const char* name) const {
+    return handle_ ? dlsym(handle_, name) : nullptr;
+}
 
 std::string FreeTypeOracle::version() const {
     FT_Int major = 0, minor = 0, patch = 0;
@@ -88,14 +87,12 @@ std::string FreeTypeOracle::version() const {
 }
 
 void FreeTypeOracle::close_face() {
-    if (face_)
-        api_->done_face(static_cast<FT_Face>(face_));
+    if (face_) api_->done_face(static_cast<FT_Face>(face_));
     face_ = nullptr;
 }
 
 std::string FreeTypeOracle::open(const void* data, size_t size, uint32_t pixel_size, OracleHinting hinting) {
-    if (!library_)
-        return "the oracle is not loaded";
+    if (!library_) return "the oracle is not loaded";
     close_face();
     data_.assign(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + size);
     FT_Face face = nullptr;
@@ -132,13 +129,11 @@ bool FreeTypeOracle::render(uint32_t glyph_index, OracleGlyph& out) const {
         api_->render_glyph(face->glyph, FT_RENDER_MODE_NORMAL) != 0)
         return false;
     const FT_Bitmap& bm = face->glyph->bitmap;
-    if (bm.pixel_mode != FT_PIXEL_MODE_GRAY || bm.pitch < 0)
-        return false;
+    if (bm.pixel_mode != FT_PIXEL_MODE_GRAY || bm.pitch < 0) return false;
     out = OracleGlyph{};
     out.left = face->glyph->bitmap_left;
     out.top = face->glyph->bitmap_top;
-    if (!bm.buffer || bm.width == 0 || bm.rows == 0)
-        return true; // blank: 0 x 0
+    if (!bm.buffer || bm.width == 0 || bm.rows == 0) return true; // blank: 0 x 0
     out.width = bm.width;
     out.rows = bm.rows;
     for (unsigned row = 0; row < bm.rows; ++row)
@@ -167,10 +162,8 @@ OracleMetrics FreeTypeOracle::metrics() const {
     int32_t thickness = std::max(1, round26_6(api_->mul_fix(face->underline_thickness, m.y_scale)));
     int32_t centre = ascender - round26_6(api_->mul_fix(face->underline_position, m.y_scale));
     int32_t row = centre - thickness / 2;
-    if (row <= ascender)
-        row = ascender + 1;
-    if (row + thickness > height)
-        row = height - thickness;
+    if (row <= ascender) row = ascender + 1;
+    if (row + thickness > height) row = height - thickness;
     row = std::max(row, 0);
     return {uint32_t(advance), uint32_t(height), uint32_t(ascender), uint32_t(row), uint32_t(thickness)};
 }
