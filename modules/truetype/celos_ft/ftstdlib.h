@@ -7,6 +7,13 @@
 #ifndef CELOS_FT_STDLIB_H
 #define CELOS_FT_STDLIB_H
 
+#ifdef CELOS_FT_HOSTED
+/* The host build (celos_freetype_host, for the host tests): the hosted C
+   library, as FreeType's own ftstdlib.h maps it. Memory still goes through
+   ftsystem.c's kmalloc family (a malloc shim on the host). */
+#include <freetype/config/ftstdlib.h>
+#else
+
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -101,5 +108,7 @@ __attribute__((noreturn)) void celos_ft_longjmp(celos_ft_jmp_buf env, int value)
 #define ft_jmp_buf celos_ft_jmp_buf
 #define ft_longjmp celos_ft_longjmp
 #define ft_setjmp(b) celos_ft_setjmp(*(ft_jmp_buf*)&(b))
+
+#endif /* CELOS_FT_HOSTED */
 
 #endif

@@ -1,0 +1,133 @@
+// A TrueType or OpenType (CFF) font from memory, rasterized by FreeType into
+// 8-bit coverage bitmaps and offered as a celos_font_ops, with a glyph
+// cache so that each glyph is rasterized once. Pure logic over a byte span:
+// compiled into truetype.ko and, with a hosted build of the same FreeType
+// and configuration, into the host tests, benchmarks and tools
+// (celos_truetype_host). Memory comes from kmalloc/kfree (<celos/heap.h>;
+// on the host a malloc shim).
+//
+// The cache: code points 0..0xFF are direct-indexed, the others go to an
+// open-addressed hash table of CacheLimits::table_slots slots (filled to at
+// most 3/4); coverage is copied into 64 KiB chunks the cache owns, at most
+// CacheLimits::coverage_bytes in all. So the cache holds at most
+// (256 + table_slots) entries of 40 bytes plus coverage_bytes of bitmaps.
+// When it is full, a glyph is rendered into FreeType's glyph slot (the
+// scratch slot) and returned from there, valid until the next call on the
+// font, as the font interface allows. Missing code points are remembered
+// too, so a hit never calls FreeType.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <celos/font.h>
+
+struct FT_LibraryRec_;
+struct FT_FaceRec_;
+
+namespace celos::truetype {
+
+enum class Hinting { none, light, normal };
+
+// "none", "light" or "normal"; false for anything else.
+bool parse_hinting(const char* text, Hinting& out);
+const char* hinting_name(Hinting hinting);
+
+struct CacheLimits {
+    uint32_t table_slots = 1024;         // hash slots for code points above 0xFF (a power of two)
+    size_t coverage_bytes = 1024 * 1024; // bitmap memory, in 64 KiB chunks
+};
+
+struct FaceInfo {
+    const char* family; // never null ("?" when the font has none)
+    const char* style;
+    long glyphs;
+    bool monospace; // FreeType's FT_IS_FIXED_WIDTH
+};
+
+// Runs fn(arg); the module passes one that switches to FreeType's stack.
+// Only cache misses (and nothing else in glyph()/fallback()) go through it.
+using Runner = void (*)(void (*fn)(void*), void* arg);
+
+class Font {
+  public:
+    Font() = default;
+    explicit Font(const CacheLimits& limits) : limits_(limits) {}
+    Font(const Font&) = delete;
+    Font& operator=(const Font&) = delete;
+    ~Font(); // releases FreeType and the cache
+
+    // Null on success, else a message naming the file and the check, e.g.
+    // "NAME: FreeType cannot open it (error 0x02: unknown file format)",
+    // valid while the Font lives. `name` is the file name used in messages
+    // and in ops()->name ("truetype:NAME@SIZE"). Calls FreeType: in the
+    // kernel, on FreeType's stack. Once per Font.
+    const char* open(const void* data, size_t size, const char* name, uint32_t pixel_size, Hinting hinting);
+    // After a failed open(): whether it failed for want of memory.
+    bool out_of_memory() const { return out_of_memory_; }
+
+    // glyph() and fallback() go through the cache. Valid after open().
+    const celos_font_ops* ops() const { return &ops_; }
+    // Cache misses run through `runner` (null: called directly).
+    void set_runner(Runner runner) { runner_ = runner; }
+
+    FaceInfo info() const;
+    // FreeType's load flags for FT_Load_Glyph (FT_LOAD_DEFAULT |
+    // FT_LOAD_NO_BITMAP | the hinting's flags).
+    int32_t load_flags() const { return load_flags_; }
+
+    // The glyph for `codepoint` rasterized now, bypassing the cache (for
+    // benchmarks and tests): 0 or CELOS_FONT_NO_GLYPH, like ops()->glyph;
+    // *out points into FreeType's glyph slot. Calls FreeType directly.
+    int glyph_uncached(uint32_t codepoint, celos_glyph* out);
+
+    // Glyphs rendered by FreeType since open() (cache misses and uncached calls).
+    uint64_t rasterizations() const { return rasterizations_; }
+    // Glyphs (and missing code points) the cache holds, and its bitmap bytes.
+    size_t cached_entries() const { return cached_entries_; }
+    size_t cached_bytes() const { return chunk_count_ * kChunkBytes; }
+
+    struct Entry;
+
+  private:
+    static constexpr size_t kChunkBytes = 64 * 1024;
+    static constexpr uint32_t kDirect = 256;
+
+    static int glyph_hook(const celos_font_ops* ops, uint32_t codepoint, celos_glyph* out);
+    static void fallback_hook(const celos_font_ops* ops, celos_glyph* out);
+    static void miss_call(void* arg);
+
+    const char* fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+    Entry* slot_for(uint32_t codepoint, bool insert);
+    int miss(uint32_t codepoint, bool fallback, celos_glyph* out);
+    bool render(uint32_t index, celos_glyph* out);
+    void commit(Entry* entry, uint32_t codepoint, uint32_t state);
+    void store(Entry* entry, uint32_t codepoint, const celos_glyph& glyph);
+    uint8_t* chunk_alloc(size_t bytes);
+
+    CacheLimits limits_{};
+    celos_font_ops ops_{};
+    FT_LibraryRec_* library_ = nullptr;
+    FT_FaceRec_* face_ = nullptr;
+    int32_t load_flags_ = 0;
+    Runner runner_ = nullptr;
+    bool opened_ = false;
+    bool out_of_memory_ = false;
+
+    Entry* direct_ = nullptr; // kDirect entries
+    Entry* table_ = nullptr;  // limits_.table_slots entries
+    Entry* notdef_ = nullptr; // one entry: fallback()
+    uint32_t table_used_ = 0;
+    size_t cached_entries_ = 0;
+    uint64_t rasterizations_ = 0;
+
+    // Coverage chunks: a singly linked list, the newest first.
+    uint8_t* chunks_ = nullptr;
+    size_t chunk_used_ = 0; // bytes used in the newest chunk
+    size_t chunk_count_ = 0;
+
+    char name_[96] = {};
+    char error_[192] = {};
+};
+
+} // namespace celos::truetype

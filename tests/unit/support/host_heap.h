@@ -1,0 +1,4 @@
+// The host's kmalloc shim (host_heap.c), linked into celos_truetype_host.
+#pragma once
+
+extern "C" long celos_host_heap_live_blocks(void);
