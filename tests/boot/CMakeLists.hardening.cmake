@@ -15,7 +15,7 @@ celos_boot_test(modsig_enforce_clean MODULE_DIRS ${ABI_MODULES} CMDLINE "modsig=
   EXPECT "integrity: modsig=enforce, manifest of [0-9]+ modules"
          "module heap: sha256 @SHA256:${CELOS_MODULES_DIR}/heap.ko@ matches heap.ko in the manifest"
          "module abi_test_c: sha256 @SHA256:${ABI_MODULES}/abi_test_c.ko@ matches abi_test_c.ko in the manifest"
-         "modules: 4 loaded \\(heap, psf, fbcon, abi_test_c\\), 0 refused, 1 boot files"
+         "modules: 4 loaded \\(heap, psf, fbcon, abi_test_c\\), 0 refused, 0 not needed, 1 boot files"
          "celos: ready$"
   REJECT "error:" "warn:" "PANIC" "taint" "not in the core's manifest")
 
@@ -58,7 +58,7 @@ celos_boot_test(modsig_bad_value_taint_in_panic MODULE_DIRS ${CELOS_TAMPERED_MOD
 
 # The W^X audit on the shipped default entry: one line, no violation.
 celos_boot_test(wx_audit_default ISO ${CMAKE_BINARY_DIR}/celos.iso
-  EXPECT "modules: 3 loaded \\(heap, psf, fbcon\\)"
+  EXPECT "modules: 3 loaded \\(heap, truetype, fbcon\\)"
          "W\\^X audit: [1-9][0-9]* pages checked, no writable\\+executable page, module text/rodata read-only"
          "celos: ready$"
   REJECT "W\\^X audit: 0x" "violations" "error:")

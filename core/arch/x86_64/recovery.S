@@ -6,10 +6,14 @@
 //   registers, stack and RFLAGS (so the interrupt flag) come back, and
 //   recovery_call returns `value`.
 // struct RecoveryPoint { rbx, rbp, r12, r13, r14, r15, rsp, rflags } (8 x 8 bytes).
+// recovery_call has call frame information (in .debug_frame, like the C++
+// code's), so that a debugger unwinds from fn through it to its caller.
+    .cfi_sections .debug_frame
     .section .text.recovery, "ax"
     .global recovery_call, recovery_resume
 
 recovery_call:
+    .cfi_startproc
     mov %rbx, 0(%rdi)
     mov %rbp, 8(%rdi)
     mov %r12, 16(%rdi)
@@ -17,13 +21,21 @@ recovery_call:
     mov %r14, 32(%rdi)
     mov %r15, 40(%rdi)
     pushfq
+    .cfi_adjust_cfa_offset 8
     popq 56(%rdi)
+    .cfi_adjust_cfa_offset -8
     push %rbp                           // a frame record, so backtraces from fn reach our caller
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset %rbp, 0
     mov %rsp, %rbp
+    .cfi_def_cfa_register %rbp
     mov %rsp, 48(%rdi)                  // rsp at this frame: [saved rbp][return address]
     call *%rsi
     pop %rbp
+    .cfi_def_cfa %rsp, 8
+    .cfi_restore %rbp
     ret
+    .cfi_endproc
 
 recovery_resume:
     cli
