@@ -107,6 +107,12 @@ void open_call(void* arg) {
 }
 
 celos_status truetype_init() {
+    // The first font module to start provides the font (see psf_module.cpp).
+    if (auto* other = static_cast<const celos_font_ops*>(
+            celos_service_lookup(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION))) {
+        celos_log(CELOS_LOG_INFO, "the font is already provided by '%s': not needed", other->name);
+        return CELOS_ERR_EXISTS;
+    }
     const void* data = nullptr;
     size_t size = 0;
     if (celos_bootfile_find(font_name, &data, &size) != CELOS_OK) {
@@ -141,4 +147,4 @@ celos_status truetype_init() {
 
 } // namespace
 
-CELOS_MODULE_WITH_PARAMS("truetype", "0.1", "heap", truetype_init, nullptr, params, 3);
+CELOS_MODULE_WITH_PARAMS("truetype", "1.0", "heap", truetype_init, nullptr, params, 3);

@@ -37,6 +37,12 @@ const uint8_t kEmpty = 0;
 // Each chunk starts with the pointer to the previous one.
 constexpr size_t kChunkHeader = 16;
 
+// FreeType's name for an error ("unknown file format", "invalid table").
+const char* error_text(FT_Error e) {
+    const char* text = FT_Error_String(e);
+    return text ? text : "unknown error";
+}
+
 int32_t round26_6(FT_Pos v) {
     return static_cast<int32_t>((v + 32) >> 6);
 }
@@ -117,20 +123,20 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
     if (FT_Error e = FT_Init_FreeType(&library_); e != 0) {
         library_ = nullptr;
         out_of_memory_ = e == FT_Err_Out_Of_Memory;
-        return fail("FreeType does not start (error 0x%02x)", static_cast<unsigned>(e));
+        return fail("%s: FreeType does not start (error 0x%02x: %s)", name, static_cast<unsigned>(e), error_text(e));
     }
     if (FT_Error e = FT_New_Memory_Face(library_, static_cast<const FT_Byte*>(data),
                                         static_cast<FT_Long>(size), 0, &face_);
         e != 0) {
         face_ = nullptr;
         out_of_memory_ = e == FT_Err_Out_Of_Memory;
-        return fail("%s: FreeType cannot open it (error 0x%02x%s)", name, static_cast<unsigned>(e),
-                    e == FT_Err_Unknown_File_Format ? ": unknown file format" : "");
+        return fail("%s: FreeType cannot open it (error 0x%02x: %s)", name, static_cast<unsigned>(e), error_text(e));
     }
     FT_Face face = face_;
     if (!FT_IS_SCALABLE(face)) return fail("%s: not a scalable (outline) font", name);
     if (FT_Error e = FT_Set_Pixel_Sizes(face, 0, pixel_size); e != 0)
-        return fail("%s: cannot set %u px (error 0x%02x)", name, pixel_size, static_cast<unsigned>(e));
+        return fail("%s: cannot set %u px (error 0x%02x: %s)", name, pixel_size, static_cast<unsigned>(e),
+                    error_text(e));
 
     // Cell width: the (hinted) advance of 'M', else the face's maximum.
     const FT_Size_Metrics& m = face->size->metrics;

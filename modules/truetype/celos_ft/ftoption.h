@@ -31,6 +31,12 @@
 #undef FT_CONFIG_OPTION_INCREMENTAL
 #undef FT_CONFIG_OPTION_SVG
 
+/* FT_Error_String: error messages name FreeType's error, not only its
+   number (about 4 KiB of strings). */
+#ifndef FT_CONFIG_OPTION_ERROR_STRINGS
+#define FT_CONFIG_OPTION_ERROR_STRINGS
+#endif
+
 /* No debug output: it needs stdio. */
 #undef FT_DEBUG_LEVEL_ERROR
 #undef FT_DEBUG_LEVEL_TRACE
