@@ -25,6 +25,27 @@ bool RangeAllocator::insert_at(usize i, FreeRange r) {
     return true;
 }
 
+// Takes [start, start + size) out of free range i, which holds it.
+Result<u64> RangeAllocator::take(usize i, u64 start, u64 size) {
+    FreeRange& r = free_[i];
+    u64 stop = start + size;
+    bool head = start > r.begin, tail = stop < r.end;
+    if (head && tail) {
+        // Splitting needs one more entry; refuse rather than lose a range.
+        if (count_ == kMaxFreeRanges) return make_error(Status::no_memory, "range allocator is full");
+        FreeRange after{stop, r.end};
+        r.end = start;
+        insert_at(i + 1, after);
+    } else if (head) {
+        r.end = start;
+    } else if (tail) {
+        r.begin = stop;
+    } else {
+        remove_at(i);
+    }
+    return start;
+}
+
 Result<u64> RangeAllocator::allocate(u64 size, u64 alignment) {
     if (size == 0 || alignment < kPageSize || (alignment & (alignment - 1)) != 0)
         return make_error(Status::invalid, "range size is zero or alignment is not a power of two >= 4 KiB");
@@ -34,22 +55,7 @@ Result<u64> RangeAllocator::allocate(u64 size, u64 alignment) {
         FreeRange& r = free_[i];
         u64 start = align_up(r.begin, alignment);
         if (start < r.begin || start >= r.end || r.end - start < size) continue;
-        u64 stop = start + size;
-        bool head = start > r.begin, tail = stop < r.end;
-        if (head && tail) {
-            // Splitting needs one more entry; refuse rather than lose a range.
-            if (count_ == kMaxFreeRanges) return make_error(Status::no_memory, "range allocator is full");
-            FreeRange after{stop, r.end};
-            r.end = start;
-            insert_at(i + 1, after);
-        } else if (head) {
-            r.end = start;
-        } else if (tail) {
-            r.begin = stop;
-        } else {
-            remove_at(i);
-        }
-        return start;
+        return take(i, start, size);
     }
     return make_error(Status::no_memory, "no free range large enough");
 }
@@ -73,21 +79,7 @@ Result<u64> RangeAllocator::allocate_random(u64 size, u64 random) {
             continue;
         }
         u64 start = r.begin + pick * kPageSize;
-        u64 stop = start + size;
-        bool head = start > r.begin, tail = stop < r.end;
-        if (head && tail) {
-            if (count_ == kMaxFreeRanges) return make_error(Status::no_memory, "range allocator is full");
-            FreeRange after{stop, r.end};
-            r.end = start;
-            insert_at(i + 1, after);
-        } else if (head) {
-            r.end = start;
-        } else if (tail) {
-            r.begin = stop;
-        } else {
-            remove_at(i);
-        }
-        return start;
+        return take(i, start, size);
     }
     return make_error(Status::no_memory, "no free range large enough"); // not reached: pick < places
 }

@@ -39,6 +39,7 @@ private:
         u64 begin;
         u64 end;
     };
+    Result<u64> take(usize i, u64 start, u64 size);
     void remove_at(usize i);
     bool insert_at(usize i, FreeRange r);
 
