@@ -21,6 +21,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import qemu  # noqa: E402
+from test_iso import make_test_iso  # noqa: E402
 
 EXPECTED_STATUS = {"success": qemu.EXIT_SUCCESS, "failure": qemu.EXIT_FAILURE, "panic": qemu.EXIT_PANIC}
 
@@ -126,15 +127,8 @@ def main():
     iso = args.iso
     if iso is None:
         iso = os.path.join(args.workdir, args.name + ".iso")
-        cmd = [sys.executable, os.path.join(HERE, "..", "..", "tools", "mkiso.py"), "--kernel", args.kernel,
-               "--template", args.template, "--out", iso, "--cmdline", args.cmdline or ""]
-        for folder in args.modules:
-            cmd += ["--modules", folder]
-        for m in args.module_line:
-            cmd += ["--module-line", m]
-        if args.gfxpayload:
-            cmd += ["--gfxpayload", args.gfxpayload]
-        subprocess.run(cmd, check=True)
+        make_test_iso(iso, args.kernel, args.template, args.cmdline, args.modules, args.module_line,
+                      args.gfxpayload)
 
     screen = None
     if args.screen_size or args.screen_pixel or args.render_tool:

@@ -32,6 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import qemu  # noqa: E402
+from test_iso import make_test_iso  # noqa: E402
 
 
 def function_lines(source, function):
@@ -57,13 +58,7 @@ def function_lines(source, function):
 
 
 def make_iso(args, iso):
-    cmd = [sys.executable, os.path.join(HERE, "..", "..", "tools", "mkiso.py"), "--kernel", args.kernel,
-           "--template", args.template, "--out", iso, "--cmdline", args.cmdline]
-    for folder in args.modules:
-        cmd += ["--modules", folder]
-    for m in args.module_line:
-        cmd += ["--module-line", m]
-    subprocess.run(cmd, check=True)
+    make_test_iso(iso, args.kernel, args.template, args.cmdline, args.modules, args.module_line)
 
 
 def main():

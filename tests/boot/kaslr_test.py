@@ -14,12 +14,12 @@ be page-aligned. --expect patterns must appear in both boots.
 import argparse
 import os
 import re
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import qemu  # noqa: E402
+from test_iso import make_test_iso  # noqa: E402
 
 MODULE_AREA = (0xffffffffa0000000, 0xffffffffc0000000)
 TEXT_LINE = re.compile(r"module (\S+) \S+: text 0x([0-9a-f]+) ")
@@ -44,13 +44,7 @@ def main():
 
     os.makedirs(args.workdir, exist_ok=True)
     iso = os.path.join(args.workdir, args.name + ".iso")
-    cmd = [sys.executable, os.path.join(HERE, "..", "..", "tools", "mkiso.py"), "--kernel", args.kernel,
-           "--template", args.template, "--out", iso, "--cmdline", args.cmdline]
-    for folder in args.modules:
-        cmd += ["--modules", folder]
-    for m in args.module_line:
-        cmd += ["--module-line", m]
-    subprocess.run(cmd, check=True)
+    make_test_iso(iso, args.kernel, args.template, args.cmdline, args.modules, args.module_line)
 
     failures, boots = [], []
     for n in (1, 2):

@@ -1,0 +1,20 @@
+"""The ISO of one boot scenario: tools/mkiso.py in single-entry mode (the
+kernel command line and the module lines of the scenario). Shared by the
+boot, kaslr and gdb test drivers."""
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def make_test_iso(out, kernel, template, cmdline="", modules=(), module_lines=(), gfxpayload=None):
+    cmd = [sys.executable, os.path.join(HERE, "..", "..", "tools", "mkiso.py"), "--kernel", kernel,
+           "--template", template, "--out", out, "--cmdline", cmdline or ""]
+    for folder in modules:
+        cmd += ["--modules", folder]
+    for line in module_lines:
+        cmd += ["--module-line", line]
+    if gfxpayload:
+        cmd += ["--gfxpayload", gfxpayload]
+    subprocess.run(cmd, check=True)
