@@ -521,12 +521,15 @@ bool service_available(StringView at_name) {
     return celos_service_lookup(name, 0) != nullptr;
 }
 
+// A module by its descriptor name; a module refused before its file was
+// parsed (the integrity check, a file that is not ELF) has none, and is
+// found by its label, which names the module on a well-formed module2 line.
 ModuleSlot* find_by_name(StringView name) {
     for (usize i = 0; i < slot_count; ++i) {
         ModuleSlot& s = slots[i];
-        if (s.state != SlotState::empty &&
-            s.image.info().name[0] && name == StringView(s.image.info().name))
-            return &s;
+        if (s.state == SlotState::empty || s.state == SlotState::unloaded) continue;
+        const char* known = s.image.info().name[0] ? s.image.info().name : s.label;
+        if (name == StringView(known)) return &s;
     }
     return nullptr;
 }

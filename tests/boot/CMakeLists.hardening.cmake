@@ -25,8 +25,10 @@ celos_boot_test(modsig_enforce_tampered MODULE_DIRS ${ABI_MODULES} ${CELOS_TAMPE
   CMDLINE "modsig=enforce"
   MODULE_LINES "module2 /boot/modules/heap.ko heap"
                "module2 /boot/modules/abi_test_c_tampered.ko abi_test_c"
+               "module2 /boot/modules/abi_test_cpp.ko abi_test_cpp"
   EXPECT "error: module abi_test_c: refused: integrity: sha256 @SHA256:${CELOS_TAMPERED_MODULE}@ is not in the core's manifest \\(modsig=enforce\\)"
-         "modules: 1 loaded \\(heap\\), 1 refused"
+         "module abi_test_cpp: refused: depends on 'abi_test_c', which was refused"
+         "modules: 1 loaded \\(heap\\), 2 refused"
          "  refused abi_test_c: integrity: sha256 @SHA256:${CELOS_TAMPERED_MODULE}@"
          "celos: ready$"
   REJECT "from X" "PANIC" "taint")
