@@ -65,6 +65,17 @@ bool module_cycles_run(const char* file, usize cycles, char* detail, usize size)
                 format(detail, size, "the heap was unloaded while a loaded module depends on it");
                 return false;
             }
+            // Nor the font provider under the console, which depends on the
+            // service ("@font") and holds its ops.
+            if (module_find_loaded("fbcon") >= 0) {
+                for (const char* provider : {"psf", "truetype"}) {
+                    int id = module_find_loaded(provider);
+                    if (id >= 0 && module_unload(id, true)) {
+                        format(detail, size, "%s was unloaded while fbcon depends on its font service", provider);
+                        return false;
+                    }
+                }
+            }
         }
         if (!module_unload(module, true)) {
             format(detail, size, "cycle %zu: %s did not unload", done + 1, file);

@@ -521,6 +521,16 @@ bool service_available(StringView at_name) {
     return celos_service_lookup(name, 0) != nullptr;
 }
 
+// Whether the service "@name" is registered by `module`.
+bool service_provided_by(StringView at_name, int module) {
+    char name[kMaxServiceName];
+    StringView(at_name.data + 1, at_name.length - 1).copy_to(name, sizeof name);
+    const void* ops = celos_service_lookup(name, 0);
+    int owner = -1;
+    return ops && resource_find(ResourceKind::service, reinterpret_cast<u64>(ops), nullptr, &owner) &&
+           owner == module;
+}
+
 // A module by its descriptor name; a module refused before its file was
 // parsed (the integrity check, a file that is not ELF) has none, and is
 // found by its label, which names the module on a well-formed module2 line.
@@ -844,14 +854,17 @@ bool module_unload(int module, bool quiet) {
         return false;
     }
     ModuleSlot& m = slots[module];
-    // Not while another loaded module depends on it or links against it.
+    // Not while another loaded module depends on it, on a service it
+    // provides ("@font": the module holds the service's ops), or links
+    // against it.
     for (usize i = 0; i < slot_count; ++i) {
         ModuleSlot& o = slots[i];
         if (&o == &m || o.state != SlotState::loaded) continue;
         const char* p = o.image.info().depends;
         StringView dep;
         bool needed = false;
-        while (!needed && next_dependency(p, dep)) needed = dep == StringView(m.image.info().name);
+        while (!needed && next_dependency(p, dep))
+            needed = dep.data[0] == '@' ? service_provided_by(dep, module) : dep == StringView(m.image.info().name);
         struct Ctx {
             int module;
             bool linked;
