@@ -8,8 +8,10 @@ constexpr u32 kBandHeight = 6;
 constexpr u32 kStateColors[] = {0x3b82f6, 0x22c55e, 0xef4444}; // booting, ready, panic
 
 struct Screen {
-    u8* pixels = nullptr;
+    u8* pixels = nullptr;   // null while a module draws
+    u8* mapped = nullptr;   // the framebuffer, for boot_screen_reclaim
     mb2::Framebuffer fb{};
+    BootState state = BootState::booting;
 };
 Screen screen;
 
@@ -47,13 +49,22 @@ void boot_screen_init(const mb2::Framebuffer& fb, void* pixels) {
     if (fb.bpp != 15 && fb.bpp != 16 && fb.bpp != 24 && fb.bpp != 32) return;
     screen.fb = fb;
     screen.pixels = static_cast<u8*>(pixels);
+    screen.mapped = screen.pixels;
     fill_rows(0, fb.height, kBackground);
     boot_screen_set_state(BootState::booting);
 }
 
 void boot_screen_release() { screen.pixels = nullptr; }
 
+void boot_screen_reclaim() {
+    if (screen.mapped == nullptr || screen.pixels != nullptr) return;
+    screen.pixels = screen.mapped;
+    fill_rows(0, screen.fb.height, kBackground);
+    boot_screen_set_state(screen.state);
+}
+
 void boot_screen_set_state(BootState state) {
+    screen.state = state;
     if (screen.pixels == nullptr) return;
     fill_rows(0, kBandHeight, kStateColors[static_cast<int>(state)]);
 }

@@ -15,5 +15,8 @@ void boot_screen_init(const mb2::Framebuffer& fb, void* pixels);
 void boot_screen_set_state(BootState state);
 // A console module took the framebuffer: the core stops drawing on it.
 void boot_screen_release();
+// Every module that took it was unloaded (a console whose init failed or
+// faulted): the core clears the screen and shows its band again.
+void boot_screen_reclaim();
 
 } // namespace celos

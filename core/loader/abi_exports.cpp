@@ -266,6 +266,11 @@ const struct celos_framebuffer* celos_framebuffer_get(void) {
     const mb2::Framebuffer& m = kernel().boot_info.framebuffer;
     if (!m.present || m.type != mb2::FramebufferType::rgb || kernel().framebuffer.value() == 0) return nullptr;
     boot_screen_release(); // whoever asks draws from now on
+    // Recorded, so the core takes the screen back when every module that
+    // asked for it is unloaded (boot_screen_reclaim, from the loader).
+    int module = CALLER_MODULE();
+    if (module >= 0 && !resource_find(ResourceKind::framebuffer, static_cast<u64>(module), nullptr, nullptr))
+        resource_track(module, ResourceKind::framebuffer, static_cast<u64>(module), 0);
     fb.pixels = kernel().framebuffer.as<void>();
     fb.physical = m.address.value();
     fb.width = m.width;

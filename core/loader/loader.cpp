@@ -19,6 +19,7 @@
 #include "lib/format.h"
 #include "lib/irq.h"
 #include "lib/string_view.h"
+#include "kernel/boot_screen.h"
 #include "loader/debug_info.h"
 #include "loader/integrity.h"
 #include "loader/init_guard.h"
@@ -207,6 +208,12 @@ void unload(ModuleSlot& m) {
         case ResourceKind::vrange: kernel_vrange_unmap(r.a, r.b); break;
         case ResourceKind::service: service_remove_by_ops(reinterpret_cast<const void*>(r.a)); break;
         case ResourceKind::log_sink: log_sink_remove(reinterpret_cast<const celos_log_sink*>(r.a)); break;
+        case ResourceKind::framebuffer: {
+            bool still_drawn = false;
+            for (const Resource& o : resources) still_drawn |= o.used && o.kind == ResourceKind::framebuffer;
+            if (!still_drawn) boot_screen_reclaim();
+            break;
+        }
         }
     }
     exports_remove_owned(owner);

@@ -47,7 +47,8 @@ void module_log_sinks_remove(int module);
 u64 module_area_mapped_pages();
 
 // Resource accounting for the ABI (core/loader/abi_exports.cpp).
-enum class ResourceKind : u8 { pages, vrange, service, log_sink };
+// framebuffer: a module that called celos_framebuffer_get (key: its id).
+enum class ResourceKind : u8 { pages, vrange, service, log_sink, framebuffer };
 bool resource_track(int owner, ResourceKind kind, u64 a, u64 b);
 bool resource_untrack(ResourceKind kind, u64 a, u64* b_out);
 // The record of kind with key `a` (its `b` in *b_out and its owner), or false.

@@ -7,13 +7,17 @@
    the TrueType module runs FreeType), so recovery has to switch back.
    fault=sink: registers a log sink that faults on the first line after init
    returned, a fault outside init, which must stay a panic.
-   fault=sink-init: the same sink faults on a line logged during init. */
+   fault=sink-init: the same sink faults on a line logged during init.
+   screen=on: takes the framebuffer too and paints it magenta before the
+   fault: the core must take the screen back when the module is unloaded. */
 #include <celos/abi.h>
 
 static char fault[16] = "none";
+static bool screen = false;
 static const struct celos_module_param params[] = {
     {"fault", CELOS_PARAM_STRING, sizeof fault, fault,
      "pf, gp, ud, de, assert, panic, own-stack, sink, sink-init or none"},
+    {"screen", CELOS_PARAM_BOOL, 0, &screen, "take the framebuffer and paint it before faulting"},
 };
 
 static int service_ops = 1;
@@ -85,6 +89,15 @@ static celos_status fault_test_init(void) {
     celos_log(CELOS_LOG_INFO,
               "took 4 pages, an 8-page range, 2 heap blocks (%zu bytes), a service and an export, fault=%s",
               ksize(small) + ksize(large), fault);
+    if (screen) {
+        const struct celos_framebuffer* fb = celos_framebuffer_get();
+        if (fb && fb->bpp == 32) {
+            for (uint32_t y = 0; y < fb->height; ++y)
+                for (uint32_t x = 0; x < fb->width; ++x)
+                    ((volatile uint32_t*)((char*)fb->pixels + (size_t)y * fb->pitch))[x] = 0xff00ff;
+            celos_log(CELOS_LOG_INFO, "took the framebuffer and painted it");
+        }
+    }
     if (is("sink") || is("sink-init")) {
         s = celos_log_sink_register(&sink);
         if (s != CELOS_OK) return s;
@@ -110,4 +123,4 @@ static celos_status fault_test_init(void) {
     return CELOS_ERR_INVALID;
 }
 
-CELOS_MODULE_WITH_PARAMS("fault_test", "1.0", "heap", fault_test_init, 0, params, 1);
+CELOS_MODULE_WITH_PARAMS("fault_test", "1.0", "heap", fault_test_init, 0, params, 2);
