@@ -7,149 +7,30 @@
 #include <vector>
 
 #include "boot/multiboot2.h"
+#include "mb2_builder.h"
 
 using namespace celos;
 
 namespace {
 
-// Builds boot information in the layout of the Multiboot2 specification 2.0,
-// 3.6: u32 total_size, u32 reserved, then tags {u32 type, u32 size, ...}
-// (3.6.2; the u16 type + u16 flags form is the image header's, 3.1.3), each
-// padded to 8 bytes, ending with a tag of type 0 and size 8.
-class InfoBuilder {
-  public:
-    InfoBuilder() { bytes_.resize(8); }
+using test::InfoBuilder;
+using test::MemoryEntry;
 
-    void cmdline(const std::string& s) { string_tag(1, s); }
-    void bootloader_name(const std::string& s) { string_tag(2, s); }
+// 3.6.10: ELF sections: num, entsize, shndx, then the section headers.
+std::vector<u8> elf_sections_payload(u32 count) {
+    std::vector<u8> p;
+    for (u32 v : {count, 64u, count - 1})
+        for (int i = 0; i < 4; ++i) p.push_back(static_cast<u8>(v >> (8 * i)));
+    for (u32 i = 0; i < count * 64; ++i) p.push_back(static_cast<u8>(i * 7));
+    return p;
+}
 
-    // 3.6.6: mod_start, mod_end (u32), string.
-    void module(u32 start, u32 end, const std::string& s) {
-        const usize t = begin(3);
-        u32le(start);
-        u32le(end);
-        str(s);
-        finish(t);
-    }
-    // 3.6.7: basic memory information.
-    void basic_meminfo(u32 lower_kib, u32 upper_kib) {
-        const usize t = begin(4);
-        u32le(lower_kib);
-        u32le(upper_kib);
-        finish(t);
-    }
-    // 3.6.7: BIOS boot device.
-    void bootdev(u32 biosdev, u32 partition, u32 sub_partition) {
-        const usize t = begin(5);
-        u32le(biosdev);
-        u32le(partition);
-        u32le(sub_partition);
-        finish(t);
-    }
-    // 3.6.8: entry_size 24, entry_version 0, entries {u64 base, u64 length, u32 type, u32 reserved}.
-    struct Region {
-        u64 base, length;
-        u32 type;
-    };
-    void memory_map(const std::vector<Region>& regions) {
-        const usize t = begin(6);
-        u32le(24);
-        u32le(0);
-        for (const Region& r : regions) {
-            u64le(r.base);
-            u64le(r.length);
-            u32le(r.type);
-            u32le(0);
-        }
-        finish(t);
-    }
-    // 3.6.12 with GRUB's struct multiboot_tag_framebuffer: the u8 type is
-    // followed by a u16 reserved, then the RGB color info.
-    void framebuffer_rgb(u64 address, u32 pitch, u32 width, u32 height, u8 bpp) {
-        const usize t = begin(8);
-        u64le(address);
-        u32le(pitch);
-        u32le(width);
-        u32le(height);
-        bytes_.push_back(bpp);
-        bytes_.push_back(1); // RGB
-        bytes_.push_back(0);
-        bytes_.push_back(0);
-        const u8 color[6] = {16, 8, 8, 8, 0, 8};
-        bytes_.insert(bytes_.end(), color, color + 6);
-        finish(t);
-    }
-    // 3.6.10: ELF sections: num, entsize, shndx, then the section headers.
-    void elf_sections(u32 count) {
-        const usize t = begin(9);
-        u32le(count);
-        u32le(64);
-        u32le(count - 1);
-        for (u32 i = 0; i < count * 64; ++i)
-            bytes_.push_back(static_cast<u8>(i * 7));
-        finish(t);
-    }
-    // 3.6.14: ACPI new RSDP, a copy of the 36-byte RSDP v2.
-    void acpi_new_rsdp() {
-        const usize t = begin(15);
-        const char sig[] = "RSD PTR ";
-        bytes_.insert(bytes_.end(), sig, sig + 8);
-        for (int i = 8; i < 36; ++i)
-            bytes_.push_back(static_cast<u8>(i));
-        finish(t);
-    }
-    // 3.6.18: image load base physical address.
-    void load_base(u32 address) {
-        const usize t = begin(21);
-        u32le(address);
-        finish(t);
-    }
-    void end() {
-        const usize t = begin(0);
-        finish(t);
-    }
-
-    std::vector<u8> build() {
-        const u32 total = static_cast<u32>(bytes_.size());
-        for (int i = 0; i < 4; ++i)
-            bytes_[i] = static_cast<u8>(total >> (8 * i));
-        return bytes_;
-    }
-
-  private:
-    void u32le(u32 v) {
-        for (int i = 0; i < 4; ++i)
-            bytes_.push_back(static_cast<u8>(v >> (8 * i)));
-    }
-    void u64le(u64 v) {
-        for (int i = 0; i < 8; ++i)
-            bytes_.push_back(static_cast<u8>(v >> (8 * i)));
-    }
-    void str(const std::string& s) {
-        bytes_.insert(bytes_.end(), s.begin(), s.end());
-        bytes_.push_back(0);
-    }
-    void string_tag(u32 type, const std::string& s) {
-        const usize t = begin(type);
-        str(s);
-        finish(t);
-    }
-    usize begin(u32 type) {
-        const usize t = bytes_.size();
-        u32le(type);
-        u32le(0); // size, patched by finish
-        return t;
-    }
-    void finish(usize t) {
-        const u32 size = static_cast<u32>(bytes_.size() - t);
-        for (int i = 0; i < 4; ++i)
-            bytes_[t + 4 + i] = static_cast<u8>(size >> (8 * i));
-        while (bytes_.size() % 8 != 0)
-            bytes_.push_back(0);
-    }
-
-    std::vector<u8> bytes_;
-};
+// 3.6.14: ACPI new RSDP, a copy of the 36-byte RSDP v2.
+std::vector<u8> acpi_rsdp_payload() {
+    std::vector<u8> p = {'R', 'S', 'D', ' ', 'P', 'T', 'R', ' '};
+    for (int i = 8; i < 36; ++i) p.push_back(static_cast<u8>(i));
+    return p;
+}
 
 const std::vector<u8>& realistic_info() {
     static const std::vector<u8> info = [] {
@@ -171,7 +52,7 @@ const std::vector<u8>& realistic_info() {
         b.bootdev(0x80, 0, 0xffffffff);
         // A fragmented firmware memory map: 40 entries alternating usable and
         // firmware-owned, as OVMF reports them.
-        std::vector<InfoBuilder::Region> regions;
+        std::vector<MemoryEntry> regions;
         regions.push_back({0x0, 0x9fc00, 1});
         regions.push_back({0x9fc00, 0x400, 2});
         regions.push_back({0xf0000, 0x10000, 2});
@@ -185,10 +66,10 @@ const std::vector<u8>& realistic_info() {
         regions.push_back({0xfeffc000, 0x4000, 2});
         regions.push_back({0x100000000, 0x40000000, 1});
         b.memory_map(regions);
-        b.framebuffer_rgb(0xfd000000, 4096, 1024, 768, 32);
-        b.elf_sections(6);
-        b.acpi_new_rsdp();
-        b.load_base(0x200000);
+        b.framebuffer_rgb(0xfd000000, 4096, 1024, 768, 32, 16, 8, 8, 8, 0, 8);
+        b.raw_tag(9, elf_sections_payload(6));
+        b.raw_tag(15, acpi_rsdp_payload());
+        b.raw_tag(21, {0x00, 0x00, 0x20, 0x00}); // 3.6.18: image load base physical address
         b.end();
         return b.build();
     }();
