@@ -32,7 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import qemu  # noqa: E402
-from test_iso import make_test_iso  # noqa: E402
+from test_iso import add_scenario_arguments, make_test_iso  # noqa: E402
 
 
 def function_lines(source, function):
@@ -63,13 +63,7 @@ def make_iso(args, iso):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--name", required=True)
-    p.add_argument("--kernel", required=True)
-    p.add_argument("--template", required=True)
-    p.add_argument("--workdir", required=True)
-    p.add_argument("--cmdline", default="")
-    p.add_argument("--modules", action="append", default=[])
-    p.add_argument("--module-line", action="append", default=[])
+    add_scenario_arguments(p)
     p.add_argument("--script", required=True, help="tools/gdb/celos.py")
     p.add_argument("--break", dest="function", required=True, help="a module function, by name")
     p.add_argument("--source", required=True, help="the source file that defines it")

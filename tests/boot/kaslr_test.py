@@ -19,7 +19,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import qemu  # noqa: E402
-from test_iso import make_test_iso  # noqa: E402
+from test_iso import add_scenario_arguments, make_test_iso  # noqa: E402
 
 MODULE_AREA = (0xffffffffa0000000, 0xffffffffc0000000)
 TEXT_LINE = re.compile(r"module (\S+) \S+: text 0x([0-9a-f]+) ")
@@ -27,13 +27,7 @@ TEXT_LINE = re.compile(r"module (\S+) \S+: text 0x([0-9a-f]+) ")
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--name", required=True)
-    p.add_argument("--kernel", required=True)
-    p.add_argument("--template", required=True)
-    p.add_argument("--workdir", required=True)
-    p.add_argument("--cmdline", default="")
-    p.add_argument("--modules", action="append", default=[])
-    p.add_argument("--module-line", action="append", default=[])
+    add_scenario_arguments(p)
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--timeout", type=float, default=90)
     mode = p.add_mutually_exclusive_group(required=True)
