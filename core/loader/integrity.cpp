@@ -28,15 +28,16 @@ void integrity_init() {
     log_info("integrity: modsig=%s, manifest of %zu modules", modsig_name(mode), manifest.size());
 }
 
-bool integrity_check_module(const char* label, ByteSpan file, char* why, usize why_size) {
+bool integrity_check_module(const char* label, ByteSpan file, char* why, usize why_size, bool quiet) {
     u64 started = arch::now_ns();
     Sha256Digest digest = Sha256::digest(file.data(), file.size());
     u64 micros = (arch::now_ns() - started) / 1000;
     char hex[2 * kSha256DigestSize + 1];
     sha256_hex(digest, hex);
     if (const ManifestEntry* e = manifest_find(module_manifest(), digest)) {
-        log_info("module %s: sha256 %s matches %s in the manifest (hashed %zu KiB in %llu us)", label, hex, e->file,
-                 file.size() / 1024, static_cast<unsigned long long>(micros));
+        if (!quiet)
+            log_info("module %s: sha256 %s matches %s in the manifest (hashed %zu KiB in %llu us)", label, hex, e->file,
+                     file.size() / 1024, static_cast<unsigned long long>(micros));
         return true;
     }
     if (mode == ModsigMode::enforce) {

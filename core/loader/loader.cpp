@@ -194,6 +194,9 @@ usize heap_bytes_in_use() {
 void unload(ModuleSlot& m) {
     int owner = slot_index(m);
     loader::debug_module_removed(static_cast<usize>(owner));
+    // Its log sinks first: the lines below must not run through a module
+    // whose memory is being released.
+    module_log_sinks_remove(owner);
     if (const celos_heap_service* heap = heap_service()) {
         int heap_owner = -1;
         resource_find(ResourceKind::service, reinterpret_cast<u64>(heap), nullptr, &heap_owner);
@@ -828,6 +831,13 @@ int module_load_file(const char* file, const char* args, bool quiet) {
         m.state = SlotState::unloaded; // the slot is free again
         return -1;
     };
+    // The same integrity check as at boot: modsig=enforce holds for modules
+    // loaded later too.
+    char why[sizeof m.refusal];
+    if (!integrity_check_module(m.label, m.file, why, sizeof why, quiet)) {
+        refuse(m, "%s", why);
+        return refused();
+    }
     Diagnostic d;
     if (!ModuleImage::parse(m.file, m.label, CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR, m.image, d).ok()) {
         refuse(m, "%s", without_prefix(d.message, m.label));

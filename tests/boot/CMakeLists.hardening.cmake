@@ -92,3 +92,14 @@ add_test(NAME boot.kaslr_no_rdrand COMMAND ${Python3_EXECUTABLE} ${KASLR_TEST} -
   --differ --expect "cpu: nx rdrand=no" --expect "kaslr: the CPU has no RDRAND. module bases randomized from the TSC"
   -- -cpu qemu64)
 set_tests_properties(boot.kaslr_differ boot.kaslr_nokaslr boot.kaslr_no_rdrand PROPERTIES LABELS boot TIMEOUT 240)
+
+# A module loaded after boot (the selftest's load/unload cycles) passes the
+# same integrity check: under modsig=enforce an unlisted file given as
+# cycle_test.ko is refused with its hash, and the cycles check fails.
+celos_boot_test(modsig_enforce_later_load MODULE_DIRS ${ABI_MODULES} ${CELOS_TAMPERED_MODULES_DIR}
+  CMDLINE "selftest modsig=enforce" EXIT failure
+  MODULE_LINES "module2 /boot/modules/heap.ko heap"
+               "module2 /boot/modules/abi_test_c_tampered.ko cycle_test.ko"
+  EXPECT "error: module cycle_test.ko: refused: integrity: sha256 @SHA256:${CELOS_TAMPERED_MODULE}@ is not in the core's manifest \\(modsig=enforce\\)"
+         "selftest: 1000 module load/unload cycles leave nothing +FAILED cycle 1: cycle_test.ko did not load"
+  REJECT "from X" "taint")

@@ -8,6 +8,10 @@
    fault=sink: registers a log sink that faults on the first line after init
    returned, a fault outside init, which must stay a panic.
    fault=sink-init: the same sink faults on a line logged during init.
+   fault=sink-fail: registers a sink that reads one of the module's heap
+   blocks on every line, then init fails: the loader must remove the sink
+   before it frees the blocks (a line logged in between would read freed,
+   poisoned memory, and the sink then faults).
    screen=on: takes the framebuffer too and paints it magenta before the
    fault: the core must take the screen back when the module is unloaded. */
 #include <celos/abi.h>
@@ -16,13 +20,14 @@ static char fault[16] = "none";
 static bool screen = false;
 static const struct celos_module_param params[] = {
     {"fault", CELOS_PARAM_STRING, sizeof fault, fault,
-     "pf, gp, ud, de, assert, panic, own-stack, sink, sink-init or none"},
+     "pf, gp, ud, de, assert, panic, own-stack, sink, sink-init, sink-fail or none"},
     {"screen", CELOS_PARAM_BOOL, 0, &screen, "take the framebuffer and paint it before faulting"},
 };
 
 static int service_ops = 1;
 static volatile int init_done = 0;
 static volatile int sink_armed = 0;
+static volatile unsigned char* sink_block = 0; /* fault=sink-fail */
 
 int fault_test_export(void) {
     return 11;
@@ -68,6 +73,7 @@ static void fault_test_emit(void* context, int level, uint64_t timestamp_ns, con
                             size_t length) {
     (void)context, (void)level, (void)timestamp_ns, (void)line, (void)length;
     if (sink_armed) __asm__ volatile("ud2");
+    if (sink_block && sink_block[0] != 0x5a) __asm__ volatile("ud2"); /* freed under the sink */
 }
 
 static const struct celos_log_sink sink = {fault_test_emit, 0, 0};
@@ -97,6 +103,16 @@ static celos_status fault_test_init(void) {
                     ((volatile uint32_t*)((char*)fb->pixels + (size_t)y * fb->pitch))[x] = 0xff00ff;
             celos_log(CELOS_LOG_INFO, "took the framebuffer and painted it");
         }
+    }
+    if (is("sink-fail")) {
+        unsigned char* block = kmalloc(64);
+        if (!block) return CELOS_ERR_NO_MEMORY;
+        memset(block, 0x5a, 64);
+        sink_block = block;
+        s = celos_log_sink_register(&sink);
+        if (s != CELOS_OK) return s;
+        celos_log(CELOS_LOG_INFO, "a sink that reads its heap block on every line, then init fails");
+        return CELOS_ERR_INVALID;
     }
     if (is("sink") || is("sink-init")) {
         s = celos_log_sink_register(&sink);
