@@ -1,4 +1,5 @@
 #include "kernel/module_cycles.h"
+#include "kernel/wx_check.h"
 
 #include <celos/abi.h>
 
@@ -63,6 +64,11 @@ bool module_cycles_run(const char* file, usize cycles, char* detail, usize size)
             int heap = module_find_loaded("heap");
             if (heap >= 0 && module_unload(heap, true)) {
                 format(detail, size, "the heap was unloaded while a loaded module depends on it");
+                return false;
+            }
+            // A module loaded after boot gets the same W^X audit as at boot.
+            if (!wx_check_now()) {
+                format(detail, size, "the W^X audit failed with %s loaded", file);
                 return false;
             }
             // Nor the font provider under the console, which depends on the

@@ -84,7 +84,9 @@ void undo(const Injected& in) {
 
 } // namespace
 
-bool wx_check_boot() {
+namespace {
+
+bool audit(bool allow_inject) {
     KernelState& k = kernel();
     static WxRegion regions[kMaxRegions];
     usize count = 0;
@@ -98,8 +100,8 @@ bool wx_check_boot() {
     count += module_regions(regions + count, kMaxRegions - count);
 
     StringView mode;
-    bool injecting = k.cmdline.get("wxaudit", mode) && mode == StringView("inject");
-    if (k.cmdline.get("wxaudit", mode) && !injecting)
+    bool injecting = allow_inject && k.cmdline.get("wxaudit", mode) && mode == StringView("inject");
+    if (allow_inject && k.cmdline.get("wxaudit", mode) && !injecting)
         log_warn("command line: wxaudit='%.*s' unknown (only 'inject', for tests); ignored",
                  static_cast<int>(mode.length), mode.data);
     Injected injected;
@@ -118,5 +120,11 @@ bool wx_check_boot() {
               r.pages, r.violations, r.writable_executable, core_regions, count - core_regions);
     return false;
 }
+
+} // namespace
+
+bool wx_check_boot() { return audit(true); }
+
+bool wx_check_now() { return audit(false); }
 
 } // namespace celos

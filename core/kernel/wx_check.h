@@ -10,4 +10,8 @@ namespace celos {
 // audit finds them, and removes them after.
 bool wx_check_boot();
 
+// The same audit at any later time, without the injection: the selftest
+// runs it while a module loaded after boot is in place.
+bool wx_check_now();
+
 } // namespace celos
