@@ -150,6 +150,8 @@ struct Parser {
             const u16 colors = field<u16>(r, kFramebufferFixedSize);
             if (tag.size() - kFramebufferPaletteOffset < usize{colors} * kPaletteColorSize)
                 return fail("indexed framebuffer palette extends past its tag", at, kTagFramebuffer);
+            fb.palette = tag.data() + kFramebufferPaletteOffset;
+            fb.palette_colors = colors;
             break;
         }
         case static_cast<u8>(FramebufferType::rgb):

@@ -39,6 +39,8 @@ struct Framebuffer {
     u8 bpp;
     FramebufferType type;
     u8 red_position, red_size, green_position, green_size, blue_position, blue_size; // rgb only
+    const u8* palette; // indexed only: palette_colors entries of red, green, blue (points into the info)
+    u16 palette_colors;
 };
 
 struct Module {

@@ -115,6 +115,9 @@ void parse_boot_information(u32 magic, u64 info_phys) {
 void log_boot_information(const mb2::BootInfo& bi) {
     log_info("boot loader: %s", bi.bootloader_name[0] ? bi.bootloader_name : "(unnamed)");
     log_info("command line: '%s'", bi.cmdline);
+    // Misused options are reported next to the line itself.
+    boot_options_parse(bi.cmdline, state.options,
+                       [](void*, const char* message) { log_warn("command line: %s", message); }, nullptr);
     u64 usable = 0;
     for (usize i = 0; i < bi.memory_count; ++i) {
         const mb2::MemoryRegion& r = bi.memory[i];
@@ -292,15 +295,9 @@ Stacks build_address_space() {
     return stacks;
 }
 
-void handle_command_line() {
-    state.cmdline.for_each([](StringView key, StringView, bool) {
-        for (const char* known : {"selftest", "fault", "modsig", "nokaslr", "wxaudit"})
-            if (key == StringView(known)) return;
-        log_warn("command line: unknown option '%.*s' ignored", static_cast<int>(key.length), key.data);
-    });
-    StringView fault;
-    if (state.cmdline.get("fault", fault)) fault_inject(fault);
-    if (state.cmdline.has("selftest")) selftest_run();
+void run_command_line_actions() {
+    if (!state.options.fault.empty()) fault_inject(state.options.fault);
+    if (state.options.selftest) selftest_run();
 }
 
 [[noreturn]] void kernel_main() {
@@ -319,7 +316,7 @@ void handle_command_line() {
     wx_check_boot();
     // The heap module, when loaded, reports its use by module.
     if (auto* heap = static_cast<const celos_heap_service*>(celos_service_lookup("heap", 1))) heap->log_summary();
-    handle_command_line();
+    run_command_line_actions();
 
     boot_screen_set_state(BootState::ready);
     if (kernel_tainted()) {
@@ -363,7 +360,6 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_early_main(u32 magi
     enable_sse();
 
     parse_boot_information(magic, info_phys);
-    state.cmdline = CommandLine(state.boot_info.cmdline);
     log_boot_information(state.boot_info);
     init_physical_memory(info_phys);
     Stacks stacks = build_address_space();

@@ -28,6 +28,7 @@
 #include "mm/kaslr.h"
 #include "mm/kernel_vm.h"
 #include "mm/wx_audit.h"
+#include "module/params.h"
 
 extern "C" const celos::CoreExport __celos_exports_start[];
 extern "C" const celos::CoreExport __celos_exports_end[];
@@ -232,44 +233,6 @@ void unload(ModuleSlot& m) {
 
 // --- parameters ----------------------------------------------------------
 
-bool parse_int(StringView v, i64& out) {
-    usize i = 0;
-    bool negative = false;
-    if (i < v.length && (v.data[i] == '-' || v.data[i] == '+')) negative = v.data[i++] == '-';
-    unsigned base = 10;
-    if (i + 1 < v.length && v.data[i] == '0' && (v.data[i + 1] == 'x' || v.data[i + 1] == 'X')) {
-        base = 16;
-        i += 2;
-    }
-    if (i == v.length) return false;
-    u64 value = 0;
-    for (; i < v.length; ++i) {
-        char c = v.data[i];
-        unsigned d = c >= '0' && c <= '9' ? unsigned(c - '0')
-                     : base == 16 && c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10)
-                     : base == 16 && c >= 'A' && c <= 'F' ? unsigned(c - 'A' + 10)
-                                                          : 99;
-        if (d >= base) return false;
-        if (value > (~0ull - d) / base) return false;
-        value = value * base + d;
-    }
-    if (negative ? value > (1ull << 63) : value > (1ull << 63) - 1) return false;
-    out = negative ? static_cast<i64>(0 - value) : static_cast<i64>(value);
-    return true;
-}
-
-bool parse_bool(StringView v, bool has_value, bool& out) {
-    if (!has_value) return out = true;
-    for (const char* t : {"1", "on", "yes", "true"})
-        if (v == StringView(t)) return out = true;
-    for (const char* f : {"0", "off", "no", "false"})
-        if (v == StringView(f)) {
-            out = false;
-            return true;
-        }
-    return false;
-}
-
 bool inside(const ModuleSlot& m, Region r, u64 address, u64 size) {
     const RegionTarget& t = m.targets[static_cast<int>(r)];
     u64 limit = m.region_size[static_cast<int>(r)];
@@ -326,56 +289,15 @@ bool check_descriptor(ModuleSlot& m, Diagnostic& d) {
     return true;
 }
 
-// Parameters from the module2 line; unknown keys and bad values are
-// reported and the default stays.
+// Parameters from the module2 line (module/params.cpp); each problem is
+// reported and the parameter keeps its default.
 void apply_parameters(ModuleSlot& m) {
-    CommandLine line(m.args);
     const celos_module_descriptor* desc = m.descriptor;
-    line.for_each([&](StringView key, StringView value, bool has_value) {
-        const celos_module_param* param = nullptr;
-        for (u32 i = 0; i < desc->param_count; ++i)
-            if (key == StringView(desc->params[i].name)) param = &desc->params[i];
-        if (!param) {
-            char known[160] = "none";
-            usize at = 0;
-            for (u32 i = 0; i < desc->param_count && at < sizeof known; ++i)
-                at += format(known + at, sizeof known - at, "%s%s", i ? ", " : "", desc->params[i].name);
-            log_warn("module %s: unknown parameter '%.*s' ignored (parameters: %s)", m.label,
-                     static_cast<int>(key.length), key.data, known);
-            return;
-        }
-        bool ok = false;
-        const char* expected = "";
-        switch (param->type) {
-        case CELOS_PARAM_BOOL: {
-            bool b = false;
-            ok = parse_bool(value, has_value, b);
-            if (ok) *static_cast<bool*>(param->value) = b;
-            expected = "on/off, yes/no, true/false or 1/0";
-            break;
-        }
-        case CELOS_PARAM_INT: {
-            i64 v = 0;
-            ok = has_value && parse_int(value, v);
-            if (ok) *static_cast<int64_t*>(param->value) = v;
-            expected = "a 64-bit integer (decimal or 0x hex)";
-            break;
-        }
-        case CELOS_PARAM_STRING:
-            ok = has_value && value.length < param->size;
-            if (ok) value.copy_to(static_cast<char*>(param->value), param->size);
-            expected = "a string";
-            break;
-        }
-        if (!ok) {
-            if (param->type == CELOS_PARAM_STRING && has_value)
-                log_warn("module %s: parameter '%s': value is %zu bytes (at most %u), default kept", m.label,
-                         param->name, value.length, param->size - 1);
-            else
-                log_warn("module %s: parameter '%s': bad value '%.*s' (expected %s), default kept", m.label,
-                         param->name, static_cast<int>(value.length), value.data, expected);
-        }
-    });
+    params_apply(Span<const celos_module_param>(desc->params, desc->param_count), m.args,
+                 [](void* ctx, const char* message) {
+                     log_warn("module %s: %s", static_cast<const ModuleSlot*>(ctx)->label, message);
+                 },
+                 &m);
 }
 
 // --- loading ---------------------------------------------------------------

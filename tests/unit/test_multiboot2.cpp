@@ -291,6 +291,12 @@ TEST_CASE("multiboot2: other valid tag forms") {
         CHECK(p.info->framebuffer.type == FramebufferType::indexed);
         CHECK(p.info->framebuffer.bpp == 8);
         CHECK(p.info->framebuffer.red_size == 0);
+        // The palette, for the core's status band in indexed modes.
+        REQUIRE(p.info->framebuffer.palette_colors == 16);
+        REQUIRE(p.info->framebuffer.palette != nullptr);
+        CHECK(p.info->framebuffer.palette[3 * 5 + 0] == 5 * 16);
+        CHECK(p.info->framebuffer.palette[3 * 5 + 1] == 5 * 8);
+        CHECK(p.info->framebuffer.palette[3 * 15 + 2] == 15 * 4);
     }
     SECTION("an EGA text framebuffer") {
         InfoBuilder b;
