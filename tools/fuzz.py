@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-TARGETS = {"loader": "fuzz_loader", "terminal": "fuzz_terminal"}
+TARGETS = {"loader": "fuzz_loader", "terminal": "fuzz_terminal", "params": "fuzz_params"}
 
 
 def main():
