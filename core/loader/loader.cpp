@@ -20,6 +20,7 @@
 #include "lib/irq.h"
 #include "lib/string_view.h"
 #include "kernel/boot_screen.h"
+#include "kernel/symbolize.h"
 #include "loader/debug_info.h"
 #include "loader/integrity.h"
 #include "loader/init_guard.h"
@@ -848,6 +849,8 @@ extern "C" celos_status celos_bootfile_find(const char* name, const void** data,
 }
 
 void modules_load_all() {
+    init_guard_install();
+    symbolize_set_module_lookup(module_symbolize);
     register_core_exports();
     const mb2::BootInfo& bi = kernel().boot_info;
     for (usize i = 0; i < bi.module_count; ++i) {
