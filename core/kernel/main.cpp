@@ -125,6 +125,17 @@ void log_boot_information(const mb2::BootInfo& bi) {
     }
     log_info("memory map: %zu regions, %llu MiB usable", bi.memory_count,
              static_cast<unsigned long long>(usable >> 20));
+    const mb2::MemoryMapStats& ms = bi.memory_stats;
+    if (ms.dropped != 0)
+        log_warn(
+            "memory map: %zu entries, %zu kept (adjacent merged); %zu available regions (%llu KiB) and %zu "
+            "other entries dropped (at most %zu regions)",
+            ms.entries, bi.memory_count, ms.dropped_available,
+            static_cast<unsigned long long>(ms.dropped_available_bytes / 1024),
+            ms.dropped - ms.dropped_available, mb2::kMaxMemoryRegions);
+    else if (ms.merged != 0)
+        log_info("memory map: %zu entries, %zu after merging adjacent ones of one type", ms.entries,
+                 bi.memory_count);
     const mb2::Framebuffer& fb = bi.framebuffer;
     if (!fb.present) {
         log_warn("framebuffer: none given by the boot loader; serial console only");
