@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 TARGETS = {"loader": "fuzz_loader", "terminal": "fuzz_terminal", "params": "fuzz_params"}
+TARGETS["mb2"] = "fuzz_mb2"
 
 
 def main():

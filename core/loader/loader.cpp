@@ -9,6 +9,7 @@
 #include "loader/loader.h"
 
 #include <celos/abi.h>
+#include <celos/bootfile.h>
 
 #include "arch/cpu.h"
 #include "arch/x86_64/page_table.h"
@@ -53,6 +54,9 @@ constexpr usize kMaxResources = 1024;
 constexpr usize kExportSlots = 1024; // power of two
 constexpr usize kMaxBootFiles = mb2::kMaxModules;
 constexpr usize kMaxServiceName = 48;
+// A module2 line's label (its first word) and so a boot file's name: the
+// NAME_MAX of the file systems GRUB reads. A longer one is refused, never cut.
+constexpr usize kMaxLabel = CELOS_BOOTFILE_NAME_MAX;
 
 // declined: init said it is not needed (CELOS_ERR_EXISTS), and it was unloaded.
 // unloaded: a module loaded after boot (module_load_file) and unloaded; the
@@ -61,8 +65,8 @@ enum class SlotState : u8 { empty, parsed, refused, declined, initializing, load
 
 struct ModuleSlot {
     SlotState state;
-    char label[40];   // the first word of the module2 command line, for messages
-    const char* args; // the rest of that command line (parameters)
+    char label[kMaxLabel + 1]; // the first word of the module2 command line, for messages
+    const char* args;          // the rest of that command line (parameters)
     ByteSpan file;
     ModuleImage image;
     RegionTarget targets[loader::kRegionCount];
@@ -89,7 +93,7 @@ struct ExportEntry {
 };
 
 struct BootFile {
-    char name[48];
+    char name[kMaxLabel + 1];
     const u8* data;
     usize size;
 };
@@ -290,15 +294,29 @@ bool check_descriptor(ModuleSlot& m, Diagnostic& d) {
     return true;
 }
 
-// Parameters from the module2 line (module/params.cpp); each problem is
-// reported and the parameter keeps its default.
-void apply_parameters(ModuleSlot& m) {
+// Parameters from the module2 line (module/params.cpp): a bad value is a
+// warning and the parameter keeps its default; a string longer than its
+// parameter holds (a file name, say) refuses the module, with the first
+// such problem as the reason.
+bool apply_parameters(ModuleSlot& m, Diagnostic& d) {
     const celos_module_descriptor* desc = m.descriptor;
+    struct Ctx {
+        ModuleSlot& m;
+        Diagnostic& d;
+        bool refused;
+    } ctx{m, d, false};
     params_apply(Span<const celos_module_param>(desc->params, desc->param_count), m.args,
-                 [](void* ctx, const char* message) {
-                     log_warn("module %s: %s", static_cast<const ModuleSlot*>(ctx)->label, message);
+                 [](void* p, bool fatal, const char* message) {
+                     auto& c = *static_cast<Ctx*>(p);
+                     if (!fatal) {
+                         log_warn("module %s: %s", c.m.label, message);
+                     } else if (!c.refused) {
+                         format(c.d.message, sizeof c.d.message, "%s", message);
+                         c.refused = true;
+                     }
                  },
-                 &m);
+                 &ctx);
+    return !ctx.refused;
 }
 
 // --- loading ---------------------------------------------------------------
@@ -397,7 +415,7 @@ bool load(ModuleSlot& m) {
         }
     }
 
-    apply_parameters(m);
+    if (!apply_parameters(m, d)) return fail("parameters");
     u64 linked = arch::now_ns();
     if (!m.quiet)
         log_info("module %s %s: text 0x%llx (%llu KiB), rodata 0x%llx (%llu KiB), data 0x%llx (%llu KiB), "
@@ -601,12 +619,43 @@ void register_core_exports() {
     }
 }
 
-void word_copy(const char* s, char* out, usize size, const char*& rest) {
-    while (*s == ' ') ++s;
+// The first word of a module2 command line (its label) and what follows.
+StringView first_word(const char* s, const char*& rest) {
+    while (*s == ' ')
+        ++s;
     usize n = 0;
-    while (s[n] && s[n] != ' ') ++n;
-    StringView(s, n).copy_to(out, size);
+    while (s[n] && s[n] != ' ')
+        ++n;
     rest = s + n;
+    return StringView(s, n);
+}
+
+bool has_dot(StringView word) {
+    for (usize i = 0; i < word.length; ++i)
+        if (word.data[i] == '.') return true;
+    return false;
+}
+
+// How a refused line is named: a file name ("font.psf") is a boot file.
+const char* line_kind(StringView label) {
+    return has_dot(label) ? "boot file" : "module";
+}
+
+// Module2 lines the boot information could not hold (mb2::kMaxModules):
+// each is named, none is loaded.
+usize log_refused_lines(const mb2::BootInfo& bi) {
+    for (usize i = 0; i < bi.refused_module_count && i < mb2::kMaxRefusedModules; ++i) {
+        const char* rest = "";
+        const StringView label = first_word(bi.refused_modules[i], rest);
+        constexpr int kShown = 64;
+        log_error("%s %.*s%s refused: more than %zu module2 lines (the limit)", line_kind(label),
+                  label.length > kShown ? kShown : static_cast<int>(label.length), label.data,
+                  label.length > kShown ? "..." : "", mb2::kMaxModules);
+    }
+    if (bi.refused_module_count > mb2::kMaxRefusedModules)
+        log_error("%zu more module2 lines refused: more than %zu module2 lines (the limit)",
+                  bi.refused_module_count - mb2::kMaxRefusedModules, mb2::kMaxModules);
+    return bi.refused_module_count;
 }
 
 } // namespace
@@ -853,27 +902,32 @@ void modules_load_all() {
     symbolize_set_module_lookup(module_symbolize);
     register_core_exports();
     const mb2::BootInfo& bi = kernel().boot_info;
+    usize lines_refused = log_refused_lines(bi);
     for (usize i = 0; i < bi.module_count; ++i) {
         const mb2::Module& mod = bi.modules[i];
         const u8* data = reinterpret_cast<const u8*>(DIRECT_MAP_BASE + mod.start.value());
         usize size = static_cast<usize>(mod.end - mod.start);
         // A line labelled with a file name ("font.psf") is a boot file; one
         // labelled with a module name (no dot) is a module, ELF or not.
-        char label[48];
         const char* rest = "";
-        word_copy(mod.cmdline, label, sizeof label, rest);
-        bool is_boot_file = false;
-        for (const char* c = label; *c; ++c) is_boot_file = is_boot_file || *c == '.';
-        if (is_boot_file) {
+        const StringView label = first_word(mod.cmdline, rest);
+        if (label.length > kMaxLabel) {
+            constexpr int kShown = 64;
+            log_error("%s %.*s... refused: its name is %zu characters, longer than the limit of %zu",
+                      line_kind(label), kShown, label.data, label.length, kMaxLabel);
+            ++lines_refused;
+            continue;
+        }
+        if (has_dot(label)) {
             BootFile& f = boot_files[boot_file_count++];
-            StringView(label).copy_to(f.name, sizeof f.name);
+            label.copy_to(f.name, sizeof f.name);
             f.data = data;
             f.size = size;
             log_info("boot file '%s': %zu bytes", f.name, size);
             continue;
         }
         ModuleSlot& m = slots[slot_count++];
-        StringView(label).copy_to(m.label, sizeof m.label);
+        label.copy_to(m.label, sizeof m.label);
         if (m.label[0] == '\0') format(m.label, sizeof m.label, "module%zu", i);
         m.args = rest;
         m.file = ByteSpan(data, size);
@@ -907,8 +961,10 @@ void modules_load_all() {
         declined_count += slots[i].state == SlotState::declined;
         refused_count += slots[i].state != SlotState::loaded && slots[i].state != SlotState::declined;
     }
-    log_info("modules: %zu loaded (%s), %zu refused, %zu not needed, %zu boot files", started_count,
-             started_count ? loaded : "none", refused_count, declined_count, boot_file_count);
+    char lines[64] = "";
+    if (lines_refused != 0) format(lines, sizeof lines, ", %zu module2 lines refused", lines_refused);
+    log_info("modules: %zu loaded (%s), %zu refused, %zu not needed, %zu boot files%s", started_count,
+             started_count ? loaded : "none", refused_count, declined_count, boot_file_count, lines);
     for (usize i = 0; i < slot_count; ++i)
         if (slots[i].state != SlotState::loaded)
             log_info("  %s %s: %s", slots[i].state == SlotState::declined ? "not needed" : "refused", slots[i].label,

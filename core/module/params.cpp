@@ -28,17 +28,27 @@ struct Applier {
     Span<const celos_module_param> params;
     ParamReport report;
     void* ctx;
-    usize problems = 0;
+    ParamsResult result{};
     u64 seen = 0; // bit i: parameter i was set (the loader allows at most 64)
 
-    void say(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+    void report_v(bool fatal, const char* fmt, va_list args) {
         char message[400];
+        vformat(message, sizeof message, fmt, args);
+        ++result.problems;
+        result.fatal += fatal;
+        if (report) report(ctx, fatal, message);
+    }
+    void say(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
         va_list args;
         va_start(args, fmt);
-        vformat(message, sizeof message, fmt, args);
+        report_v(false, fmt, args);
         va_end(args);
-        ++problems;
-        if (report) report(ctx, message);
+    }
+    void refuse(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+        va_list args;
+        va_start(args, fmt);
+        report_v(true, fmt, args);
+        va_end(args);
     }
 
     const celos_module_param* find(StringView key, usize& index) const {
@@ -88,8 +98,8 @@ struct Applier {
         }
         case CELOS_PARAM_STRING:
             if (value.length >= p->size) {
-                say("parameter '%s': value is %zu bytes, longer than its limit of %u; default kept", p->name,
-                    value.length, p->size - 1);
+                refuse("parameter '%s': value is %zu bytes, longer than the limit of %u", p->name, value.length,
+                       p->size - 1);
                 return;
             }
             value.copy_to(static_cast<char*>(p->value), p->size);
@@ -150,11 +160,11 @@ bool param_parse_bool(StringView v, bool has_value, bool& out) {
     return false;
 }
 
-usize params_apply(Span<const celos_module_param> params, const char* args, ParamReport report, void* ctx) {
+ParamsResult params_apply(Span<const celos_module_param> params, const char* args, ParamReport report, void* ctx) {
     Applier applier{params, report, ctx};
     CommandLine(args).for_each(
         [&](StringView key, StringView value, bool has_value) { applier.word(key, value, has_value); });
-    return applier.problems;
+    return applier.result;
 }
 
 } // namespace celos

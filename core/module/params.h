@@ -22,11 +22,18 @@ bool param_parse_int(StringView text, i64& out);
 bool param_parse_bool(StringView text, bool has_value, bool& out);
 
 // One message per problem, such as "unknown parameter 'x' ignored
-// (parameters: a, b)"; the caller names the module.
-using ParamReport = void (*)(void* ctx, const char* message);
+// (parameters: a, b)"; the caller names the module. `fatal`: the module
+// must not start (a string longer than its parameter holds: neither a cut
+// value nor the default is what the line asked for); else a warning, and
+// the parameter keeps its default.
+using ParamReport = void (*)(void* ctx, bool fatal, const char* message);
 
-// Applies `args` to `params`. The last of repeated keys counts. Returns the
-// number of problems reported.
-usize params_apply(Span<const celos_module_param> params, const char* args, ParamReport report, void* ctx);
+struct ParamsResult {
+    usize problems; // messages reported
+    usize fatal;    // of which fatal
+};
+
+// Applies `args` to `params`. The last of repeated keys counts.
+ParamsResult params_apply(Span<const celos_module_param> params, const char* args, ParamReport report, void* ctx);
 
 } // namespace celos

@@ -113,6 +113,8 @@ def main():
     p.add_argument("--workdir", required=True)
     p.add_argument("--cmdline")
     p.add_argument("--module-line", action="append", default=[])
+    p.add_argument("--grub-line", action="append", default=[],
+                   help="a GRUB command in the entry before the multiboot2 line (cutmem ...)")
     p.add_argument("--modules", action="append", default=[])
     p.add_argument("--bad-modules", metavar="DIR",
                    help="boot every .ko in DIR too (module2 line labelled by its file name) and expect "
@@ -158,7 +160,7 @@ def main():
     if iso is None:
         iso = os.path.join(args.workdir, args.name + ".iso")
         make_test_iso(iso, args.kernel, args.template, args.cmdline, args.modules, args.module_line,
-                      args.gfxpayload)
+                      args.gfxpayload, args.grub_line)
 
     screen = None
     if args.screen_size or args.screen_pixel or args.render_tool:

@@ -20,11 +20,17 @@ namespace {
 
 struct Count {
     size_t messages = 0;
+    size_t fatal = 0;
 };
 
 void on_message(void* ctx, const char* message) {
     if (std::strlen(message) >= 400) std::abort(); // the parsers' bound
     ++static_cast<Count*>(ctx)->messages;
+}
+
+void on_param_message(void* ctx, bool fatal, const char* message) {
+    on_message(ctx, message);
+    static_cast<Count*>(ctx)->fatal += fatal;
 }
 
 } // namespace
@@ -56,8 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         params[i].value = values[i];
     }
     Count count;
-    size_t problems = params_apply(Span<const celos_module_param>(params, 4), line.c_str(), on_message, &count);
-    if (problems != count.messages) std::abort();
+    ParamsResult r = params_apply(Span<const celos_module_param>(params, 4), line.c_str(), on_param_message, &count);
+    if (r.problems != count.messages || r.fatal != count.fatal) std::abort();
     if (std::memchr(text.get(), '\0', string_size) == nullptr) std::abort();
     if (std::memchr(font.get(), '\0', string_size) == nullptr) std::abort();
     unsigned char raw;

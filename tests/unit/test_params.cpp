@@ -35,11 +35,16 @@ struct Module {
 
     std::vector<std::string> apply(const char* args) {
         std::vector<std::string> messages;
-        usize n = params_apply(
+        ParamsResult r = params_apply(
             Span<const celos_module_param>(params, 3), args,
-            [](void* ctx, const char* m) { static_cast<std::vector<std::string>*>(ctx)->push_back(m); },
+            [](void* ctx, bool fatal, const char* m) {
+                static_cast<std::vector<std::string>*>(ctx)->push_back(std::string(fatal ? "FATAL " : "") + m);
+            },
             &messages);
-        CHECK(n == messages.size());
+        CHECK(r.problems == messages.size());
+        usize fatal = 0;
+        for (const std::string& m : messages) fatal += m.rfind("FATAL ", 0) == 0;
+        CHECK(r.fatal == fatal);
         return messages;
     }
 };
@@ -129,11 +134,12 @@ TEST_CASE("params: unknown names and words without a name") {
     CHECK(m.apply("Verbose").size() == 1);
 
     std::vector<std::string> none;
-    usize n = params_apply(
+    ParamsResult r = params_apply(
         Span<const celos_module_param>(), "x=1",
-        [](void* ctx, const char* msg) { static_cast<std::vector<std::string>*>(ctx)->push_back(msg); },
+        [](void* ctx, bool, const char* msg) { static_cast<std::vector<std::string>*>(ctx)->push_back(msg); },
         &none);
-    CHECK(n == 1);
+    CHECK(r.problems == 1);
+    CHECK(r.fatal == 0);
     CHECK(none.at(0) == "unknown parameter 'x' ignored (parameters: none)");
 }
 
@@ -157,7 +163,9 @@ TEST_CASE("params: long values") {
     CHECK(std::string(m.font) == "123456789012345");
     auto msgs = m.apply("font=1234567890123456");
     REQUIRE(msgs.size() == 1);
-    CHECK(msgs[0] == "parameter 'font': value is 16 bytes, longer than its limit of 15; default kept");
+    // Fatal: the loader refuses the module rather than start it with a cut
+    // value or the default.
+    CHECK(msgs[0] == "FATAL parameter 'font': value is 16 bytes, longer than the limit of 15");
     CHECK(std::string(m.font) == "123456789012345");
 
     std::string huge = "count=" + std::string(10000, '9');
