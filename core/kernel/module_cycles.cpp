@@ -6,7 +6,7 @@
 #include "arch/cpu.h"
 #include "kernel/kernel.h"
 #include "lib/format.h"
-#include "loader/loader.h"
+#include "module/module.h"
 #include "log/log.h"
 
 namespace celos {

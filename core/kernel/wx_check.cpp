@@ -4,7 +4,7 @@
 #include "kernel/kernel.h"
 #include "kernel/stacks.h"
 #include "lib/format.h"
-#include "loader/loader.h"
+#include "module/module.h"
 #include "log/log.h"
 #include "mm/kernel_vm.h"
 #include "mm/wx_audit.h"
