@@ -61,7 +61,7 @@ const std::vector<u8>& realistic_info() {
             const u64 len = 0x100000ull * (1 + i % 7) + 0x3000ull * (i % 5);
             const u32 types[] = {1, 1, 2, 3, 1, 4, 1};
             regions.push_back({base, len, types[i % 7]});
-            base += len;
+            base += len + 0x1000; // a hole: regions of one type that touch would be merged
         }
         regions.push_back({0xfeffc000, 0x4000, 2});
         regions.push_back({0x100000000, 0x40000000, 1});

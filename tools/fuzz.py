@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 
-TARGETS = {"loader": "fuzz_loader", "terminal": "fuzz_terminal"}
+TARGETS = {"loader": "fuzz_loader", "terminal": "fuzz_terminal", "params": "fuzz_params"}
+TARGETS["mb2"] = "fuzz_mb2"
 # The font targets (issue 11); the TrueType seeds are whole fonts of 300+ KiB.
 TARGETS.update({"psf": "fuzz_psf", "truetype": "fuzz_truetype"})
 MAX_LEN = {"truetype": 1 << 20}

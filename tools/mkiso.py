@@ -3,7 +3,7 @@
 
   mkiso.py --kernel celos.elf --template grub.cfg.in --out celos.iso
            [--modules DIR] [--entry ID] [--timeout N]
-           [--cmdline "ARGS" [--module-line "module2 ..."]...]
+           [--cmdline "ARGS" [--module-line "module2 ..."]... [--grub-line "cutmem ..."]...]
 
 --entry picks the default menu entry of the template by its --id (without
 it, the template's first entry).
@@ -34,6 +34,8 @@ def main():
     p.add_argument("--timeout", type=int, default=2)
     p.add_argument("--cmdline", help="a single entry with this kernel command line")
     p.add_argument("--module-line", action="append", default=[])
+    p.add_argument("--grub-line", action="append", default=[],
+                   help="with --cmdline: a GRUB command in the entry before its multiboot2 line (cutmem ...)")
     p.add_argument("--gfxpayload", help="with --cmdline: the video mode (WxHxD) instead of the kernel's request")
     args = p.parse_args()
 
@@ -42,8 +44,9 @@ def main():
     if args.cmdline is not None:
         lines = ["set timeout=0", "set default=0", "insmod all_video", "insmod gfxterm",
                  "set gfxmode=1024x768x32,auto",
-                 'menuentry "CelOS (test)" --id test {',
-                 "    multiboot2 /boot/celos.elf %s" % args.cmdline]
+                 'menuentry "CelOS (test)" --id test {']
+        lines += ["    " + g for g in args.grub_line]
+        lines += ["    multiboot2 /boot/celos.elf %s" % args.cmdline]
         if args.gfxpayload:
             # After multiboot2, which sets gfxpayload from the kernel's
             # framebuffer request; inside the entry, which sees only the

@@ -116,10 +116,12 @@ def read_ppm(path):
     return width, height, data[pos + 1:pos + 1 + width * height * 3]
 
 
-def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False):
+def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False,
+                 memdump=None):
     """Runs QEMU headless, collecting the serial log. Returns (status, lines)
     where status is QEMU's exit code, or None on timeout. With `screenshot`,
-    saves the screen as PNG once the ready line appears."""
+    saves the screen as PNG once the ready line appears; with `memdump`
+    (physical address, size, path), saves that guest memory then too."""
     with tempfile.TemporaryDirectory(prefix="celos-qemu-") as tmp:
         qmp_path = os.path.join(tmp, "qmp.sock")
         cmd = base_command(iso, uefi) + ["-display", "none", "-serial", "stdio",
@@ -149,11 +151,14 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                             print(line, flush=True)
                         if READY_LINE in line and not ready_handled:
                             ready_handled = True
-                            if screenshot or stop_at_ready:
+                            if screenshot or stop_at_ready or memdump:
                                 time.sleep(0.5)  # let the console finish drawing
                                 qmp = Qmp(qmp_path)
                                 if screenshot:
                                     screendump_png(qmp, screenshot)
+                                if memdump:
+                                    address, size, path = memdump
+                                    qmp.command("pmemsave", val=address, size=size, filename=path)
                                 qmp.command("quit")
                 elif proc.poll() is not None:
                     status = proc.returncode

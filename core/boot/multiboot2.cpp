@@ -82,14 +82,19 @@ struct Parser {
     Result<void, ParseError> module(ByteSpan tag, usize at) {
         if (tag.size() < kModuleFixedSize + 1)
             return fail("module tag is smaller than 17 bytes", at, kTagModule);
-        if (out.module_count == kMaxModules)
-            return fail("more than kMaxModules module tags", at, kTagModule);
         ByteReader r(tag);
         const u32 start = field<u32>(r, 8);
         const u32 end = field<u32>(r, 12);
         if (end < start) return fail("module mod_end is below mod_start", at + 12, kTagModule);
         const char* s = terminated_string(tag, kModuleFixedSize);
         if (!s) return fail("module string is not NUL-terminated inside its tag", at, kTagModule);
+        if (out.module_count == kMaxModules) {
+            // Refused, not an error: the kernel names it and boots the others.
+            if (out.refused_module_count < kMaxRefusedModules)
+                out.refused_modules[out.refused_module_count] = s;
+            ++out.refused_module_count;
+            return {};
+        }
         out.modules[out.module_count++] = Module{PhysAddr(start), PhysAddr(end), s};
         return {};
     }
@@ -112,8 +117,7 @@ struct Parser {
         if (entries_bytes % entry_size != 0)
             return fail("memory map entries do not fill the tag evenly", at, kTagMemoryMap);
         const usize count = entries_bytes / entry_size;
-        if (count > kMaxMemoryRegions)
-            return fail("memory map has more than kMaxMemoryRegions entries", at, kTagMemoryMap);
+        out.memory_stats.entries = count;
         for (usize i = 0; i < count; ++i) {
             const usize e = kMemoryMapFixedSize + i * entry_size;
             const u64 base = field<u64>(r, e);
@@ -122,10 +126,93 @@ struct Parser {
             // The region's exclusive end must be representable.
             if (length > kU64Max - base)
                 return fail("memory map region base + length overflows u64", at + e, kTagMemoryMap);
-            out.memory[i] = MemoryRegion{PhysAddr(base), length, type};
+            add_memory_region(MemoryRegion{PhysAddr(base), length, type});
         }
-        out.memory_count = count;
         return {};
+    }
+
+    // Merges `region` into a kept one of its type that it touches or
+    // overlaps, then merges on while the grown region reaches another one.
+    bool merge_memory_region(const MemoryRegion& region) {
+        usize into = out.memory_count;
+        for (usize i = 0; i < out.memory_count && into == out.memory_count; ++i)
+            if (touches(out.memory[i], region)) into = i;
+        if (into == out.memory_count) return false;
+        widen(out.memory[into], region);
+        ++out.memory_stats.merged;
+        for (usize j = 0; j < out.memory_count;) {
+            if (j == into || !touches(out.memory[into], out.memory[j])) {
+                ++j;
+                continue;
+            }
+            widen(out.memory[into], out.memory[j]);
+            remove_memory_region(j);
+            if (j < into) --into;
+            ++out.memory_stats.merged;
+            j = 0; // the grown region may now reach one already passed
+        }
+        return true;
+    }
+
+    // Keeps `region` within kMaxMemoryRegions: merged, appended, or, when the
+    // table is full, it or the least useful kept region is dropped.
+    void add_memory_region(const MemoryRegion& region) {
+        if (region.length == 0) return; // covers nothing: skipped, not counted as lost
+        if (merge_memory_region(region)) return;
+        if (out.memory_count < kMaxMemoryRegions) {
+            out.memory[out.memory_count++] = region;
+            return;
+        }
+        usize victim = 0;
+        for (usize i = 1; i < out.memory_count; ++i)
+            if (less_useful(out.memory[i], out.memory[victim])) victim = i;
+        if (less_useful(out.memory[victim], region)) {
+            count_dropped(out.memory[victim]);
+            remove_memory_region(victim);
+            out.memory[out.memory_count++] = region;
+        } else {
+            count_dropped(region); // on a tie the kept one stays
+        }
+    }
+
+    void remove_memory_region(usize index) {
+        for (usize i = index; i + 1 < out.memory_count; ++i)
+            out.memory[i] = out.memory[i + 1];
+        --out.memory_count;
+    }
+
+    void count_dropped(const MemoryRegion& region) {
+        ++out.memory_stats.dropped;
+        if (region.type == static_cast<u32>(MemoryType::available)) {
+            ++out.memory_stats.dropped_available;
+            out.memory_stats.dropped_available_bytes += region.length;
+        }
+    }
+
+    // Same type, and no gap between them (ends are exclusive and fit in u64).
+    static bool touches(const MemoryRegion& a, const MemoryRegion& b) {
+        return a.type == b.type && a.base.value() <= b.base.value() + b.length &&
+               b.base.value() <= a.base.value() + a.length;
+    }
+
+    static void widen(MemoryRegion& into, const MemoryRegion& other) {
+        const u64 a_end = into.base.value() + into.length, b_end = other.base.value() + other.length;
+        const u64 begin = into.base < other.base ? into.base.value() : other.base.value();
+        const u64 end = a_end > b_end ? a_end : b_end;
+        into.base = PhysAddr(begin);
+        into.length = end - begin;
+    }
+
+    // RAM (available, ACPI) is the memory the kernel uses; anything else only
+    // appears in the log. Among equals, the smaller region is less useful.
+    static bool is_ram(u32 type) {
+        return type == static_cast<u32>(MemoryType::available) ||
+               type == static_cast<u32>(MemoryType::acpi_reclaimable) ||
+               type == static_cast<u32>(MemoryType::acpi_nvs);
+    }
+    static bool less_useful(const MemoryRegion& a, const MemoryRegion& b) {
+        if (is_ram(a.type) != is_ram(b.type)) return !is_ram(a.type);
+        return a.length < b.length;
     }
 
     // 3.6.12 Framebuffer info (GRUB layout, see kFramebufferFixedSize).
@@ -150,6 +237,8 @@ struct Parser {
             const u16 colors = field<u16>(r, kFramebufferFixedSize);
             if (tag.size() - kFramebufferPaletteOffset < usize{colors} * kPaletteColorSize)
                 return fail("indexed framebuffer palette extends past its tag", at, kTagFramebuffer);
+            fb.palette = tag.data() + kFramebufferPaletteOffset;
+            fb.palette_colors = colors;
             break;
         }
         case static_cast<u8>(FramebufferType::rgb):
@@ -215,8 +304,10 @@ Result<void, ParseError> parse(ByteSpan info, BootInfo& out) {
     out.cmdline = "";
     out.bootloader_name = "";
     out.memory_count = 0;
+    out.memory_stats = MemoryMapStats{};
     out.framebuffer = Framebuffer{};
     out.module_count = 0;
+    out.refused_module_count = 0;
 
     // 3.6.1 Boot information format: u32 total_size (the fixed part and all
     // tags, the end tag included), u32 reserved.

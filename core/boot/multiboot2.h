@@ -39,6 +39,8 @@ struct Framebuffer {
     u8 bpp;
     FramebufferType type;
     u8 red_position, red_size, green_position, green_size, blue_position, blue_size; // rgb only
+    const u8* palette; // indexed only: palette_colors entries of red, green, blue (points into the info)
+    u16 palette_colors;
 };
 
 struct Module {
@@ -49,16 +51,36 @@ struct Module {
 
 inline constexpr usize kMaxMemoryRegions = 128;
 inline constexpr usize kMaxModules = 64;
+// Module tags past kMaxModules whose strings are kept, so that each can be
+// named when it is refused; the rest are only counted.
+inline constexpr usize kMaxRefusedModules = 64;
+
+// What became of the memory map's entries (3.6.8). Entries of one type that
+// touch or overlap are merged as they come; when kMaxMemoryRegions are still
+// not enough, entries that are not RAM go first (reserved, bad, unknown: the
+// kernel only logs them), then the smallest RAM regions (available, ACPI).
+struct MemoryMapStats {
+    usize entries;           // entries in the tag
+    usize merged;            // merged into a neighbour of the same type
+    usize dropped;           // dropped for lack of room, of any type
+    usize dropped_available; // of those, available regions
+    u64 dropped_available_bytes;
+};
 
 struct BootInfo {
     usize total_size;
-    const char* cmdline;         // "" when the tag is absent; points into the info bytes
-    const char* bootloader_name; // "" when absent
-    MemoryRegion memory[kMaxMemoryRegions];
+    const char* cmdline;                    // "" when the tag is absent; points into the info bytes
+    const char* bootloader_name;            // "" when absent
+    MemoryRegion memory[kMaxMemoryRegions]; // in the tag's order, merged (see MemoryMapStats)
     usize memory_count;
+    MemoryMapStats memory_stats;
     Framebuffer framebuffer;
-    Module modules[kMaxModules];
+    Module modules[kMaxModules]; // the first kMaxModules module tags
     usize module_count;
+    // Module tags past the first kMaxModules: refused, never loaded. The
+    // first kMaxRefusedModules of them have their strings here.
+    const char* refused_modules[kMaxRefusedModules];
+    usize refused_module_count; // all of them, may exceed kMaxRefusedModules
 };
 
 struct ParseError {

@@ -4,7 +4,7 @@
 
 #include "arch/x86_64/page_table.h"
 #include "boot/multiboot2.h"
-#include "lib/cmdline.h"
+#include "kernel/boot_options.h"
 #include "mm/pmm.h"
 #include "mm/range_allocator.h"
 
@@ -12,7 +12,7 @@ namespace celos {
 
 struct KernelState {
     mb2::BootInfo boot_info;
-    CommandLine cmdline;
+    BootOptions options; // from the command line, parsed once at boot
     PhysicalMemoryManager pmm;
     x86_64::PageTable* page_table = nullptr;
     VirtAddr framebuffer; // the write-combining mapping; 0 when there is none

@@ -115,6 +115,9 @@ void parse_boot_information(u32 magic, u64 info_phys) {
 void log_boot_information(const mb2::BootInfo& bi) {
     log_info("boot loader: %s", bi.bootloader_name[0] ? bi.bootloader_name : "(unnamed)");
     log_info("command line: '%s'", bi.cmdline);
+    // Misused options are reported next to the line itself.
+    boot_options_parse(bi.cmdline, state.options,
+                       [](void*, const char* message) { log_warn("command line: %s", message); }, nullptr);
     u64 usable = 0;
     for (usize i = 0; i < bi.memory_count; ++i) {
         const mb2::MemoryRegion& r = bi.memory[i];
@@ -125,6 +128,17 @@ void log_boot_information(const mb2::BootInfo& bi) {
     }
     log_info("memory map: %zu regions, %llu MiB usable", bi.memory_count,
              static_cast<unsigned long long>(usable >> 20));
+    const mb2::MemoryMapStats& ms = bi.memory_stats;
+    if (ms.dropped != 0)
+        log_warn(
+            "memory map: %zu entries, %zu kept (adjacent merged); %zu available regions (%llu KiB) and %zu "
+            "other entries dropped (at most %zu regions)",
+            ms.entries, bi.memory_count, ms.dropped_available,
+            static_cast<unsigned long long>(ms.dropped_available_bytes / 1024),
+            ms.dropped - ms.dropped_available, mb2::kMaxMemoryRegions);
+    else if (ms.merged != 0)
+        log_info("memory map: %zu entries, %zu after merging adjacent ones of one type", ms.entries,
+                 bi.memory_count);
     const mb2::Framebuffer& fb = bi.framebuffer;
     if (!fb.present) {
         log_warn("framebuffer: none given by the boot loader; serial console only");
@@ -184,18 +198,17 @@ void map_or_panic(PageTable& table, const char* what, VirtAddr virt, PhysAddr ph
 }
 
 // The direct map covers RAM (available and ACPI regions), merged and rounded
-// out to pages; device memory is mapped separately with its own caching.
-u64 map_direct_map(PageTable& table, bool huge_pages) {
+// out to pages; device memory is mapped separately with its own caching. The
+// boot information and the modules are read through it too, so their ranges
+// are added: they stay reachable even in a RAM region the parser had to drop
+// from a memory map over kMaxMemoryRegions entries.
+u64 map_direct_map(PageTable& table, bool huge_pages, u64 info_phys) {
     const mb2::BootInfo& bi = state.boot_info;
-    PhysRange ranges[mb2::kMaxMemoryRegions];
+    PhysRange ranges[mb2::kMaxMemoryRegions + mb2::kMaxModules + 1];
     usize n = 0;
-    for (usize i = 0; i < bi.memory_count; ++i) {
-        u32 t = bi.memory[i].type;
-        if (t != static_cast<u32>(mb2::MemoryType::available) && t != static_cast<u32>(mb2::MemoryType::acpi_reclaimable) &&
-            t != static_cast<u32>(mb2::MemoryType::acpi_nvs))
-            continue;
-        u64 b = align_down(bi.memory[i].base.value(), kPageSize);
-        u64 e = align_up(bi.memory[i].base.value() + bi.memory[i].length, kPageSize);
+    auto add = [&](u64 base, u64 end) {
+        u64 b = align_down(base, kPageSize);
+        u64 e = align_up(end, kPageSize);
         // Insertion sort by base.
         usize j = n++;
         while (j > 0 && ranges[j - 1].begin.value() > b) {
@@ -203,7 +216,18 @@ u64 map_direct_map(PageTable& table, bool huge_pages) {
             --j;
         }
         ranges[j] = {PhysAddr(b), PhysAddr(e)};
+    };
+    for (usize i = 0; i < bi.memory_count; ++i) {
+        u32 t = bi.memory[i].type;
+        if (t != static_cast<u32>(mb2::MemoryType::available) &&
+            t != static_cast<u32>(mb2::MemoryType::acpi_reclaimable) &&
+            t != static_cast<u32>(mb2::MemoryType::acpi_nvs))
+            continue;
+        add(bi.memory[i].base.value(), bi.memory[i].base.value() + bi.memory[i].length);
     }
+    add(info_phys, info_phys + bi.total_size);
+    for (usize i = 0; i < bi.module_count; ++i)
+        add(bi.modules[i].start.value(), bi.modules[i].end.value());
     u64 mapped = 0;
     PageSize max_page = huge_pages ? PageSize::size_1g : PageSize::size_2m;
     for (usize i = 0; i < n;) {
@@ -265,7 +289,7 @@ struct Stacks {
     u64 ist_tops[3];
 };
 
-Stacks build_address_space() {
+Stacks build_address_space(u64 info_phys) {
     const CpuFeatures features = detect_cpu_features();
     program_pat();
     table_allocator = new (table_allocator_storage) PmmTableAllocator(state.pmm);
@@ -273,7 +297,7 @@ Stacks build_address_space() {
     if (!created.ok()) panic("paging: cannot allocate the top-level table: %s", created.error().check);
     PageTable* table = new (page_table_storage) PageTable(created.value());
 
-    u64 direct = map_direct_map(*table, features.pdpe1gb);
+    u64 direct = map_direct_map(*table, features.pdpe1gb, info_phys);
     map_core_image(*table);
     map_framebuffer(*table);
     state.page_table = table;
@@ -292,15 +316,9 @@ Stacks build_address_space() {
     return stacks;
 }
 
-void handle_command_line() {
-    state.cmdline.for_each([](StringView key, StringView, bool) {
-        for (const char* known : {"selftest", "fault", "modsig", "nokaslr", "wxaudit"})
-            if (key == StringView(known)) return;
-        log_warn("command line: unknown option '%.*s' ignored", static_cast<int>(key.length), key.data);
-    });
-    StringView fault;
-    if (state.cmdline.get("fault", fault)) fault_inject(fault);
-    if (state.cmdline.has("selftest")) selftest_run();
+void run_command_line_actions() {
+    if (!state.options.fault.empty()) fault_inject(state.options.fault);
+    if (state.options.selftest) selftest_run();
 }
 
 [[noreturn]] void kernel_main() {
@@ -319,7 +337,7 @@ void handle_command_line() {
     wx_check_boot();
     // The heap module, when loaded, reports its use by module.
     if (auto* heap = static_cast<const celos_heap_service*>(celos_service_lookup("heap", 1))) heap->log_summary();
-    handle_command_line();
+    run_command_line_actions();
 
     boot_screen_set_state(BootState::ready);
     if (kernel_tainted()) {
@@ -363,10 +381,9 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_early_main(u32 magi
     enable_sse();
 
     parse_boot_information(magic, info_phys);
-    state.cmdline = CommandLine(state.boot_info.cmdline);
     log_boot_information(state.boot_info);
     init_physical_memory(info_phys);
-    Stacks stacks = build_address_space();
+    Stacks stacks = build_address_space(info_phys);
     for (int i = 0; i < 3; ++i) tss_set_ist(static_cast<IstSlot>(i + 1), stacks.ist_tops[i]);
     switch_stack_and_call(stacks.kernel_top, kernel_main);
 }

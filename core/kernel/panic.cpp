@@ -4,6 +4,7 @@
 
 #include "arch/cpu.h"
 #include "kernel/boot_screen.h"
+#include "kernel/fault.h"
 #include "kernel/symbolize.h"
 #include "kernel/taint.h"
 #include "lib/assert.h"
@@ -41,16 +42,18 @@ void panic_end() {
 }
 
 void panic(const char* fmt, ...) {
-    panic_begin();
     char message[256];
     va_list args;
     va_start(args, fmt);
     vformat(message, sizeof message, fmt, args);
     va_end(args);
-    log_error("PANIC: %s", message);
-    log_backtrace(reinterpret_cast<u64>(__builtin_frame_address(0)), 32);
-    panic_end();
+    // The core's own panic: never recovered, whoever called.
+    const u64 frame = reinterpret_cast<u64>(__builtin_frame_address(0));
+    fault_handle({FaultKind::panic, message, reinterpret_cast<u64>(__builtin_return_address(0)), false,
+                  log_backtrace_from, &frame});
 }
+
+void log_backtrace_from(const void* frame) { log_backtrace(*static_cast<const u64*>(frame), 32); }
 
 void assertion_failed(const char* expr, const char* file, int line) {
     panic("assertion failed: %s (%s:%d)", expr, file, line);

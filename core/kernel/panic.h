@@ -8,5 +8,8 @@ namespace celos {
 void panic_begin();
 // Flushes the log and stops the machine.
 [[noreturn]] void panic_end();
+// A FaultReport's details for a panic: the backtrace from the frame pointer
+// at `frame` (a u64).
+void log_backtrace_from(const void* frame);
 
 } // namespace celos

@@ -3,7 +3,6 @@
 #include "kernel/stacks.h"
 #include "lib/format.h"
 #include "lib/symbols.h"
-#include "loader/loader.h"
 #include "log/log.h"
 
 extern "C" const celos::u8 __ksyms_start[];
@@ -13,6 +12,9 @@ namespace celos {
 namespace {
 
 SymbolTable core_symbols;
+ModuleSymbolizer module_symbolize = nullptr;
+
+bool in_module(u64 address, char* buf, usize size) { return module_symbolize && module_symbolize(address, buf, size); }
 
 } // namespace
 
@@ -20,8 +22,10 @@ void symbolize_init() {
     core_symbols = SymbolTable(ByteSpan(__ksyms_start, static_cast<usize>(__ksyms_end - __ksyms_start)));
 }
 
+void symbolize_set_module_lookup(ModuleSymbolizer fn) { module_symbolize = fn; }
+
 void symbolize(u64 address, char* buf, usize size) {
-    if (module_symbolize(address, buf, size)) return;
+    if (in_module(address, buf, size)) return;
     SymbolMatch m;
     if (core_symbols.lookup(address, m)) {
         format(buf, size, "%s+0x%llx", m.name, static_cast<unsigned long long>(m.offset));
@@ -50,7 +54,7 @@ void log_backtrace(u64 rbp, usize max_frames) {
         // noreturn function), so name the byte before it.
         char name[128];
         SymbolMatch m;
-        if (module_symbolize(ret - 1, name, sizeof name))
+        if (in_module(ret - 1, name, sizeof name))
             ; // "module:symbol+0xoff" of the call instruction's last byte
         else if (core_symbols.lookup(ret - 1, m))
             format(name, sizeof name, "%s+0x%llx", m.name, static_cast<unsigned long long>(m.offset + 1));

@@ -99,11 +99,7 @@ bool audit(bool allow_inject) {
     usize core_regions = count;
     count += module_regions(regions + count, kMaxRegions - count);
 
-    StringView mode;
-    bool injecting = allow_inject && k.cmdline.get("wxaudit", mode) && mode == StringView("inject");
-    if (allow_inject && k.cmdline.get("wxaudit", mode) && !injecting)
-        log_warn("command line: wxaudit='%.*s' unknown (only 'inject', for tests); ignored",
-                 static_cast<int>(mode.length), mode.data);
+    bool injecting = allow_inject && k.options.wxaudit == StringView("inject");
     Injected injected;
     if (injecting) injected = inject(regions, count);
 

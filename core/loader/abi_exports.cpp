@@ -10,6 +10,7 @@
 #include "arch/x86_64/cpu.h"
 #include "boot/layout.h"
 #include "kernel/boot_screen.h"
+#include "kernel/fault.h"
 #include "kernel/kernel.h"
 #include "lib/assert.h"
 #include "kernel/panic.h"
@@ -144,17 +145,12 @@ void celos_panic(const char* fmt, ...) {
     // The byte before the return address: a call to this noreturn function
     // may be the last instruction of its caller.
     if (!module_symbolize(caller - 1, where, sizeof where)) symbolize(caller, where, sizeof where);
-    // From a module's init (a failed assertion there): the same report, then
-    // init ends with CELOS_ERR_FAULT and the loader unloads the module.
-    int module = module_owning(caller);
-    if (init_guard_claim(caller)) {
-        module_log_sinks_remove(module);
-        log_error("FAULT in the init of module %s: panic: %s (called from %s)", module_name(module), message, where);
-        log_backtrace(reinterpret_cast<u64>(__builtin_frame_address(0)), 32);
-        log_error("module %s: init abandoned after the fault, the module is unloaded", module_name(module));
-        init_guard_recover();
-    }
-    panic("%s (called from %s)", message, where);
+    char what[sizeof message + sizeof where + 16];
+    format(what, sizeof what, "%s (called from %s)", message, where);
+    // From a module's init (a failed assertion there) a hook of the module
+    // subsystem recovers: init ends with CELOS_ERR_FAULT and the module is unloaded.
+    const u64 frame = reinterpret_cast<u64>(__builtin_frame_address(0));
+    fault_handle({FaultKind::panic, what, caller, true, log_backtrace_from, &frame});
 }
 
 celos_status celos_log_sink_register(const struct celos_log_sink* sink) {

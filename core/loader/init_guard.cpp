@@ -13,7 +13,10 @@
 
 #include "loader/init_guard.h"
 
+#include "kernel/fault.h"
+#include "lib/format.h"
 #include "loader/loader.h"
+#include "log/log.h"
 
 namespace {
 
@@ -57,5 +60,31 @@ bool init_guard_claim(u64 address) {
 void init_guard_recover() {
     recovery_resume(&point, CELOS_ERR_FAULT);
 }
+
+namespace {
+
+// The generic fault handler's hooks (kernel/fault.h).
+void quiesce(u64 ip) {
+    // The report must not run through a log sink of the module that faulted.
+    int module = module_owning(ip);
+    if (module >= 0) module_log_sinks_remove(module);
+}
+
+bool claim(u64 ip, char* context, usize size) {
+    if (!init_guard_claim(ip)) return false;
+    format(context, size, "the init of module %s", module_name(module_owning(ip)));
+    return true;
+}
+
+void recover(u64 ip) {
+    log_error("module %s: init abandoned after the fault, the module is unloaded", module_name(module_owning(ip)));
+    init_guard_recover();
+}
+
+constexpr FaultHooks kHooks = {quiesce, claim, recover};
+
+} // namespace
+
+void init_guard_install() { fault_set_hooks(&kHooks); }
 
 } // namespace celos

@@ -26,4 +26,7 @@ bool init_guard_claim(u64 address);
 // returns CELOS_ERR_FAULT.
 [[noreturn]] void init_guard_recover();
 
+// Registers the guard with the generic fault handler (kernel/fault.h).
+void init_guard_install();
+
 } // namespace celos

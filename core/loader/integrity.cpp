@@ -17,12 +17,8 @@ ModsigMode mode = ModsigMode::warn;
 } // namespace
 
 void integrity_init() {
-    StringView value;
-    if (kernel().cmdline.get("modsig", value) && !modsig_parse(value, mode))
-        log_warn("command line: modsig='%.*s' is neither 'warn' nor 'enforce'; using modsig=%s",
-                 static_cast<int>(value.length), value.data, modsig_name(mode));
-    else if (kernel().cmdline.has("modsig") && !kernel().cmdline.get("modsig", value))
-        log_warn("command line: modsig needs a value ('warn' or 'enforce'); using modsig=%s", modsig_name(mode));
+    // The command line's parser checked the value (boot_options.cpp).
+    if (!kernel().options.modsig.empty()) modsig_parse(kernel().options.modsig, mode);
     Manifest manifest = module_manifest();
     if (!manifest_sorted(manifest)) panic("integrity: the built-in module manifest is not sorted by digest");
     log_info("integrity: modsig=%s, manifest of %zu modules", modsig_name(mode), manifest.size());

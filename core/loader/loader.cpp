@@ -9,6 +9,7 @@
 #include "loader/loader.h"
 
 #include <celos/abi.h>
+#include <celos/bootfile.h>
 
 #include "arch/cpu.h"
 #include "arch/x86_64/page_table.h"
@@ -20,6 +21,7 @@
 #include "lib/irq.h"
 #include "lib/string_view.h"
 #include "kernel/boot_screen.h"
+#include "kernel/symbolize.h"
 #include "loader/debug_info.h"
 #include "loader/integrity.h"
 #include "loader/init_guard.h"
@@ -28,6 +30,7 @@
 #include "mm/kaslr.h"
 #include "mm/kernel_vm.h"
 #include "mm/wx_audit.h"
+#include "module/params.h"
 
 extern "C" const celos::CoreExport __celos_exports_start[];
 extern "C" const celos::CoreExport __celos_exports_end[];
@@ -51,6 +54,9 @@ constexpr usize kMaxResources = 1024;
 constexpr usize kExportSlots = 1024; // power of two
 constexpr usize kMaxBootFiles = mb2::kMaxModules;
 constexpr usize kMaxServiceName = 48;
+// A module2 line's label (its first word) and so a boot file's name: the
+// NAME_MAX of the file systems GRUB reads. A longer one is refused, never cut.
+constexpr usize kMaxLabel = CELOS_BOOTFILE_NAME_MAX;
 
 // declined: init said it is not needed (CELOS_ERR_EXISTS), and it was unloaded.
 // unloaded: a module loaded after boot (module_load_file) and unloaded; the
@@ -59,8 +65,8 @@ enum class SlotState : u8 { empty, parsed, refused, declined, initializing, load
 
 struct ModuleSlot {
     SlotState state;
-    char label[40];   // the first word of the module2 command line, for messages
-    const char* args; // the rest of that command line (parameters)
+    char label[kMaxLabel + 1]; // the first word of the module2 command line, for messages
+    const char* args;          // the rest of that command line (parameters)
     ByteSpan file;
     ModuleImage image;
     RegionTarget targets[loader::kRegionCount];
@@ -87,7 +93,7 @@ struct ExportEntry {
 };
 
 struct BootFile {
-    char name[48];
+    char name[kMaxLabel + 1];
     const u8* data;
     usize size;
 };
@@ -232,44 +238,6 @@ void unload(ModuleSlot& m) {
 
 // --- parameters ----------------------------------------------------------
 
-bool parse_int(StringView v, i64& out) {
-    usize i = 0;
-    bool negative = false;
-    if (i < v.length && (v.data[i] == '-' || v.data[i] == '+')) negative = v.data[i++] == '-';
-    unsigned base = 10;
-    if (i + 1 < v.length && v.data[i] == '0' && (v.data[i + 1] == 'x' || v.data[i + 1] == 'X')) {
-        base = 16;
-        i += 2;
-    }
-    if (i == v.length) return false;
-    u64 value = 0;
-    for (; i < v.length; ++i) {
-        char c = v.data[i];
-        unsigned d = c >= '0' && c <= '9' ? unsigned(c - '0')
-                     : base == 16 && c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10)
-                     : base == 16 && c >= 'A' && c <= 'F' ? unsigned(c - 'A' + 10)
-                                                          : 99;
-        if (d >= base) return false;
-        if (value > (~0ull - d) / base) return false;
-        value = value * base + d;
-    }
-    if (negative ? value > (1ull << 63) : value > (1ull << 63) - 1) return false;
-    out = negative ? static_cast<i64>(0 - value) : static_cast<i64>(value);
-    return true;
-}
-
-bool parse_bool(StringView v, bool has_value, bool& out) {
-    if (!has_value) return out = true;
-    for (const char* t : {"1", "on", "yes", "true"})
-        if (v == StringView(t)) return out = true;
-    for (const char* f : {"0", "off", "no", "false"})
-        if (v == StringView(f)) {
-            out = false;
-            return true;
-        }
-    return false;
-}
-
 bool inside(const ModuleSlot& m, Region r, u64 address, u64 size) {
     const RegionTarget& t = m.targets[static_cast<int>(r)];
     u64 limit = m.region_size[static_cast<int>(r)];
@@ -326,56 +294,29 @@ bool check_descriptor(ModuleSlot& m, Diagnostic& d) {
     return true;
 }
 
-// Parameters from the module2 line; unknown keys and bad values are
-// reported and the default stays.
-void apply_parameters(ModuleSlot& m) {
-    CommandLine line(m.args);
+// Parameters from the module2 line (module/params.cpp): a bad value is a
+// warning and the parameter keeps its default; a string longer than its
+// parameter holds (a file name, say) refuses the module, with the first
+// such problem as the reason.
+bool apply_parameters(ModuleSlot& m, Diagnostic& d) {
     const celos_module_descriptor* desc = m.descriptor;
-    line.for_each([&](StringView key, StringView value, bool has_value) {
-        const celos_module_param* param = nullptr;
-        for (u32 i = 0; i < desc->param_count; ++i)
-            if (key == StringView(desc->params[i].name)) param = &desc->params[i];
-        if (!param) {
-            char known[160] = "none";
-            usize at = 0;
-            for (u32 i = 0; i < desc->param_count && at < sizeof known; ++i)
-                at += format(known + at, sizeof known - at, "%s%s", i ? ", " : "", desc->params[i].name);
-            log_warn("module %s: unknown parameter '%.*s' ignored (parameters: %s)", m.label,
-                     static_cast<int>(key.length), key.data, known);
-            return;
-        }
-        bool ok = false;
-        const char* expected = "";
-        switch (param->type) {
-        case CELOS_PARAM_BOOL: {
-            bool b = false;
-            ok = parse_bool(value, has_value, b);
-            if (ok) *static_cast<bool*>(param->value) = b;
-            expected = "on/off, yes/no, true/false or 1/0";
-            break;
-        }
-        case CELOS_PARAM_INT: {
-            i64 v = 0;
-            ok = has_value && parse_int(value, v);
-            if (ok) *static_cast<int64_t*>(param->value) = v;
-            expected = "a 64-bit integer (decimal or 0x hex)";
-            break;
-        }
-        case CELOS_PARAM_STRING:
-            ok = has_value && value.length < param->size;
-            if (ok) value.copy_to(static_cast<char*>(param->value), param->size);
-            expected = "a string";
-            break;
-        }
-        if (!ok) {
-            if (param->type == CELOS_PARAM_STRING && has_value)
-                log_warn("module %s: parameter '%s': value is %zu bytes (at most %u), default kept", m.label,
-                         param->name, value.length, param->size - 1);
-            else
-                log_warn("module %s: parameter '%s': bad value '%.*s' (expected %s), default kept", m.label,
-                         param->name, static_cast<int>(value.length), value.data, expected);
-        }
-    });
+    struct Ctx {
+        ModuleSlot& m;
+        Diagnostic& d;
+        bool refused;
+    } ctx{m, d, false};
+    params_apply(Span<const celos_module_param>(desc->params, desc->param_count), m.args,
+                 [](void* p, bool fatal, const char* message) {
+                     auto& c = *static_cast<Ctx*>(p);
+                     if (!fatal) {
+                         log_warn("module %s: %s", c.m.label, message);
+                     } else if (!c.refused) {
+                         format(c.d.message, sizeof c.d.message, "%s", message);
+                         c.refused = true;
+                     }
+                 },
+                 &ctx);
+    return !ctx.refused;
 }
 
 // --- loading ---------------------------------------------------------------
@@ -474,7 +415,7 @@ bool load(ModuleSlot& m) {
         }
     }
 
-    apply_parameters(m);
+    if (!apply_parameters(m, d)) return fail("parameters");
     u64 linked = arch::now_ns();
     if (!m.quiet)
         log_info("module %s %s: text 0x%llx (%llu KiB), rodata 0x%llx (%llu KiB), data 0x%llx (%llu KiB), "
@@ -678,12 +619,43 @@ void register_core_exports() {
     }
 }
 
-void word_copy(const char* s, char* out, usize size, const char*& rest) {
-    while (*s == ' ') ++s;
+// The first word of a module2 command line (its label) and what follows.
+StringView first_word(const char* s, const char*& rest) {
+    while (*s == ' ')
+        ++s;
     usize n = 0;
-    while (s[n] && s[n] != ' ') ++n;
-    StringView(s, n).copy_to(out, size);
+    while (s[n] && s[n] != ' ')
+        ++n;
     rest = s + n;
+    return StringView(s, n);
+}
+
+bool has_dot(StringView word) {
+    for (usize i = 0; i < word.length; ++i)
+        if (word.data[i] == '.') return true;
+    return false;
+}
+
+// How a refused line is named: a file name ("font.psf") is a boot file.
+const char* line_kind(StringView label) {
+    return has_dot(label) ? "boot file" : "module";
+}
+
+// Module2 lines the boot information could not hold (mb2::kMaxModules):
+// each is named, none is loaded.
+usize log_refused_lines(const mb2::BootInfo& bi) {
+    for (usize i = 0; i < bi.refused_module_count && i < mb2::kMaxRefusedModules; ++i) {
+        const char* rest = "";
+        const StringView label = first_word(bi.refused_modules[i], rest);
+        constexpr int kShown = 64;
+        log_error("%s %.*s%s refused: more than %zu module2 lines (the limit)", line_kind(label),
+                  label.length > kShown ? kShown : static_cast<int>(label.length), label.data,
+                  label.length > kShown ? "..." : "", mb2::kMaxModules);
+    }
+    if (bi.refused_module_count > mb2::kMaxRefusedModules)
+        log_error("%zu more module2 lines refused: more than %zu module2 lines (the limit)",
+                  bi.refused_module_count - mb2::kMaxRefusedModules, mb2::kMaxModules);
+    return bi.refused_module_count;
 }
 
 } // namespace
@@ -926,29 +898,36 @@ extern "C" celos_status celos_bootfile_find(const char* name, const void** data,
 }
 
 void modules_load_all() {
+    init_guard_install();
+    symbolize_set_module_lookup(module_symbolize);
     register_core_exports();
     const mb2::BootInfo& bi = kernel().boot_info;
+    usize lines_refused = log_refused_lines(bi);
     for (usize i = 0; i < bi.module_count; ++i) {
         const mb2::Module& mod = bi.modules[i];
         const u8* data = reinterpret_cast<const u8*>(DIRECT_MAP_BASE + mod.start.value());
         usize size = static_cast<usize>(mod.end - mod.start);
         // A line labelled with a file name ("font.psf") is a boot file; one
         // labelled with a module name (no dot) is a module, ELF or not.
-        char label[48];
         const char* rest = "";
-        word_copy(mod.cmdline, label, sizeof label, rest);
-        bool is_boot_file = false;
-        for (const char* c = label; *c; ++c) is_boot_file = is_boot_file || *c == '.';
-        if (is_boot_file) {
+        const StringView label = first_word(mod.cmdline, rest);
+        if (label.length > kMaxLabel) {
+            constexpr int kShown = 64;
+            log_error("%s %.*s... refused: its name is %zu characters, longer than the limit of %zu",
+                      line_kind(label), kShown, label.data, label.length, kMaxLabel);
+            ++lines_refused;
+            continue;
+        }
+        if (has_dot(label)) {
             BootFile& f = boot_files[boot_file_count++];
-            StringView(label).copy_to(f.name, sizeof f.name);
+            label.copy_to(f.name, sizeof f.name);
             f.data = data;
             f.size = size;
             log_info("boot file '%s': %zu bytes", f.name, size);
             continue;
         }
         ModuleSlot& m = slots[slot_count++];
-        StringView(label).copy_to(m.label, sizeof m.label);
+        label.copy_to(m.label, sizeof m.label);
         if (m.label[0] == '\0') format(m.label, sizeof m.label, "module%zu", i);
         m.args = rest;
         m.file = ByteSpan(data, size);
@@ -982,8 +961,10 @@ void modules_load_all() {
         declined_count += slots[i].state == SlotState::declined;
         refused_count += slots[i].state != SlotState::loaded && slots[i].state != SlotState::declined;
     }
-    log_info("modules: %zu loaded (%s), %zu refused, %zu not needed, %zu boot files", started_count,
-             started_count ? loaded : "none", refused_count, declined_count, boot_file_count);
+    char lines[64] = "";
+    if (lines_refused != 0) format(lines, sizeof lines, ", %zu module2 lines refused", lines_refused);
+    log_info("modules: %zu loaded (%s), %zu refused, %zu not needed, %zu boot files%s", started_count,
+             started_count ? loaded : "none", refused_count, declined_count, boot_file_count, lines);
     for (usize i = 0; i < slot_count; ++i)
         if (slots[i].state != SlotState::loaded)
             log_info("  %s %s: %s", slots[i].state == SlotState::declined ? "not needed" : "refused", slots[i].label,

@@ -35,12 +35,14 @@ LogState state;
 
 void ring_copy_in(usize at, const void* src, usize n) {
     const u8* s = static_cast<const u8*>(src);
-    for (usize i = 0; i < n; ++i) state.ring[(at + i) % kRingSize] = s[i];
+    for (usize i = 0; i < n; ++i)
+        state.ring[(at + i) % kRingSize] = s[i];
 }
 
 void ring_copy_out(usize at, void* dst, usize n) {
     u8* d = static_cast<u8*>(dst);
-    for (usize i = 0; i < n; ++i) d[i] = state.ring[(at + i) % kRingSize];
+    for (usize i = 0; i < n; ++i)
+        d[i] = state.ring[(at + i) % kRingSize];
 }
 
 void ring_drop_oldest() {
@@ -54,7 +56,8 @@ void ring_drop_oldest() {
 void ring_push(LogLevel level, u64 ts, const char* text, usize length) {
     RecordHeader h{ts, static_cast<u16>(length), static_cast<u8>(level), 0};
     usize n = sizeof h + length;
-    while (kRingSize - state.used < n) ring_drop_oldest();
+    while (kRingSize - state.used < n)
+        ring_drop_oldest();
     ring_copy_in(state.tail, &h, sizeof h);
     ring_copy_in((state.tail + sizeof h) % kRingSize, text, length);
     state.tail = (state.tail + n) % kRingSize;
@@ -82,31 +85,67 @@ void log_remove_sink(LogSink& sink) {
     IrqGuard guard;
     for (usize i = 0; i < state.sink_count; ++i) {
         if (state.sinks[i] != &sink) continue;
-        for (usize j = i; j + 1 < state.sink_count; ++j) state.sinks[j] = state.sinks[j + 1];
+        for (usize j = i; j + 1 < state.sink_count; ++j)
+            state.sinks[j] = state.sinks[j + 1];
         --state.sink_count;
         return;
     }
 }
 
-void log_set_clock(u64 (*now_ns)()) { state.now_ns = now_ns; }
+void log_set_clock(u64 (*now_ns)()) {
+    state.now_ns = now_ns;
+}
+
+usize log_make_visible(const char* text, usize length, char* out, usize out_size) {
+    if (out_size == 0) return 0;
+    usize n = 0;
+    auto room = [&](usize k) { return n + k < out_size; };
+    for (usize i = 0; i < length; ++i) {
+        u8 b = static_cast<u8>(text[i]);
+        if (b < 0x20 || b == 0x7f) {
+            if (!room(2)) break;
+            out[n++] = '^';
+            out[n++] = static_cast<char>(b == 0x7f ? '?' : b + 0x40);
+        } else if (b == 0xc2 && i + 1 < length && static_cast<u8>(text[i + 1]) >= 0x80 &&
+                   static_cast<u8>(text[i + 1]) <= 0x9f) {
+            if (!room(3)) break;
+            out[n++] = '^';
+            out[n++] = '[';
+            out[n++] = static_cast<char>(static_cast<u8>(text[++i]) - 0x40);
+        } else {
+            if (!room(1)) break;
+            out[n++] = static_cast<char>(b);
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
 
 void log(LogLevel level, const char* fmt, ...) {
-    char line[kMaxLine];
+    char formatted[kMaxLine];
     va_list args;
     va_start(args, fmt);
-    usize n = vformat(line, sizeof line, fmt, args);
+    usize n = vformat(formatted, sizeof formatted, fmt, args);
     va_end(args);
-    if (n >= sizeof line) n = sizeof line - 1;
-    while (n > 0 && line[n - 1] == '\n') line[--n] = '\0';
+    if (n >= sizeof formatted) n = sizeof formatted - 1;
+    while (n > 0 && formatted[n - 1] == '\n')
+        --n;
+    // Sinks are terminals (serial, the console): only their own formatting
+    // may use escapes, so nothing a line quotes can move the cursor or clear
+    // the screen.
+    char line[kMaxLine];
+    n = log_make_visible(formatted, n, line, sizeof line);
 
     IrqGuard guard;
     u64 ts = state.now_ns ? state.now_ns() : 0;
     ring_push(level, ts, line, n);
-    for (usize i = 0; i < state.sink_count; ++i) state.sinks[i]->emit(level, ts, line, n);
+    for (usize i = 0; i < state.sink_count; ++i)
+        state.sinks[i]->emit(level, ts, line, n);
 }
 
 void log_flush() {
-    for (usize i = 0; i < state.sink_count; ++i) state.sinks[i]->flush();
+    for (usize i = 0; i < state.sink_count; ++i)
+        state.sinks[i]->flush();
 }
 
 void log_replay(void (*fn)(void*, LogLevel, u64, const char*, usize), void* ctx) {

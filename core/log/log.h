@@ -29,6 +29,14 @@ void log_set_clock(u64 (*now_ns)());
 void log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_flush();
 
+// Copies `length` bytes of `text` into `out` (capacity `out_size`, NUL-terminated)
+// with every control character made visible, so that text from outside the
+// core (grub.cfg, the command line, module strings) cannot drive a terminal:
+// C0 controls and DEL in caret notation (ESC is "^[", DEL "^?"), C1 controls
+// (U+0080-U+009F in UTF-8) as their 7-bit equivalent ("^[[" for CSI). Other
+// bytes pass unchanged. Returns the bytes written (cut where `out` is full).
+usize log_make_visible(const char* text, usize length, char* out, usize out_size);
+
 // Calls fn for every line still held in the ring, oldest first.
 void log_replay(void (*fn)(void* ctx, LogLevel, u64 timestamp_ns, const char* line, usize length),
                 void* ctx);

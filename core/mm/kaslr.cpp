@@ -40,7 +40,7 @@ u64 next_random() {
 } // namespace
 
 void kaslr_init() {
-    if (kernel().cmdline.has("nokaslr")) {
+    if (kernel().options.nokaslr) {
         source = Source::off;
         log_info("kaslr: off (nokaslr): modules at deterministic first-fit bases");
         return;

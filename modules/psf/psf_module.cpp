@@ -15,7 +15,7 @@ namespace {
 
 using namespace celos::psf;
 
-char font_name[64] = "Lat15-Terminus16.psf";
+char font_name[CELOS_BOOTFILE_NAME_MAX + 1] = "Lat15-Terminus16.psf";
 int64_t scale = 1;
 
 const celos_module_param params[] = {
@@ -24,7 +24,7 @@ const celos_module_param params[] = {
 };
 
 FontService* service = nullptr;
-char service_name[80];
+char service_name[CELOS_BOOTFILE_NAME_MAX + 8]; // "psf:" and the file name
 
 celos_status psf_init() {
     if (auto* other = static_cast<const celos_font_ops*>(

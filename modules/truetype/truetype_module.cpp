@@ -26,7 +26,7 @@ using namespace celos;
 
 namespace {
 
-char font_name[64] = "DejaVuSansMono.ttf";
+char font_name[CELOS_BOOTFILE_NAME_MAX + 1] = "DejaVuSansMono.ttf";
 int64_t pixel_size = 16;
 char hinting[16] = "light";
 

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <celos/bootfile.h>
 #include <celos/font.h>
 
 struct FT_LibraryRec_;
@@ -137,7 +138,7 @@ class Font {
     size_t chunk_used_ = 0; // bytes used in the newest chunk
     size_t chunk_count_ = 0;
 
-    char name_[96] = {};
+    char name_[CELOS_BOOTFILE_NAME_MAX + 32] = {}; // "truetype:FILE@SIZE"
     char error_[192] = {};
 };
 

@@ -46,6 +46,26 @@ def check_screen(path, size, pixels):
     return failures
 
 
+def check_text_screen(path, patterns):
+    """The EGA text screen: character bytes at even offsets, 80x25."""
+    if not os.path.exists(path):
+        return ["no dump of the text screen (the ready line never came?)"]
+    with open(path, "rb") as f:
+        cells = f.read()
+    rows = [cells[r * 160:(r + 1) * 160:2].decode("cp437").rstrip() for r in range(25)]
+    failures, at = [], 0
+    for pattern in patterns:
+        rx = re.compile(pattern)
+        for i in range(at, len(rows)):
+            if rx.search(rows[i]):
+                at = i + 1
+                break
+        else:
+            failures.append("no text-screen row matching %r (after row %d); the screen:\n    %s"
+                            % (pattern, at, "\n    ".join(rows)))
+    return failures
+
+
 def render(args, font, log_path, out):
     """Renders the log with `font` through render_log; an error message or None."""
     r = subprocess.run([args.render_tool, "--font", font, "--bpp", args.render_bpp, "--log", log_path,
@@ -93,6 +113,8 @@ def main():
     p.add_argument("--workdir", required=True)
     p.add_argument("--cmdline")
     p.add_argument("--module-line", action="append", default=[])
+    p.add_argument("--grub-line", action="append", default=[],
+                   help="a GRUB command in the entry before the multiboot2 line (cutmem ...)")
     p.add_argument("--modules", action="append", default=[])
     p.add_argument("--bad-modules", metavar="DIR",
                    help="boot every .ko in DIR too (module2 line labelled by its file name) and expect "
@@ -110,12 +132,22 @@ def main():
     p.add_argument("--screen-size", help="WIDTHxHEIGHT of the screen at the ready line")
     p.add_argument("--screen-pixel", action="append", default=[], metavar="X,Y,RRGGBB",
                    help="a pixel of the screen at the ready line")
+    p.add_argument("--text-screen", action="append", default=[], metavar="REGEX",
+                   help="EGA text mode: a line of the text screen (VGA memory at 0xb8000, 80x25) at the "
+                        "ready line matches REGEX, in order")
     p.add_argument("--exit", default="ready", choices=["ready"] + sorted(EXPECTED_STATUS))
     args = p.parse_args()
 
     # "@SHA256:path@" in a pattern is that file's SHA-256, read when the test runs.
     args.expect = [re.sub(r"@SHA256:([^@]+)@", lambda m: hashlib.sha256(open(m.group(1), "rb").read()).hexdigest(), e)
                    for e in args.expect]
+    # Control characters, which CMake lists cannot carry well ('[' groups
+    # list elements): <ESC> is ESC and <CSI> is ESC [.
+    def controls(text):
+        return text.replace("<CSI>", "\x1b[").replace("<ESC>", "\x1b") if text else text
+    args.cmdline = controls(args.cmdline)
+    args.module_line = [controls(m) for m in args.module_line]
+    args.reject = [controls(r) for r in args.reject]
     os.makedirs(args.workdir, exist_ok=True)
     bad = []
     if args.bad_modules:
@@ -128,15 +160,21 @@ def main():
     if iso is None:
         iso = os.path.join(args.workdir, args.name + ".iso")
         make_test_iso(iso, args.kernel, args.template, args.cmdline, args.modules, args.module_line,
-                      args.gfxpayload)
+                      args.gfxpayload, args.grub_line)
 
     screen = None
     if args.screen_size or args.screen_pixel or args.render_tool:
         screen = os.path.join(args.workdir, args.name + ".ppm")
         if os.path.exists(screen):
             os.remove(screen)
+    memdump = None
+    if args.text_screen:
+        text_path = os.path.join(args.workdir, args.name + ".vga")
+        if os.path.exists(text_path):
+            os.remove(text_path)
+        memdump = (0xb8000, 80 * 25 * 2, text_path)
     status, lines = qemu.run_captured(iso, uefi=args.uefi, timeout=args.timeout, screenshot=screen,
-                                      stop_at_ready=(args.exit == "ready"))
+                                      stop_at_ready=(args.exit == "ready"), memdump=memdump)
     log_path = os.path.join(args.workdir, args.name + ".log")
     with open(log_path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -169,6 +207,8 @@ def main():
 
     if screen:
         failures += check_screen(screen, args.screen_size, args.screen_pixel)
+    if args.text_screen:
+        failures += check_text_screen(memdump[2], args.text_screen)
     if args.render_tool and os.path.exists(screen):
         failures += compare_with_render(args, screen, log_path)
 

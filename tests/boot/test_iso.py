@@ -19,7 +19,7 @@ def add_scenario_arguments(parser):
     parser.add_argument("--module-line", action="append", default=[])
 
 
-def make_test_iso(out, kernel, template, cmdline="", modules=(), module_lines=(), gfxpayload=None):
+def make_test_iso(out, kernel, template, cmdline="", modules=(), module_lines=(), gfxpayload=None, grub_lines=()):
     cmd = [sys.executable, os.path.join(HERE, "..", "..", "tools", "mkiso.py"), "--kernel", kernel,
            "--template", template, "--out", out, "--cmdline", cmdline or ""]
     for folder in modules:
@@ -28,4 +28,6 @@ def make_test_iso(out, kernel, template, cmdline="", modules=(), module_lines=()
         cmd += ["--module-line", line]
     if gfxpayload:
         cmd += ["--gfxpayload", gfxpayload]
+    for line in grub_lines:
+        cmd += ["--grub-line", line]
     subprocess.run(cmd, check=True)

@@ -111,7 +111,7 @@ TEST_CASE("log: trailing newlines are stripped") {
     CHECK(sink.lines[0].text == "one");
     CHECK(sink.lines[1].text == "two");
     CHECK(sink.lines[2].text.empty());
-    CHECK(sink.lines[3].text == "in\nside"); // only trailing ones go
+    CHECK(sink.lines[3].text == "in^Jside"); // only trailing ones go; an inner one is shown
 }
 
 TEST_CASE("log: long lines are truncated to 511 characters") {
@@ -215,4 +215,48 @@ TEST_CASE("log: a full ring of maximal lines keeps whole records") {
         REQUIRE(replayed[k].text.size() == 511);
         REQUIRE(replayed[k].text.substr(0, 4) == expected);
     }
+}
+
+// Text from outside the core (issue 11, item 5): an ESC [2J in a module
+// parameter or a command-line word must not reach a terminal as an escape.
+namespace {
+std::string visible(const std::string& text, usize out_size = 256) {
+    std::vector<char> out(out_size);
+    usize n = log_make_visible(text.data(), text.size(), out.data(), out.size());
+    REQUIRE(n < out_size);
+    REQUIRE(out[n] == '\0');
+    return std::string(out.data(), n);
+}
+} // namespace
+
+TEST_CASE("log: control characters are shown in caret notation") {
+    CHECK(visible("plain text, UTF-8 \xc3\xa9 \xe2\x94\x80") == "plain text, UTF-8 \xc3\xa9 \xe2\x94\x80");
+    CHECK(visible("font=\x1b[2Jx") == "font=^[[2Jx");
+    CHECK(visible("a\tb\nc\rd\x07") == "a^Ib^Jc^Md^G");
+    CHECK(visible(std::string("nul\0x", 5)) == "nul^@x");
+    CHECK(visible("del\x7f") == "del^?");
+    // C1 controls in UTF-8 as their 7-bit form: CSI (U+009B) is ESC [.
+    CHECK(visible("c1 \xc2\x9b" "2J \xc2\x85") == "c1 ^[[2J ^[E");
+    // U+00A0 and up are text; a lone 0x9B byte is not UTF-8 and stays (the
+    // terminal shows it as U+FFFD).
+    CHECK(visible("\xc2\xa0 \x9b") == "\xc2\xa0 \x9b");
+}
+
+TEST_CASE("log: making text visible never overflows and cuts whole notations") {
+    CHECK(visible("abc", 1).empty());
+    CHECK(visible("\x1b\x1b", 4) == "^[");  // room for one notation and the NUL
+    CHECK(visible("ab\x1b", 4) == "ab");    // "^[" does not fit after "ab"
+    CHECK(visible("\xc2\x9b", 3).empty());  // "^[[" needs 3 bytes plus the NUL
+    std::string long_line(1000, '\x1b');
+    CHECK(visible(long_line, 512).size() == 510);
+}
+
+TEST_CASE("log: lines reach sinks and the ring with their controls made visible") {
+    CaptureSink& sink = capture();
+    log_warn("module %s: unknown parameter '%s'", "psf", "x=\x1b[2J\x1b[H");
+    REQUIRE(sink.lines.size() == 1);
+    CHECK(sink.lines[0].text == "module psf: unknown parameter 'x=^[[2J^[[H'");
+    std::vector<Line> ring = replay_all();
+    REQUIRE_FALSE(ring.empty());
+    CHECK(ring.back().text == "module psf: unknown parameter 'x=^[[2J^[[H'");
 }

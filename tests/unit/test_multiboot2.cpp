@@ -254,15 +254,19 @@ TEST_CASE("multiboot2: other valid tag forms") {
         CHECK(p.info->memory_count == 0);
     }
     SECTION("exactly kMaxMemoryRegions memory regions") {
-        std::vector<MemoryEntry> entries;
-        for (usize i = 0; i < kMaxMemoryRegions; ++i) entries.push_back({i * 0x10000, 0x10000, 1});
+        std::vector<MemoryEntry> entries; // with gaps: nothing to merge
+        for (usize i = 0; i < kMaxMemoryRegions; ++i)
+            entries.push_back({i * 0x20000, 0x10000, 1});
         InfoBuilder b;
         b.memory_map(entries);
         b.end();
         const Parsed p = parse_bytes(b.build());
         REQUIRE(p.ok);
         CHECK(p.info->memory_count == kMaxMemoryRegions);
-        CHECK(p.info->memory[kMaxMemoryRegions - 1].base == PhysAddr((kMaxMemoryRegions - 1) * 0x10000));
+        CHECK(p.info->memory[kMaxMemoryRegions - 1].base == PhysAddr((kMaxMemoryRegions - 1) * 0x20000));
+        CHECK(p.info->memory_stats.entries == kMaxMemoryRegions);
+        CHECK(p.info->memory_stats.merged == 0);
+        CHECK(p.info->memory_stats.dropped == 0);
     }
     SECTION("a later entry_size of 32 reads the first 24 bytes of each entry") {
         InfoBuilder b;
@@ -291,6 +295,12 @@ TEST_CASE("multiboot2: other valid tag forms") {
         CHECK(p.info->framebuffer.type == FramebufferType::indexed);
         CHECK(p.info->framebuffer.bpp == 8);
         CHECK(p.info->framebuffer.red_size == 0);
+        // The palette, for the core's status band in indexed modes.
+        REQUIRE(p.info->framebuffer.palette_colors == 16);
+        REQUIRE(p.info->framebuffer.palette != nullptr);
+        CHECK(p.info->framebuffer.palette[3 * 5 + 0] == 5 * 16);
+        CHECK(p.info->framebuffer.palette[3 * 5 + 1] == 5 * 8);
+        CHECK(p.info->framebuffer.palette[3 * 15 + 2] == 15 * 4);
     }
     SECTION("an EGA text framebuffer") {
         InfoBuilder b;
@@ -506,12 +516,45 @@ TEST_CASE("multiboot2: a module with mod_end below mod_start is rejected") {
     expect_error(b.build(), "module mod_end is below mod_start", static_cast<u32>(t + 12), 3);
 }
 
-TEST_CASE("multiboot2: more than kMaxModules modules are rejected") {
+TEST_CASE("multiboot2: module tags past kMaxModules are refused by name, the first ones kept") {
     InfoBuilder b;
-    for (usize i = 0; i < kMaxModules; ++i) b.module(0x1000 * i, 0x1000 * i + 0x100, "m");
-    const usize t = b.module(0x900000, 0x900100, "one too many");
+    for (usize i = 0; i < kMaxModules; ++i)
+        b.module(0x1000 * i, 0x1000 * i + 0x100, "m" + std::to_string(i));
+    b.module(0x900000, 0x900100, "extra1.bin");
+    b.module(0x901000, 0x901100, "extra2 key=value");
     b.end();
-    expect_error(b.build(), "more than kMaxModules module tags", static_cast<u32>(t), 3);
+    const Parsed p = parse_bytes(b.build());
+    REQUIRE(p.ok);
+    REQUIRE(p.info->module_count == kMaxModules);
+    CHECK(std::string(p.info->modules[0].cmdline) == "m0");
+    CHECK(std::string(p.info->modules[kMaxModules - 1].cmdline) == "m" + std::to_string(kMaxModules - 1));
+    REQUIRE(p.info->refused_module_count == 2);
+    CHECK(std::string(p.info->refused_modules[0]) == "extra1.bin");
+    CHECK(std::string(p.info->refused_modules[1]) == "extra2 key=value");
+    CHECK(points_into(p, p.info->refused_modules[1]));
+}
+
+TEST_CASE("multiboot2: refused module tags are counted past the ones whose names are kept") {
+    InfoBuilder b;
+    const usize extra = kMaxRefusedModules + 5;
+    for (usize i = 0; i < kMaxModules + extra; ++i)
+        b.module(0x1000 * i, 0x1000 * i + 0x100, "f" + std::to_string(i));
+    b.end();
+    const Parsed p = parse_bytes(b.build());
+    REQUIRE(p.ok);
+    CHECK(p.info->module_count == kMaxModules);
+    CHECK(p.info->refused_module_count == extra);
+    CHECK(std::string(p.info->refused_modules[kMaxRefusedModules - 1]) ==
+          "f" + std::to_string(kMaxModules + kMaxRefusedModules - 1));
+}
+
+TEST_CASE("multiboot2: a malformed module tag past kMaxModules is still an error") {
+    InfoBuilder b;
+    for (usize i = 0; i < kMaxModules; ++i)
+        b.module(0x1000 * i, 0x1000 * i + 0x100, "m");
+    const usize t = b.module(0x900000, 0x8fffff, "backwards");
+    b.end();
+    expect_error(b.build(), "module mod_end is below mod_start", static_cast<u32>(t + 12), 3);
 }
 
 // ---- 3.6.8 Memory map -------------------------------------------------------
@@ -549,13 +592,166 @@ TEST_CASE("multiboot2: memory map entries that do not fill the tag evenly are re
     expect_error(b.build(), "memory map entries do not fill the tag evenly", static_cast<u32>(t), 6);
 }
 
-TEST_CASE("multiboot2: more than kMaxMemoryRegions memory map entries are rejected") {
-    std::vector<MemoryEntry> entries;
-    for (usize i = 0; i < kMaxMemoryRegions + 1; ++i) entries.push_back({i * 0x1000, 0x1000, 1});
+namespace {
+
+Parsed parse_memory_map(const std::vector<MemoryEntry>& entries) {
     InfoBuilder b;
-    const usize t = b.memory_map(entries);
+    b.memory_map(entries);
     b.end();
-    expect_error(b.build(), "memory map has more than kMaxMemoryRegions entries", static_cast<u32>(t), 6);
+    return parse_bytes(b.build());
+}
+
+void check_regions(const Parsed& p, const std::vector<MemoryEntry>& want) {
+    REQUIRE(p.ok);
+    REQUIRE(p.info->memory_count == want.size());
+    for (usize i = 0; i < want.size(); ++i) {
+        INFO("region " << i);
+        CHECK(p.info->memory[i].base == PhysAddr(want[i].base));
+        CHECK(p.info->memory[i].length == want[i].length);
+        CHECK(p.info->memory[i].type == want[i].type);
+    }
+}
+
+} // namespace
+
+TEST_CASE("multiboot2: memory map entries of one type that touch or overlap are merged") {
+    SECTION("adjacent, in order") {
+        const Parsed p =
+            parse_memory_map({{0x100000, 0x1000, 1}, {0x101000, 0x2000, 1}, {0x103000, 0x1000, 1}});
+        check_regions(p, {{0x100000, 0x4000, 1}});
+        CHECK(p.info->memory_stats.entries == 3);
+        CHECK(p.info->memory_stats.merged == 2);
+        CHECK(p.info->memory_stats.dropped == 0);
+    }
+    SECTION("overlapping and out of order") {
+        const Parsed p =
+            parse_memory_map({{0x200000, 0x3000, 1}, {0x1ff000, 0x2000, 1}, {0x201000, 0x800, 1}});
+        check_regions(p, {{0x1ff000, 0x4000, 1}});
+    }
+    SECTION("different types are never merged") {
+        const Parsed p = parse_memory_map({{0x0, 0x9fc00, 1}, {0x9fc00, 0x400, 2}, {0xa0000, 0x1000, 5}});
+        check_regions(p, {{0x0, 0x9fc00, 1}, {0x9fc00, 0x400, 2}, {0xa0000, 0x1000, 5}});
+        CHECK(p.info->memory_stats.merged == 0);
+    }
+    SECTION("an entry bridging two kept regions joins all three") {
+        const Parsed p = parse_memory_map(
+            {{0x1000, 0x1000, 1}, {0x8000, 0x1000, 2}, {0x3000, 0x1000, 1}, {0x2000, 0x1000, 1}});
+        check_regions(p, {{0x1000, 0x3000, 1}, {0x8000, 0x1000, 2}});
+        CHECK(p.info->memory_stats.merged == 2);
+    }
+    SECTION("a gap keeps regions apart") {
+        const Parsed p = parse_memory_map({{0x1000, 0x1000, 1}, {0x2001, 0x1000, 1}});
+        CHECK(p.info->memory_count == 2);
+    }
+    SECTION("empty entries are skipped") {
+        const Parsed p = parse_memory_map({{0x1000, 0, 1}, {0x5000, 0x1000, 2}, {0x9000, 0, 2}});
+        check_regions(p, {{0x5000, 0x1000, 2}});
+        CHECK(p.info->memory_stats.dropped == 0);
+    }
+    SECTION("merging happens before anything is dropped") {
+        std::vector<MemoryEntry> entries; // 300 adjacent pages, as a firmware listing page by page
+        for (usize i = 0; i < 300; ++i)
+            entries.push_back({0x100000 + i * 0x1000, 0x1000, 1});
+        const Parsed p = parse_memory_map(entries);
+        check_regions(p, {{0x100000, 300 * 0x1000, 1}});
+        CHECK(p.info->memory_stats.entries == 300);
+        CHECK(p.info->memory_stats.merged == 299);
+        CHECK(p.info->memory_stats.dropped == 0);
+    }
+}
+
+TEST_CASE("multiboot2: a memory map with more than kMaxMemoryRegions regions keeps the most useful ones") {
+    // A fragmented firmware map: available regions cut apart by bad ones,
+    // 131 + 130 entries, plus a reserved one; available region i has i + 1
+    // pages, so the three smallest are the ones that cannot stay.
+    std::vector<MemoryEntry> entries;
+    entries.push_back({0x0, 0x1000, 2});
+    u64 at = 0x100000;
+    for (usize i = 0; i <= 130; ++i) {
+        entries.push_back({at, (i + 1) * 0x1000, 1});
+        at += (i + 1) * 0x1000;
+        if (i < 130) {
+            entries.push_back({at, 0x1000, 5});
+            at += 0x1000;
+        }
+    }
+    REQUIRE(entries.size() == 262);
+    const Parsed p = parse_memory_map(entries);
+    REQUIRE(p.ok);
+    REQUIRE(p.info->memory_count == kMaxMemoryRegions);
+    const MemoryMapStats& stats = p.info->memory_stats;
+    CHECK(stats.entries == 262);
+    CHECK(stats.merged == 0);
+    CHECK(stats.dropped == 262 - kMaxMemoryRegions);
+    CHECK(stats.dropped_available == 3);
+    CHECK(stats.dropped_available_bytes == (1 + 2 + 3) * 0x1000);
+    u64 previous = 0;
+    for (usize i = 0; i < p.info->memory_count; ++i) {
+        INFO("region " << i);
+        const MemoryRegion& r = p.info->memory[i];
+        CHECK(r.type == 1);
+        CHECK(r.length >= 4 * 0x1000);
+        CHECK(r.base.value() > previous); // the tag's order is kept
+        previous = r.base.value();
+    }
+    CHECK(p.info->memory[kMaxMemoryRegions - 1].length == 131 * 0x1000);
+}
+
+TEST_CASE("multiboot2: when the table is full, non-RAM goes before RAM and the smallest RAM first") {
+    std::vector<MemoryEntry> full; // kMaxMemoryRegions available regions of 2 pages, with gaps
+    for (usize i = 0; i < kMaxMemoryRegions; ++i)
+        full.push_back({0x100000 + i * 0x10000, 0x2000, 1});
+    SECTION("a reserved entry is dropped, however large") {
+        auto entries = full;
+        entries.push_back({0x80000000, 0x40000000, 2});
+        const Parsed p = parse_memory_map(entries);
+        REQUIRE(p.ok);
+        CHECK(p.info->memory_count == kMaxMemoryRegions);
+        CHECK(p.info->memory_stats.dropped == 1);
+        CHECK(p.info->memory_stats.dropped_available == 0);
+        CHECK(p.info->memory[kMaxMemoryRegions - 1].type == 1);
+    }
+    SECTION("a kept bad region makes room for an available one") {
+        auto entries = full;
+        entries[5] = {0x150000, 0x100000, 5};
+        entries.push_back({0x80000000, 0x1000, 1});
+        const Parsed p = parse_memory_map(entries);
+        REQUIRE(p.ok);
+        CHECK(p.info->memory_stats.dropped == 1);
+        CHECK(p.info->memory_stats.dropped_available == 0);
+        for (usize i = 0; i < p.info->memory_count; ++i)
+            CHECK(p.info->memory[i].type == 1);
+        CHECK(p.info->memory[kMaxMemoryRegions - 1].base == PhysAddr(0x80000000));
+    }
+    SECTION("a smaller available region is dropped itself") {
+        auto entries = full;
+        entries.push_back({0x80000000, 0x1000, 1});
+        const Parsed p = parse_memory_map(entries);
+        REQUIRE(p.ok);
+        CHECK(p.info->memory_stats.dropped_available == 1);
+        CHECK(p.info->memory_stats.dropped_available_bytes == 0x1000);
+        CHECK(p.info->memory[kMaxMemoryRegions - 1].base ==
+              PhysAddr(0x100000 + (kMaxMemoryRegions - 1) * 0x10000));
+    }
+    SECTION("a larger available region replaces the smallest kept one") {
+        auto entries = full;
+        entries[7].length = 0x1000;
+        entries.push_back({0x80000000, 0x100000, 1});
+        const Parsed p = parse_memory_map(entries);
+        REQUIRE(p.ok);
+        CHECK(p.info->memory_stats.dropped_available == 1);
+        CHECK(p.info->memory_stats.dropped_available_bytes == 0x1000);
+        CHECK(p.info->memory[7].base == PhysAddr(0x100000 + 8 * 0x10000));
+        CHECK(p.info->memory[kMaxMemoryRegions - 1].base == PhysAddr(0x80000000));
+    }
+    SECTION("ACPI regions count as RAM") {
+        auto entries = full;
+        entries.push_back({0x80000000, 0x4000, 3});
+        const Parsed p = parse_memory_map(entries);
+        REQUIRE(p.ok);
+        CHECK(p.info->memory_stats.dropped_available == 1);
+        CHECK(p.info->memory[kMaxMemoryRegions - 1].type == 3);
+    }
 }
 
 TEST_CASE("multiboot2: a memory region whose base + length overflows is rejected") {
@@ -734,6 +930,10 @@ TEST_CASE("multiboot2: random mutations of a good info never crash") {
         REQUIRE(info.total_size <= length);
         REQUIRE(info.memory_count <= kMaxMemoryRegions);
         REQUIRE(info.module_count <= kMaxModules);
+        REQUIRE((info.refused_module_count == 0 || info.module_count == kMaxModules));
+        for (usize i = 0; i < info.refused_module_count && i < kMaxRefusedModules; ++i)
+            REQUIRE(points_into(p, info.refused_modules[i]));
+        REQUIRE(info.memory_stats.entries >= info.memory_count + info.memory_stats.dropped);
         // A string is either the static "" of an absent tag or lies inside the info.
         REQUIRE((points_into(p, info.cmdline) || std::strcmp(info.cmdline, "") == 0));
         REQUIRE((points_into(p, info.bootloader_name) || std::strcmp(info.bootloader_name, "") == 0));

@@ -1,20 +1,18 @@
 // Interrupt dispatch: IRQs are acknowledged and handled; a CPU exception is
-// reported on the log (vector, decoded error code, faulting address, RIP as
-// symbol+offset, registers, backtrace) and the machine exits with the panic
-// code: never a triple fault, never a silent hang. The one exception: a fault
-// in a module's init gets the same report and ends that init
-// (core/loader/init_guard.h).
+// described in a neutral record (core/kernel/fault.h) with this file's
+// details (decoded error code, faulting address, RIP as symbol+offset,
+// registers, backtrace) and handed to the generic fault handler, which
+// reports it and stops the machine, unless a hook recovers (a fault in a
+// module's init): never a triple fault, never a silent hang.
 
 #include "arch/cpu.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/timer.h"
-#include "kernel/panic.h"
+#include "kernel/fault.h"
 #include "kernel/stacks.h"
 #include "kernel/symbolize.h"
 #include "lib/format.h"
-#include "loader/init_guard.h"
-#include "loader/loader.h"
 #include "log/log.h"
 
 namespace celos::x86_64 {
@@ -71,7 +69,8 @@ void log_registers(const InterruptFrame& f) {
 }
 
 // Everything after the headline: the same for a panic and a contained fault.
-void log_exception_details(const InterruptFrame& f) {
+void log_exception_details(const void* ctx) {
+    const InterruptFrame& f = *static_cast<const InterruptFrame*>(ctx);
     char detail[160];
     if (f.vector == kVectorPageFault) {
         decode_page_fault(f.error_code, detail, sizeof detail);
@@ -105,29 +104,18 @@ void log_exception_details(const InterruptFrame& f) {
     log_backtrace(f.rbp, f.vector == kVectorDoubleFault ? 8 : 32);
 }
 
-// Claims a fault in a module's init for containment (core/loader/init_guard.h), except
-// #DF (a stack overflow: the stack it left may be anywhere), NMI and #MC.
-bool containable(const InterruptFrame& f) {
+// Whether execution may resume elsewhere after the fault: not after #DF (a
+// stack overflow: the stack it left may be anywhere), NMI or #MC.
+bool recoverable(const InterruptFrame& f) {
     return f.vector < 32 && f.vector != kVectorDoubleFault && f.vector != kVectorNmi &&
-           f.vector != kVectorMachineCheck && init_guard_claim(f.rip);
+           f.vector != kVectorMachineCheck;
 }
 
 [[noreturn]] void report_exception(const InterruptFrame& f) {
-    const char* name = f.vector < 32 ? kExceptionNames[f.vector] : "unexpected interrupt";
-    // The report must not run through a log sink of the module that faulted.
-    int module = module_owning(f.rip);
-    if (module >= 0) module_log_sinks_remove(module);
-    if (containable(f)) {
-        log_error("FAULT in the init of module %s: CPU exception %s (vector %llu)", module_name(module), name,
-                  static_cast<unsigned long long>(f.vector));
-        log_exception_details(f);
-        log_error("module %s: init abandoned after the fault, the module is unloaded", module_name(module));
-        init_guard_recover();
-    }
-    panic_begin();
-    log_error("PANIC: CPU exception %s (vector %llu)", name, static_cast<unsigned long long>(f.vector));
-    log_exception_details(f);
-    panic_end();
+    char what[96];
+    format(what, sizeof what, "%s (vector %llu)", f.vector < 32 ? kExceptionNames[f.vector] : "unexpected interrupt",
+           static_cast<unsigned long long>(f.vector));
+    fault_handle({FaultKind::cpu_exception, what, f.rip, recoverable(f), log_exception_details, &f});
 }
 
 } // namespace
