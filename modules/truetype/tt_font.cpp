@@ -7,7 +7,8 @@
 //
 // open() proves that the font can draw basic Latin text in a sane cell, or
 // refuses it with a message naming the check, so that a fallback font
-// takes over instead of a blank or unreadable console (check_text()).
+// takes over instead of a blank or unreadable console (check_charmap(),
+// check_cell(), check_glyphs() and the underline check in open()).
 #include "tt_font.h"
 
 #include <stdarg.h>
