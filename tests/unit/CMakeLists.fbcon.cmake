@@ -71,5 +71,6 @@ target_compile_options(celos_fbcon_asan_tests PRIVATE -Wall -Wextra -Werror -Wno
                        ${CELOS_FBCON_SANITIZE})
 target_link_options(celos_fbcon_asan_tests PRIVATE ${CELOS_FBCON_SANITIZE})
 target_compile_definitions(celos_fbcon_asan_tests PRIVATE ${CELOS_FBCON_TEST_DEFINITIONS})
+target_include_directories(celos_fbcon_asan_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
 add_dependencies(celos_fbcon_asan_tests celos_fbcon_fonts)
 catch_discover_tests(celos_fbcon_asan_tests TEST_PREFIX "asan: " PROPERTIES LABELS unit)
