@@ -31,6 +31,7 @@
 #include "mm/kernel_vm.h"
 #include "mm/wx_audit.h"
 #include "module/params.h"
+#include "module/resource_snapshot.h"
 
 extern "C" const celos::CoreExport __celos_exports_start[];
 extern "C" const celos::CoreExport __celos_exports_end[];
@@ -189,11 +190,6 @@ const celos_heap_service* heap_service() {
     return static_cast<const celos_heap_service*>(celos_service_lookup("heap", 2));
 }
 
-usize heap_bytes_in_use() {
-    const celos_heap_service* heap = heap_service();
-    return heap ? heap->bytes_in_use() : 0;
-}
-
 // Releases everything a module got: its heap blocks (the heap module owns
 // their pages, so they are not in the resource table), what it allocated
 // through the ABI, its exports, its pages and its range in the module area.
@@ -321,28 +317,19 @@ bool apply_parameters(ModuleSlot& m, Diagnostic& d) {
 
 // --- loading ---------------------------------------------------------------
 
-void log_leak_check(const ModuleSlot& m, usize free_before, u64 mappings_before, usize heap_before) {
-    usize free_after = kernel().pmm.free_page_count();
-    u64 mappings_after = module_area_mappings();
-    usize heap_after = heap_bytes_in_use();
-    if (free_after == free_before && mappings_after == mappings_before && heap_after == heap_before)
-        log_info("module %s: released everything: free pages %zu -> %zu, module-area pages %llu -> %llu, "
-                 "heap bytes %zu -> %zu",
-                 m.label, free_before, free_after, static_cast<unsigned long long>(mappings_before),
-                 static_cast<unsigned long long>(mappings_after), heap_before, heap_after);
+void log_leak_check(const ModuleSlot& m, const ResourceSnapshot& before) {
+    ResourceSnapshot after = ResourceSnapshot::take();
+    char change[320];
+    ResourceSnapshot::describe(before, after, change, sizeof change);
+    if (!ResourceSnapshot::compare(before, after))
+        log_info("module %s: released everything: %s", m.label, change);
     else
-        log_error("module %s: LEAK after unloading: free pages %zu -> %zu, module-area pages %llu -> %llu, "
-                  "heap bytes %zu -> %zu",
-                  m.label, free_before, free_after, static_cast<unsigned long long>(mappings_before),
-                  static_cast<unsigned long long>(mappings_after), heap_before, heap_after);
+        log_error("module %s: LEAK after unloading: %s", m.label, change);
 }
 
 bool load(ModuleSlot& m) {
-    KernelState& k = kernel();
     u64 started = arch::now_ns();
-    usize free_before = k.pmm.free_page_count();
-    u64 mappings_before = module_area_mappings();
-    usize heap_before = heap_bytes_in_use();
+    ResourceSnapshot before = ResourceSnapshot::take();
     Diagnostic d;
     auto fail = [&](const char* stage) {
         const char* why = without_prefix(d.message, m.label);
@@ -350,7 +337,7 @@ bool load(ModuleSlot& m) {
         format(m.refusal, sizeof m.refusal, "%s: %s", stage, why);
         unload(m);
         m.state = SlotState::refused;
-        log_leak_check(m, free_before, mappings_before, heap_before);
+        log_leak_check(m, before);
         return false;
     };
 
@@ -440,7 +427,7 @@ bool load(ModuleSlot& m) {
         unload(m);
         m.state = SlotState::declined;
         format(m.refusal, sizeof m.refusal, "what it provides is already provided");
-        log_leak_check(m, free_before, mappings_before, heap_before);
+        log_leak_check(m, before);
         return false;
     }
     if (status != CELOS_OK) {
