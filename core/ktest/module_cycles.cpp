@@ -52,7 +52,7 @@ struct Run {
 
 bool module_cycles_run(const char* file, usize cycles, usize depth, char* detail, usize size) {
     Run run{Ktap(check_count, "module_cycles", depth), detail, size};
-    char text[192];
+    char text[320];
     ResourceSnapshot before = ResourceSnapshot::take();
 
     int module = module_load_file(file, "", true);
