@@ -68,6 +68,7 @@ usize wx_check_regions(WxRegion* out, usize max) {
         {"the direct map", WxRegionKind::nx_window, DIRECT_MAP_BASE, DEVICE_MAP_BASE},
         {"the lower half", WxRegionKind::empty_window, 0, kLowerHalfEnd},
     };
+    static_assert(sizeof fixed / sizeof fixed[0] == kFixedRegions);
     usize count = 0;
     for (const WxRegion& r : fixed)
         if (count < max) out[count++] = r;
@@ -77,7 +78,7 @@ usize wx_check_regions(WxRegion* out, usize max) {
 WxAuditResult wx_check() {
     static WxRegion regions[kWxCheckMaxRegions];
     usize count = wx_check_regions(regions, kWxCheckMaxRegions);
-    usize module_regions = count - kFixedRegions;
+    usize of_modules = count - kFixedRegions;
     WxAuditResult r =
         wx_audit(*kernel().page_table, Span<const WxRegion>(regions, count), log_violation, nullptr);
     if (r.violations == 0)
@@ -88,7 +89,7 @@ WxAuditResult wx_check() {
         log_error(
             "W^X audit: %zu pages checked, %zu violations (%zu writable+executable pages; %zu regions of the "
             "core and %zu of modules)",
-            r.pages, r.violations, r.writable_executable, count - module_regions, module_regions);
+            r.pages, r.violations, r.writable_executable, kFixedRegions, of_modules);
     return r;
 }
 
