@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "loader/module_image.h"
+#include "module/module_image.h"
 #include <celos/version.h>
 
 using namespace celos;

@@ -4,8 +4,8 @@
 #include "kernel/kernel.h"
 #include "kernel/stacks.h"
 #include "lib/format.h"
-#include "loader/loader.h"
 #include "log/log.h"
+#include "module/module.h"
 
 namespace celos {
 namespace {

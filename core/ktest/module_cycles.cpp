@@ -4,8 +4,8 @@
 #include "kernel/wx_check.h"
 #include "ktest/ktap.h"
 #include "lib/format.h"
-#include "loader/loader.h"
 #include "log/log.h"
+#include "module/module.h"
 #include "module/resource_snapshot.h"
 
 namespace celos::ktest {

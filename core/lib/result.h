@@ -20,6 +20,9 @@ enum class Status : int {
     range = -5,       // a value does not fit
     exists = -6,
     io = -7,
+    dependency = -8,  // a module it needs is missing or failed
+    fault = -9,       // the code faulted
+    busy = -10,       // in use by another module
 };
 
 const char* status_name(Status s);

@@ -4,16 +4,19 @@ namespace celos {
 
 const char* status_name(Status s) {
     switch (s) {
-    case Status::ok: return "ok";
-    case Status::invalid: return "invalid";
+    case Status::ok: return "success";
+    case Status::invalid: return "invalid argument or malformed input";
     case Status::no_memory: return "out of memory";
     case Status::not_found: return "not found";
-    case Status::unsupported: return "unsupported";
-    case Status::range: return "out of range";
+    case Status::unsupported: return "not supported";
+    case Status::range: return "value out of range";
     case Status::exists: return "already exists";
     case Status::io: return "I/O error";
+    case Status::dependency: return "a dependency is missing or failed";
+    case Status::fault: return "the code faulted";
+    case Status::busy: return "in use";
     }
-    return "unknown status";
+    return "unknown error";
 }
 
 } // namespace celos

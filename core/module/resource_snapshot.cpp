@@ -1,16 +1,15 @@
 #include "module/resource_snapshot.h"
 
-#include <celos/abi.h>
-
 #include "kernel/kernel.h"
 #include "lib/format.h"
-#include "loader/loader.h"
+#include "module/load.h"
+#include "module/module.h"
 
 namespace celos {
 
 ResourceSnapshot ResourceSnapshot::take() {
     KernelState& k = kernel();
-    const auto* heap = static_cast<const celos_heap_service*>(celos_service_lookup("heap", 2));
+    const celos_heap_service* heap = heap_service();
     ResourceSnapshot s;
     s.free_pages = k.pmm.free_page_count();
     s.module_area_pages = module_area_mapped_pages();

@@ -231,6 +231,31 @@ void fallback_fn(const celos_font_ops* ops, celos_glyph* out) {
     fill_glyph(svc, svc.fallback_glyph, out);
 }
 
+// The lowest row of glyph `index` with a pixel set, or -1 when it is blank.
+int64_t lowest_row(const Font& font, uint32_t index) {
+    for (uint32_t y = font.height; y-- > 0;)
+        for (uint32_t x = 0; x < font.width; ++x)
+            if (font.pixel(index, x, y)) return y;
+    return -1;
+}
+
+// Whether the font can draw basic Latin text in a sane cell (the limits of
+// modules/truetype's check_cell(), before scaling): at least 3x6 pixels,
+// between 2:1 and 1:6; every printable ASCII character mapped and, but
+// space, with a pixel set.
+const char* check_text(const Font& font, const MapEntry* map, size_t map_count) {
+    if (font.width < 3 || font.height < 6 || font.width > 2 * font.height || font.height > 6 * font.width)
+        return "psf: the glyph cell is not a sane text cell (at least 3x6 pixels, between 2:1 and 1:6)";
+    for (uint32_t c = 0x20; c <= 0x7e; ++c) {
+        int64_t index = map_find(map, map_count, c);
+        if (index < 0)
+            return "psf: printable ASCII (U+0020..U+007E) is not all mapped: not a font for basic Latin";
+        if (c != ' ' && lowest_row(font, uint32_t(index)) < 0)
+            return "psf: a printable ASCII glyph (U+0021..U+007E) is blank";
+    }
+    return nullptr;
+}
+
 } // namespace
 
 const char* parse(const uint8_t* data, size_t size, Font& out) {
@@ -299,6 +324,7 @@ const char* service_init(FontService& svc, const Font& font, const MapEntry* map
     if (scale == 0 || scale > kMaxScale) return "psf: scale must be 1 to 8";
     if (!scratch || scratch_bytes < scratch_size(font, scale)) return "psf: scratch buffer too small";
     if (font.glyph_count == 0) return "psf: font not parsed";
+    if (const char* why = check_text(font, map, map_count)) return why;
     svc.font = font;
     svc.map = map;
     svc.map_count = map_count;
@@ -309,20 +335,11 @@ const char* service_init(FontService& svc, const Font& font, const MapEntry* map
     if (fb < 0) fb = map_find(map, map_count, '?');
     svc.fallback_glyph = fb < 0 ? 0 : uint32_t(fb);
 
-    // PSF has no baseline: take it below the lowest set row of 'H' (else 3/4).
-    uint32_t baseline = font.height - font.height / 4;
-    int64_t h = map_find(map, map_count, 'H');
-    if (h >= 0) {
-        for (uint32_t y = font.height; y-- > 0;) {
-            bool set = false;
-            for (uint32_t x = 0; x < font.width; ++x)
-                set = set || font.pixel(uint32_t(h), x, y);
-            if (set) {
-                baseline = y + 1;
-                break;
-            }
-        }
-    }
+    // PSF has no baseline: take it below the lowest set row of 'H'
+    // (check_text() made sure there is one), but inside the cell with a row
+    // below it: 8x8 fonts such as Lat7-VGA8 draw 'H' down to the last row.
+    uint32_t baseline = uint32_t(lowest_row(font, uint32_t(map_find(map, map_count, 'H')))) + 1;
+    if (baseline >= font.height) baseline = font.height - 1;
     svc.ops = celos_font_ops{};
     svc.ops.size = sizeof(celos_font_ops);
     svc.ops.cell_width = font.width * scale;

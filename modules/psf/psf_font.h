@@ -84,7 +84,10 @@ inline size_t scratch_size(const Font& font, uint32_t scale) {
 
 // Sets up `svc` over a parsed font and a built map; `name`, the map and the
 // scratch must outlive it, and `svc` must not move (ops.context points to it).
-// Returns null on success, else a message.
+// Returns null on success, else a message. The font must prove it can draw
+// basic Latin text: a cell of at least 3x6 pixels between 2:1 and 1:6,
+// every printable ASCII character mapped and (but space) not blank. The
+// baseline is taken below 'H', at most at the last row but one.
 const char* service_init(FontService& svc, const Font& font, const MapEntry* map, size_t map_count,
                          uint32_t scale, uint8_t* scratch, size_t scratch_size, const char* name);
 

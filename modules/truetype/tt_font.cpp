@@ -4,6 +4,11 @@
 // 'M' (a monospace face has one advance), the height ascender - descender,
 // the baseline the ascender. Missing code points are drawn with .notdef
 // (glyph 0).
+//
+// open() proves that the font can draw basic Latin text in a sane cell, or
+// refuses it with a message naming the check, so that a fallback font
+// takes over instead of a blank or unreadable console (check_charmap(),
+// check_cell(), check_glyphs() and the underline check in open()).
 #include "tt_font.h"
 
 #include <stdarg.h>
@@ -49,6 +54,52 @@ int32_t round26_6(FT_Pos v) {
 
 void* zalloc(size_t count, size_t size) {
     return kcalloc(count, size);
+}
+
+// A bitmap FreeType rendered in a form the font cannot use (render()).
+constexpr int kBadBitmap = -1;
+
+// The printable ASCII range every font must draw (space included).
+constexpr uint32_t kFirstAscii = 0x20, kLastAscii = 0x7e;
+
+// The limits of a sane text cell, in pixels. The smallest: 3 columns (a
+// stroke, a counter and a gap) and 6 rows (the classic 5x7 terminal fonts'
+// letters need 5 above the baseline and 1 below). The shape: at most twice
+// as wide as tall (even a proportional font's 'M' is narrower than its
+// line) and at most 6 times as tall as wide (condensed monospace fonts are
+// about 3). The largest: 4 em either way (the sizes go up to 128 px, a
+// cell of 512 px is already absurd).
+constexpr int32_t kMinCellWidth = 3;
+constexpr int32_t kMinCellHeight = 6;
+constexpr int32_t kMaxCellEm = 4;
+
+// The Adobe Glyph List name of a letter or a digit: "A", "a", "zero".
+const char* const kDigitNames[10] = {"zero", "one", "two",   "three", "four",
+                                     "five", "six", "seven", "eight", "nine"};
+
+bool has_prefix(const char* s, const char* prefix, size_t& length) {
+    length = strlen(prefix);
+    return strncmp(s, prefix, length) == 0;
+}
+
+// Whether a glyph name is that of the ASCII letter or digit `c`: its AGL
+// name ("A", "zero") or "uniXXXX"/"uXXXX", alone or with a suffix (".alt").
+bool latin_name(const char* name, uint32_t c) {
+    char letter[2] = {static_cast<char>(c), 0};
+    char uni[8], u[8];
+    snprintf(uni, sizeof uni, "uni%04X", static_cast<unsigned>(c));
+    snprintf(u, sizeof u, "u%04X", static_cast<unsigned>(c));
+    const char* agl = c >= '0' && c <= '9' ? kDigitNames[c - '0'] : letter;
+    const char* candidates[3] = {agl, uni, u};
+    for (const char* candidate : candidates) {
+        size_t n;
+        if (has_prefix(name, candidate, n) && (name[n] == 0 || name[n] == '.' || name[n] == '_')) return true;
+    }
+    return false;
+}
+
+bool is_letter_or_digit(uint32_t c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 } // namespace
@@ -123,14 +174,16 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
     if (FT_Error e = FT_Init_FreeType(&library_); e != 0) {
         library_ = nullptr;
         out_of_memory_ = e == FT_Err_Out_Of_Memory;
-        return fail("%s: FreeType does not start (error 0x%02x: %s)", name, static_cast<unsigned>(e), error_text(e));
+        return fail("%s: FreeType does not start (error 0x%02x: %s)", name, static_cast<unsigned>(e),
+                    error_text(e));
     }
     if (FT_Error e = FT_New_Memory_Face(library_, static_cast<const FT_Byte*>(data),
                                         static_cast<FT_Long>(size), 0, &face_);
         e != 0) {
         face_ = nullptr;
         out_of_memory_ = e == FT_Err_Out_Of_Memory;
-        return fail("%s: FreeType cannot open it (error 0x%02x: %s)", name, static_cast<unsigned>(e), error_text(e));
+        return fail("%s: FreeType cannot open it (error 0x%02x: %s)", name, static_cast<unsigned>(e),
+                    error_text(e));
     }
     FT_Face face = face_;
     if (!FT_IS_SCALABLE(face)) return fail("%s: not a scalable (outline) font", name);
@@ -138,23 +191,32 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
         return fail("%s: cannot set %u px (error 0x%02x: %s)", name, pixel_size, static_cast<unsigned>(e),
                     error_text(e));
 
-    // Cell width: the (hinted) advance of 'M', else the face's maximum.
+    if (const char* error = check_charmap(name)) return error;
+
+    // Cell width: the (hinted) advance of 'M'.
     const FT_Size_Metrics& m = face->size->metrics;
-    int32_t advance = round26_6(m.max_advance);
-    FT_UInt m_index = FT_Get_Char_Index(face, 'M');
-    if (m_index != 0 && FT_Load_Glyph(face, m_index, load_flags_) == 0)
-        advance = round26_6(face->glyph->advance.x);
+    if (FT_Error e = FT_Load_Glyph(face, FT_Get_Char_Index(face, 'M'), load_flags_); e != 0)
+        return fail("%s: glyph 'M' (U+004D) cannot be rendered (error 0x%02x: %s)", name,
+                    static_cast<unsigned>(e), error_text(e));
+    int32_t advance = round26_6(face->glyph->advance.x);
     int32_t ascender = round26_6(m.ascender);
     int32_t descender = round26_6(m.descender); // negative: below the baseline
     int32_t height = ascender - descender;
-    if (advance < 1 || ascender < 1 || height < 1)
-        return fail("%s: unusable metrics at %u px (advance %d, ascender %d, descender %d)", name, pixel_size,
-                    advance, ascender, descender);
+    if (const char* error = check_cell(name, pixel_size, advance, ascender, height)) return error;
+    if (const char* error = check_glyphs(name, advance, ascender, height)) return error;
+
     // Underline: FreeType's position is the line's centre, in font units,
-    // negative below the baseline.
+    // negative below the baseline. A line the font puts more than a cell
+    // away from the baseline, or thicker than a quarter of the cell, is
+    // not a font's underline but damage; otherwise it is moved into the
+    // cell below the baseline.
     int32_t thickness = round26_6(FT_MulFix(face->underline_thickness, m.y_scale));
     if (thickness < 1) thickness = 1;
     int32_t centre = ascender - round26_6(FT_MulFix(face->underline_position, m.y_scale));
+    if (thickness > (height / 4 > 1 ? height / 4 : 1) || centre < ascender - height ||
+        centre > ascender + height)
+        return fail("%s: underline at row %d, %d px thick, is not within the %dx%d cell (baseline %d)", name,
+                    centre, thickness, advance, height, ascender);
     int32_t underline_row = centre - thickness / 2;
     if (underline_row <= ascender) underline_row = ascender + 1;
     if (underline_row + thickness > height) underline_row = height - thickness;
@@ -171,6 +233,113 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
     ops_.context = this;
     ops_.glyph = glyph_hook;
     ops_.fallback = fallback_hook;
+    rasterizations_ = 0; // check_glyphs() does not count
+    return nullptr;
+}
+
+// A Unicode mapping of every printable ASCII character, and (when the font
+// names its glyphs) letters and digits named as such: a symbol or dingbat
+// font maps 'A' to "Alpha" or "a10".
+const char* Font::check_charmap(const char* name) {
+    FT_Face face = face_;
+    if (!face->charmap || face->charmap->encoding != FT_ENCODING_UNICODE) {
+        bool symbol = false;
+        for (FT_Int i = 0; i < face->num_charmaps; ++i)
+            symbol = symbol || face->charmaps[i]->encoding == FT_ENCODING_MS_SYMBOL;
+        return fail("%s: no Unicode mapping for basic Latin (%s)", name,
+                    symbol ? "a symbol font" : "no Unicode character map");
+    }
+    for (uint32_t c = kFirstAscii; c <= kLastAscii; ++c)
+        if (FT_Get_Char_Index(face, c) == 0)
+            return fail("%s: no glyph for '%c' (U+%04X): not a font for basic Latin text", name,
+                        static_cast<char>(c), static_cast<unsigned>(c));
+    if (!FT_HAS_GLYPH_NAMES(face)) return nullptr;
+    unsigned named = 0, total = 0;
+    char first_wrong[32] = {};
+    uint32_t first_wrong_char = 0;
+    for (uint32_t c = '0'; c <= 'z'; ++c) {
+        if (!is_letter_or_digit(c)) continue;
+        ++total;
+        char glyph_name[32];
+        if (FT_Get_Glyph_Name(face, FT_Get_Char_Index(face, c), glyph_name, sizeof glyph_name) != 0) {
+            glyph_name[0] = 0;
+        }
+        if (latin_name(glyph_name, c)) {
+            ++named;
+        } else if (!first_wrong_char) {
+            first_wrong_char = c;
+            memcpy(first_wrong, glyph_name, sizeof first_wrong);
+        }
+    }
+    if (named * 2 < total)
+        return fail(
+            "%s: no Unicode mapping for basic Latin (a symbol font: only %u of %u letters and digits are "
+            "named as such, '%c' is '%s')",
+            name, named, total, static_cast<char>(first_wrong_char), first_wrong);
+    return nullptr;
+}
+
+// The cell's size and shape (see kMinCellWidth) and its baseline: strictly
+// inside, in the lower half, with at least one row below for descenders.
+const char* Font::check_cell(const char* name, uint32_t pixel_size, int32_t width, int32_t ascender,
+                             int32_t height) {
+    const char* why = nullptr;
+    int32_t max_side = kMaxCellEm * static_cast<int32_t>(pixel_size);
+    if (width < kMinCellWidth || height < kMinCellHeight)
+        why = "narrower than 3 or lower than 6 px";
+    else if (width > max_side || height > max_side)
+        why = "more than 4 em";
+    else if (width > 2 * height || height > 6 * width)
+        why = "not between 2:1 and 1:6";
+    if (why)
+        return fail("%s: cell %dx%d is not a sane text cell at %u px (%s)", name, width, height, pixel_size,
+                    why);
+    if (ascender <= 0 || ascender >= height || 2 * ascender < height)
+        return fail(
+            "%s: baseline %d is not in the lower half of the %dx%d cell with room below for descenders", name,
+            ascender, width, height);
+    return nullptr;
+}
+
+// Renders every printable ASCII glyph: each must render, have ink (but
+// space), and overlap its cell without reaching more than a cell beyond it
+// (fbcon clips to the cell: a proportional font's 'W' may be cut, but not
+// vanish); and 'x', 'H' and 'p' must look like Latin letters: 'x' no
+// taller than 'H', 'p' reaching below the baseline and no higher than 'x'
+// (a script font's 'x' may descend as far).
+const char* Font::check_glyphs(const char* name, int32_t width, int32_t baseline, int32_t height) {
+    int32_t x_top = 0, x_bottom = 0, h_top = 0, p_bottom = 0;
+    for (uint32_t c = kFirstAscii; c <= kLastAscii; ++c) {
+        celos_glyph g{};
+        if (int e = render(FT_Get_Char_Index(face_, c), &g); e != 0)
+            return fail("%s: glyph '%c' (U+%04X) cannot be rendered (error 0x%02x: %s)", name,
+                        static_cast<char>(c), static_cast<unsigned>(c), static_cast<unsigned>(e),
+                        e == kBadBitmap ? "not an 8-bit coverage bitmap" : error_text(e));
+        if (c == ' ') continue;
+        bool ink = false;
+        for (uint32_t row = 0; row < g.height && !ink; ++row)
+            for (uint32_t x = 0; x < g.width && !ink; ++x)
+                ink = g.coverage[size_t(row) * g.pitch + x] != 0;
+        if (!ink)
+            return fail("%s: glyph '%c' (U+%04X) is blank", name, static_cast<char>(c),
+                        static_cast<unsigned>(c));
+        int32_t x0 = g.left, x1 = g.left + static_cast<int32_t>(g.width);
+        int32_t y0 = baseline - g.top, y1 = y0 + static_cast<int32_t>(g.height);
+        if (x1 <= 0 || x0 >= width || y1 <= 0 || y0 >= height || x0 < -width || x1 > 2 * width ||
+            y0 < -height || y1 > 2 * height)
+            return fail(
+                "%s: glyph '%c' (U+%04X) lies outside its cell (columns %d..%d, rows %d..%d of %dx%d)", name,
+                static_cast<char>(c), static_cast<unsigned>(c), x0, x1, y0, y1, width, height);
+        int32_t bottom = g.top - static_cast<int32_t>(g.height);
+        if (c == 'x') x_top = g.top, x_bottom = bottom;
+        if (c == 'H') h_top = g.top;
+        if (c == 'p') p_bottom = bottom;
+    }
+    if (x_top > h_top || p_bottom >= 0 || p_bottom > x_bottom)
+        return fail(
+            "%s: 'x', 'H' and 'p' do not have the shapes of Latin letters ('x' %d..%d, 'H' top %d, 'p' "
+            "bottom %d, from the baseline): not a text font",
+            name, x_bottom, x_top, h_top, p_bottom);
     return nullptr;
 }
 
@@ -180,14 +349,15 @@ FaceInfo Font::info() const {
             static_cast<long>(face_->num_glyphs), FT_IS_FIXED_WIDTH(face_) != 0};
 }
 
-// Renders glyph `index` into the face's slot and describes it in *out.
-bool Font::render(uint32_t index, celos_glyph* out) {
-    if (FT_Load_Glyph(face_, index, load_flags_) != 0) return false;
+// Renders glyph `index` into the face's slot and describes it in *out:
+// 0, FreeType's error or kBadBitmap.
+int Font::render(uint32_t index, celos_glyph* out) {
+    if (FT_Error e = FT_Load_Glyph(face_, index, load_flags_); e != 0) return e;
     FT_GlyphSlot slot = face_->glyph;
     ++rasterizations_;
-    if (FT_Render_Glyph(slot, FT_RENDER_MODE_NORMAL) != 0) return false;
+    if (FT_Error e = FT_Render_Glyph(slot, FT_RENDER_MODE_NORMAL); e != 0) return e;
     const FT_Bitmap& bm = slot->bitmap;
-    if (bm.pixel_mode != FT_PIXEL_MODE_GRAY || bm.pitch < 0) return false;
+    if (bm.pixel_mode != FT_PIXEL_MODE_GRAY || bm.pitch < 0) return kBadBitmap;
     if (bm.buffer && bm.rows && bm.width) {
         out->coverage = bm.buffer;
         out->pitch = static_cast<uint32_t>(bm.pitch);
@@ -202,12 +372,12 @@ bool Font::render(uint32_t index, celos_glyph* out) {
     out->left = slot->bitmap_left;
     out->top = slot->bitmap_top;
     out->reserved = 0;
-    return true;
+    return 0;
 }
 
 int Font::glyph_uncached(uint32_t codepoint, celos_glyph* out) {
     FT_UInt index = FT_Get_Char_Index(face_, codepoint);
-    return index != 0 && render(index, out) ? 0 : CELOS_FONT_NO_GLYPH;
+    return index != 0 && render(index, out) == 0 ? 0 : CELOS_FONT_NO_GLYPH;
 }
 
 // The entry for `codepoint`: its own slot below 0x100, else its hash slot
@@ -280,7 +450,7 @@ int Font::miss(uint32_t codepoint, bool fallback, celos_glyph* out) {
             return CELOS_FONT_NO_GLYPH;
         }
     }
-    if (!render(index, out)) {
+    if (render(index, out) != 0) {
         if (!fallback) return CELOS_FONT_NO_GLYPH; // not remembered: FreeType may have run out of memory
         *out = celos_glyph{&kEmpty, 0, 0, 0, 0, 0, 0};
     }

@@ -60,7 +60,14 @@ class Font {
 
     // Null on success, else a message naming the file and the check, e.g.
     // "NAME: FreeType cannot open it (error 0x02: unknown file format)",
-    // valid while the Font lives. `name` is the file name used in messages
+    // valid while the Font lives. Before it succeeds the font proves it can
+    // draw basic Latin text: a Unicode mapping of printable ASCII (glyph
+    // names, if any, of letters and digits), a sane cell (3x6 px at least,
+    // 4 em at most, shape between 2:1 and 1:6) with the baseline in its
+    // lower half and a row below, every printable ASCII glyph rendered
+    // with ink overlapping the cell, 'x' lower than 'H' and 'p' below 'x',
+    // an underline near the cell ("NAME: cell 19x1 is not a sane text
+    // cell at 16 px (...)"). rasterizations() does not count these. `name` is the file name used in messages
     // and in ops()->name ("truetype:NAME@SIZE"). Calls FreeType: in the
     // kernel, on FreeType's stack. Once per Font.
     const char* open(const void* data, size_t size, const char* name, uint32_t pixel_size, Hinting hinting);
@@ -101,7 +108,11 @@ class Font {
     const char* fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     Entry* slot_for(uint32_t codepoint, bool insert);
     int miss(uint32_t codepoint, bool fallback, celos_glyph* out);
-    bool render(uint32_t index, celos_glyph* out);
+    int render(uint32_t index, celos_glyph* out);
+    const char* check_charmap(const char* name);
+    const char* check_cell(const char* name, uint32_t pixel_size, int32_t width, int32_t ascender,
+                           int32_t height);
+    const char* check_glyphs(const char* name, int32_t width, int32_t baseline, int32_t height);
     void commit(Entry* entry, uint32_t codepoint, uint32_t state);
     void store(Entry* entry, uint32_t codepoint, const celos_glyph& glyph);
     uint8_t* chunk_alloc(size_t bytes);

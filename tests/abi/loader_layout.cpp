@@ -1,8 +1,8 @@
 // The core's loader re-declares limits of the module descriptor
-// (core/loader/module_image.h): they must agree with the ABI's.
+// (core/module/module_image.h): they must agree with the ABI's.
 #include <celos/module.h>
 
-#include "loader/module_image.h"
+#include "module/module_image.h"
 
 using namespace celos::loader;
 

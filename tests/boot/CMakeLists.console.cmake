@@ -91,25 +91,47 @@ if(TARGET truetype)
   # Broken font files (tests/fixtures/gen_bad_fonts.py) and a missing one:
   # a clear error naming the file, the truetype module does not register,
   # the bitmap font after it takes over and the screen is that font's
-  # rendering of the log.
+  # rendering of the log. Also fonts FreeType opens but that cannot draw
+  # basic Latin text (issue 11, item 1): Liberation Mono with a byte
+  # inserted at 22400 (it drew a blank console) and the dingbat font
+  # D050000L (an unreadable one).
   set(BAD_FONTS_DIR ${CMAKE_CURRENT_BINARY_DIR}/bad-fonts)
-  add_custom_command(OUTPUT ${BAD_FONTS_DIR}/truncated.ttf ${BAD_FONTS_DIR}/notafont.ttf
-    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/fixtures/gen_bad_fonts.py ${TRUETYPE_FONT} ${BAD_FONTS_DIR}
-    DEPENDS ${CMAKE_SOURCE_DIR}/tests/fixtures/gen_bad_fonts.py ${TRUETYPE_FONT}
+  set(BAD_FONT_CASES truncated notafont missing)
+  set(bad_font_files ${BAD_FONTS_DIR}/truncated.ttf ${BAD_FONTS_DIR}/notafont.ttf)
+  set(bad_font_extra "")
+  set(LIBERATION_FONT ${CELOS_MODULES_DIR}/LiberationMono-Regular.ttf)
+  set(DINGBAT_FONT /usr/share/fonts/opentype/urw-base35/D050000L.otf)
+  if(EXISTS /usr/share/fonts/truetype/liberation2/LiberationMono-Regular.ttf AND EXISTS ${DINGBAT_FONT})
+    list(APPEND BAD_FONT_CASES liberation_inserted D050000L)
+    list(APPEND bad_font_files ${BAD_FONTS_DIR}/liberation_inserted.ttf ${BAD_FONTS_DIR}/D050000L.otf)
+    set(bad_font_extra ${LIBERATION_FONT} ${DINGBAT_FONT})
+  endif()
+  add_custom_command(OUTPUT ${bad_font_files}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/fixtures/gen_bad_fonts.py ${TRUETYPE_FONT}
+            ${BAD_FONTS_DIR} ${bad_font_extra}
+    DEPENDS ${CMAKE_SOURCE_DIR}/tests/fixtures/gen_bad_fonts.py ${TRUETYPE_FONT} ${bad_font_extra}
     COMMENT "Making the broken font files for the boot tests")
-  add_custom_target(celos_bad_fonts ALL DEPENDS ${BAD_FONTS_DIR}/truncated.ttf ${BAD_FONTS_DIR}/notafont.ttf)
-  foreach(bad truncated notafont missing)
+  add_custom_target(celos_bad_fonts ALL DEPENDS ${bad_font_files})
+  foreach(bad IN LISTS BAD_FONT_CASES)
+    set(file ${bad}.ttf)
     if(bad STREQUAL "missing")
-      set(font_line "")
       set(message "truetype: font file 'missing.ttf' not found")
+    elseif(bad STREQUAL "liberation_inserted")
+      set(message "truetype: ${file}: glyph 'M' \\(U\\+004D\\) cannot be rendered \\(error 0x15: invalid composite glyph\\)")
+    elseif(bad STREQUAL "D050000L")
+      set(file ${bad}.otf)
+      set(message "truetype: ${file}: no Unicode mapping for basic Latin \\(a symbol font: only 0 of 62 letters")
     else()
-      set(font_line "module2 /boot/modules/${bad}.ttf ${bad}.ttf")
-      set(message "truetype: ${bad}.ttf: FreeType cannot open it \\(error 0x[0-9a-f]+: [a-zA-Z ]+\\)")
+      set(message "truetype: ${file}: FreeType cannot open it \\(error 0x[0-9a-f]+: [a-zA-Z ]+\\)")
+    endif()
+    set(font_line "")
+    if(NOT bad STREQUAL "missing")
+      set(font_line "module2 /boot/modules/${file} ${file}")
     endif()
     celos_boot_test(console_truetype_fallback_${bad} MODULE_DIRS ${BAD_FONTS_DIR}
       MODULE_LINES "module2 /boot/modules/heap.ko heap" ${font_line}
                    "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
-                   "module2 /boot/modules/truetype.ko truetype font=${bad}.ttf"
+                   "module2 /boot/modules/truetype.ko truetype font=${file}"
                    "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
                    "module2 /boot/modules/fbcon.ko fbcon"
       EXPECT "${message}"

@@ -58,7 +58,7 @@ celos_boot_test(module_fault_report MODULE_DIRS ${ABI_MODULES}
          "celos: ready"
   REJECT "PANIC" "LEAK")
 
-# Fault containment (core/loader/init_guard.cpp): tests/abi/modules/fault_test.c
+# Fault containment (core/module/init_guard.cpp): tests/abi/modules/fault_test.c
 # takes pages, a range, heap blocks, a service and an export, then faults in
 # init. The report names the function, the module is unloaded with all of it
 # released (free pages, module-area pages and heap bytes as before), the

@@ -163,8 +163,8 @@ def main():
             caller = re.escape(os.path.basename(args.caller_source))
             if not any(re.search(r" at \S*%s:\d+" % caller, l) for l in frames[1:]):
                 failures.append("no frame in %s" % os.path.basename(args.caller_source))
-        if not any(re.search(r"\bload\b.* at \S*loader\.cpp:\d+", l) for l in frames[1:]):
-            failures.append("no frame in the core's loader (load at loader.cpp)")
+        if not any(re.search(r"\bmodule_start\b.* at \S*module/load\.cpp:\d+", l) for l in frames[1:]):
+            failures.append("no frame in the core's load pipeline (module_start at module/load.cpp)")
     objfiles = output.split("--- objfiles", 1)[1].split("--- end", 1)[0] if "--- objfiles" in output else ""
     for name in args.unloaded:
         if "celos-symbols: %s: /" % name not in output:

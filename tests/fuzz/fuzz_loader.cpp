@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "loader/module_image.h"
+#include "module/module_image.h"
 #include <celos/version.h>
 
 namespace {

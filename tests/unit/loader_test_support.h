@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "loader/elf.h"
-#include "loader/module_image.h"
+#include "module/elf.h"
+#include "module/module_image.h"
 #include <celos/version.h>
 
 namespace loader_test {

@@ -1,4 +1,4 @@
-// The debugger's record of loaded modules (core/loader/debug_info.cpp) on
+// The debugger's record of loaded modules (core/module/debug_info.cpp) on
 // the real test modules: every allocated section of the file is recorded
 // once, by its index, at the address the loader's layout gives it; the
 // generation changes on each load and unload, and only then.
@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "loader/debug_info.h"
+#include "module/debug_info.h"
 #include "loader_test_support.h"
 
 using namespace loader_test;

@@ -48,7 +48,7 @@ const Case kCases[] = {
     {"two_descriptors", Stage::parse, "two descriptors (.celos_module in sections"},
     {"descriptor_size", Stage::parse, ".celos_module is 224 bytes, expected 216"},
     {"descriptor_magic", Stage::parse, "descriptor magic 0x444f4d4b is not CELOS_MODULE_MAGIC"},
-    {"abi_too_new", Stage::parse, "ABI 2.0 is newer than the core's 1.1"},
+    {"abi_too_new", Stage::parse, "ABI 2.0 is newer than the core's 1.2"},
     {"name_chars", Stage::parse, "descriptor name 'Bad Name!' has a character other than a-z"},
     {"name_unterminated", Stage::parse, "descriptor name is not NUL-terminated within its 32 bytes"},
     {"unresolved", Stage::relocate, "unresolved symbols: "},

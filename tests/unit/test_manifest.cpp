@@ -1,4 +1,4 @@
-// The module manifest's lookup (core/loader/manifest.cpp) on made-up tables,
+// The module manifest's lookup (core/module/manifest.cpp) on made-up tables,
 // and the manifest the build generated (tools/gen_manifest.py) against the
 // module files it was made from, hashed here with core/lib/sha256.cpp.
 #include <catch2/catch.hpp>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "loader/manifest.h"
+#include "module/manifest.h"
 
 using namespace celos;
 

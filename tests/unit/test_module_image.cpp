@@ -1,4 +1,4 @@
-// The module loader's own code (core/loader/module_image.cpp) on the real
+// The module loader's own code (core/module/module_image.cpp) on the real
 // .ko files the build makes, with GNU ld as the oracle: the loader lays a
 // module out at chosen addresses and relocates it against chosen symbol
 // values; ld links the same object with every ALLOC section at the same
@@ -403,7 +403,7 @@ TEST_CASE("ModuleImage reads the real modules' descriptors and exports", "[loade
         CHECK(ModuleImage::parse(bytes, "abi_test_c.ko", 1, 3, *image, d).ok()); // older minor: fine
         REQUIRE_FALSE(ModuleImage::parse(bytes, "abi_test_c.ko", 2, 0, *image, d).ok());
         CHECK(std::string(d.message) ==
-              "abi_test_c.ko: ABI 1.1 is older than the core's 2.0 (major versions must match)");
+              "abi_test_c.ko: ABI 1.2 is older than the core's 2.0 (major versions must match)");
     }
     SECTION("unresolved symbols: all of them, in one message") {
         MapResolver none;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "font_invariants.h"
 #include "psf_font.h"
 
 using namespace celos::psf;
@@ -95,6 +96,16 @@ std::vector<uint8_t> make_psf2(uint32_t glyphs, const std::vector<uint8_t>& tabl
         v[32 + g * 8 + g % 8] = 0xFF;
     v.insert(v.end(), table.begin(), table.end());
     return v;
+}
+
+// A PSF2 table mapping glyph i to U+0020 + i for the 95 printable ASCII
+// characters, and glyph 95 to nothing.
+std::vector<uint8_t> ascii_table() {
+    std::vector<uint8_t> t;
+    for (uint8_t c = 0x20; c <= 0x7e; ++c)
+        t.insert(t.end(), {c, 0xFF});
+    t.push_back(0xFF);
+    return t;
 }
 
 // A PSF1 font (256 glyphs, 8x16) with a u16 table.
@@ -413,20 +424,93 @@ TEST_CASE("psf: the font service through celos_font_ops", "[psf]") {
     CHECK(svc.fallback_glyph == uint32_t(map_find(map.data(), map.size(), 0xFFFD)));
     CHECK(g.width == 16);
 
-    // Without U+FFFD the fallback is '?', without '?' glyph 0.
-    auto v = make_psf2(3, {'x', 0xFF, '?', 0xFF, 'y', 0xFF});
+    // Without U+FFFD the fallback is '?' (which every font has: printable
+    // ASCII is required).
+    auto v = make_psf2(96, ascii_table());
     Font f2;
     REQUIRE(parse(v.data(), v.size(), f2) == nullptr);
     auto map2 = build_map(f2);
     std::vector<uint8_t> s2(scratch_size(f2, 1));
     FontService svc2;
     REQUIRE(service_init(svc2, f2, map2.data(), map2.size(), 1, s2.data(), s2.size(), "q") == nullptr);
-    CHECK(svc2.fallback_glyph == 1);
-    auto v3 = make_psf2(3, {'x', 0xFF, 'z', 0xFF, 'y', 0xFF});
-    REQUIRE(parse(v3.data(), v3.size(), f2) == nullptr);
-    map2 = build_map(f2);
-    REQUIRE(service_init(svc2, f2, map2.data(), map2.size(), 1, s2.data(), s2.size(), "q") == nullptr);
-    CHECK(svc2.fallback_glyph == 0);
+    CHECK(svc2.fallback_glyph == '?' - 0x20);
     CHECK(service_init(svc2, f2, map2.data(), map2.size(), 9, s2.data(), s2.size(), "q") != nullptr);
     CHECK(service_init(svc2, f2, map2.data(), map2.size(), 2, s2.data(), s2.size(), "q") != nullptr);
+}
+
+// A font must prove it can draw basic Latin text in a sane cell (issue 11,
+// item 1), else the psf module refuses it and logs the message.
+TEST_CASE("psf: fonts that cannot draw basic Latin text are refused", "[psf]") {
+    auto service = [](const std::vector<uint8_t>& v) -> std::string {
+        Font f;
+        const char* error = parse(v.data(), v.size(), f);
+        if (error) return std::string("parse: ") + error;
+        auto map = build_map(f);
+        std::vector<uint8_t> scratch(scratch_size(f, 1));
+        FontService svc;
+        error = service_init(svc, f, map.data(), map.size(), 1, scratch.data(), scratch.size(), "t");
+        if (error) return error;
+        char why[160];
+        const char* violation = celos::test::font_invariant_violation(&svc.ops, 0, why, sizeof why);
+        return violation ? std::string("invariant: ") + violation : "";
+    };
+    CHECK(service(make_psf2(96, ascii_table())) == "");
+
+    // A Unicode table without printable ASCII (here without 'z').
+    std::vector<uint8_t> table = ascii_table();
+    table[2 * ('z' - 0x20)] = 0xC3, table.insert(table.begin() + 2 * ('z' - 0x20) + 1, 0xA9); // U+00E9
+    CHECK(service(make_psf2(96, table)) ==
+          "psf: printable ASCII (U+0020..U+007E) is not all mapped: not a font for basic Latin");
+    // Blank glyphs.
+    std::vector<uint8_t> blank = make_psf2(96, ascii_table());
+    for (size_t i = 0; i < 8; ++i)
+        blank[32 + ('M' - 0x20) * 8 + i] = 0;
+    CHECK(service(blank) == "psf: a printable ASCII glyph (U+0021..U+007E) is blank");
+    // 'H' down to the last row (as in Lat7-VGA8): the baseline stays inside
+    // the cell with a row below it.
+    std::vector<uint8_t> low = make_psf2(96, ascii_table());
+    low[32 + ('H' - 0x20) * 8 + 7] = 0x81;
+    CHECK(service(low) == "");
+    // Cells of 8x2 (PSF1, height 2) and 2x8 (PSF2, width 2).
+    std::vector<uint8_t> flat = {0x36, 0x04, 0, 2};
+    flat.resize(4 + 256 * 2, 0x18);
+    CHECK(service(flat) ==
+          "psf: the glyph cell is not a sane text cell (at least 3x6 pixels, between 2:1 and 1:6)");
+    std::vector<uint8_t> thin = make_psf2(96, ascii_table());
+    put_u32(thin, 28, 2); // 2 pixels wide, still 1 byte per row
+    CHECK(service(thin) ==
+          "psf: the glyph cell is not a sane text cell (at least 3x6 pixels, between 2:1 and 1:6)");
+    // Without a table, glyph i is code point i: 96 glyphs are too few.
+    CHECK(service(make_psf2(96, {})) ==
+          "psf: printable ASCII (U+0020..U+007E) is not all mapped: not a font for basic Latin");
+    CHECK(service(make_psf2(128, {})) == "");
+}
+
+TEST_CASE("psf: every console-setup font with basic Latin keeps the provider invariants", "[psf]") {
+    size_t served = 0, fonts = 0;
+    for (const std::string& name : console_fonts()) {
+        INFO(name);
+        auto data = font_file(name);
+        Font f;
+        REQUIRE(parse(data.data(), data.size(), f) == nullptr);
+        ++fonts;
+        auto map = build_map(f);
+        for (uint32_t scale : {1u, 2u}) {
+            std::vector<uint8_t> scratch(scratch_size(f, scale));
+            FontService svc;
+            const char* error =
+                service_init(svc, f, map.data(), map.size(), scale, scratch.data(), scratch.size(), "t");
+            if (error) {
+                // Only fonts without basic Latin (console-setup has a few for other scripts).
+                CHECK(std::string(error) ==
+                      "psf: printable ASCII (U+0020..U+007E) is not all mapped: not a font for basic Latin");
+                continue;
+            }
+            served += scale == 1;
+            char why[160];
+            const char* violation = celos::test::font_invariant_violation(&svc.ops, 0, why, sizeof why);
+            CHECK(violation == nullptr);
+        }
+    }
+    CHECK(served * 10 >= fonts * 9);
 }

@@ -8,7 +8,7 @@
 #   (gdb) continue
 #
 # The kernel keeps a record of its loaded modules in `celos_debug_modules`
-# (core/loader/debug_info.h): for each module its name, the label of its
+# (core/module/debug_info.h): for each module its name, the label of its
 # module2 line, the size of its file and the address of every allocated
 # section of its .ko. celos-symbols reads it, finds each module's .ko on this
 # machine (by name, in the build's module folders: the unstripped files the
@@ -30,7 +30,7 @@ MAGIC = 0x47424443  # "CDBG", kDebugInfoMagic
 VERSION = 1  # kDebugInfoVersion
 
 # struct celos_debug_modules_table and struct celos_debug_module
-# (core/loader/debug_info.h; the core checks these offsets with static_assert).
+# (core/module/debug_info.h; the core checks these offsets with static_assert).
 HEADER = struct.Struct("<IIIIQ")  # magic, version, capacity, module_size, generation
 MODULE = struct.Struct("<IIIIQQ40s48s")  # in_use, section_count, sections_dropped, reserved, file_size, base, name, file
 SECTION = struct.Struct("<QII")  # address, index, reserved

@@ -16,6 +16,7 @@ typedef int32_t celos_status;
 #define CELOS_ERR_IO (-7)
 #define CELOS_ERR_DEPENDENCY (-8)  /* a module it needs is missing or failed */
 #define CELOS_ERR_FAULT (-9)       /* the code faulted */
+#define CELOS_ERR_BUSY (-10)       /* in use: held by another module (ABI 1.2) */
 
 CELOS_BEGIN_DECLS
 /* "CELOS_ERR_NO_MEMORY" and the like; "CELOS_ERR_UNKNOWN" for others. */

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "lib/types.h"
-#include "loader/module_image.h"
+#include "module/module_image.h"
 
 namespace celos::loader {
 

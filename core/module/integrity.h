@@ -1,5 +1,5 @@
 // Module integrity: each module file's SHA-256 is looked up in the manifest
-// the build embedded in the core (loader/manifest.h). `modsig=enforce`
+// the build embedded in the core (module/manifest.h). `modsig=enforce`
 // refuses a module that is not there; `modsig=warn` (the default) loads it
 // and taints the kernel. Boot files (fonts, text) are data: their consumers
 // check them.

@@ -1,4 +1,4 @@
-#include "loader/integrity.h"
+#include "module/integrity.h"
 
 #include "arch/cpu.h"
 #include "kernel/kernel.h"
@@ -6,7 +6,7 @@
 #include "lib/assert.h"
 #include "lib/format.h"
 #include "lib/sha256.h"
-#include "loader/manifest.h"
+#include "module/manifest.h"
 #include "log/log.h"
 
 namespace celos {

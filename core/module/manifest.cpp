@@ -1,4 +1,4 @@
-#include "loader/manifest.h"
+#include "module/manifest.h"
 
 namespace celos {
 namespace {

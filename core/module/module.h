@@ -1,7 +1,19 @@
-// The kernel's module loader: takes the ELF files GRUB loaded (module2
-// lines), checks, orders, maps, relocates, links and starts them; releases
-// everything of a module that fails. Also the registry of exported symbols
-// and the per-module accounting of what each module got from the core.
+// The module subsystem's interface to the rest of the core: loading the boot
+// modules, loading and unloading at run time, and finding the module that
+// owns an address. docs/architecture.md, "Modules", describes the parts:
+//   registry.cpp   the module records, lookup by name and by address
+//   boot.cpp       the boot modules: boot files, order, summary
+//   load.cpp       the load pipeline and unloading
+//   runtime.cpp    loading and unloading after boot
+//   depends.cpp    dependency order and cycle reports (pure)
+//   params.cpp     parameters (pure)
+//   exports.cpp    the export table (pure)
+//   resources.cpp  what modules got, released last in first out
+//   services.cpp   the service registry, holds and replacement
+//   bootfiles.cpp  the boot files
+//   symbols.cpp    names for addresses in modules, regions for the W^X audit
+//   module_image.cpp, relocate.cpp  ELF checks and relocation (pure)
+//   init_guard.cpp fault containment in init; integrity.cpp the manifest check
 #pragma once
 
 #include "lib/types.h"
@@ -12,10 +24,10 @@ namespace celos {
 // boot files (celos_bootfile_find).
 void modules_load_all();
 
-// Called from the ABI entry points: the loaded module whose text contains
-// `address` (a return address), or -1 for the core.
+// The loaded module whose range contains `address` (a return address), or
+// -1 for the core. O(log n): every ABI call asks.
 int module_owning(u64 address);
-// The name of a loaded module, "core" for -1.
+// The name of a module, "core" for -1.
 const char* module_name(int module);
 
 // "module:symbol+0xoff" for an address inside a loaded module; false when
@@ -26,15 +38,20 @@ bool module_symbolize(u64 address, char* buf, usize size);
 // returns how many regions were written to `out`.
 struct WxRegion;
 usize module_regions(WxRegion* out, usize max);
+
 // Loads the module in the boot file `file` (a module2 line labelled with a
 // file name, which the boot does not start) with parameters `args`, as at
 // boot: checked, linked against what is loaded, init called under the fault
 // guard. Returns the module's id, or -1 (the reason is logged). `quiet`
 // leaves out the lines of a successful load and unload (the selftest's cycles).
 int module_load_file(const char* file, const char* args, bool quiet);
+// Loads again a module that was loaded at boot and then unloaded, from the
+// same file and with the same parameters. Returns its id or -1.
+int module_reload(const char* name, bool quiet);
 // Stops a loaded module: calls its exit (a fault there is a panic), then
-// releases everything it still holds, as when init fails. Refused (false,
-// logged) while another loaded module links against it or depends on it.
+// releases everything it still holds, newest first. Refused (false, with
+// the reason logged) while another loaded module depends on it, links
+// against it, or holds a service it provides.
 bool module_unload(int module, bool quiet);
 // True for a module loaded quietly: the core leaves out its debug lines too.
 bool module_quiet(int module);
@@ -46,15 +63,7 @@ void module_log_sinks_remove(int module);
 // Pages mapped in the module area (a page-table walk).
 u64 module_area_mapped_pages();
 
-// Resource accounting for the ABI (core/loader/abi_exports.cpp).
-// framebuffer: a module that called celos_framebuffer_get (key: its id).
-enum class ResourceKind : u8 { pages, vrange, service, log_sink, framebuffer };
-bool resource_track(int owner, ResourceKind kind, u64 a, u64 b);
-bool resource_untrack(ResourceKind kind, u64 a, u64* b_out);
-// The record of kind with key `a` (its `b` in *b_out and its owner), or false.
-bool resource_find(ResourceKind kind, u64 a, u64* b_out, int* owner_out);
-
-// The core's export table, from the linker script.
+// The core's export table, from the linker script (CELOS_EXPORT).
 struct CoreExport {
     const char* name;
     const void* address;

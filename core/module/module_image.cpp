@@ -2,13 +2,13 @@
 // Every field is checked before it is used, in the order the fields depend
 // on each other (like Linux's elf_validity_check); each failed check writes
 // one message naming the file and the check.
-#include "loader/module_image.h"
+#include "module/module_image.h"
 
 #include <stdarg.h>
 
 #include "lib/format.h"
 #include "lib/string_view.h"
-#include "loader/elf.h"
+#include "module/elf.h"
 
 namespace celos::loader {
 namespace {

@@ -11,11 +11,11 @@
 //   (module_log_sinks_remove), its pages, ranges, services, exports and
 //   heap blocks when the loader unloads it.
 
-#include "loader/init_guard.h"
+#include "module/init_guard.h"
 
 #include "kernel/fault.h"
 #include "lib/format.h"
-#include "loader/loader.h"
+#include "module/module.h"
 #include "log/log.h"
 
 namespace {

@@ -1,6 +1,6 @@
 // The debugger's record of loaded modules (see debug_info.h). Pure logic:
 // the host tests fill it from real .ko files.
-#include "loader/debug_info.h"
+#include "module/debug_info.h"
 
 #include "lib/string_view.h"
 

@@ -1,0 +1,40 @@
+// The service registry behind abi/include/celos/service.h: providers by
+// name and version, holds on them, and replacement of a provider while it
+// is held. Registrations and holds are resources of their modules
+// (module/resources.h), so they go when the module goes.
+#pragma once
+
+#include <celos/service.h>
+
+#include "lib/result.h"
+#include "lib/string_view.h"
+
+namespace celos {
+
+Result<void> service_register(int owner, const char* name, u32 version, const void* ops);
+// Status::busy while a module other than `caller` holds it.
+Result<void> service_unregister(int caller, const char* name, const void* ops);
+const void* service_lookup(const char* name, u32 min_version);
+
+struct ServiceHold {
+    celos_service_handle handle;
+    const void* ops;
+};
+Result<ServiceHold> service_acquire(int holder, const char* name, u32 min_version,
+                                    const celos_service_watch* watch);
+Result<void> service_release(int holder, celos_service_handle handle);
+Result<void> service_replace(int owner, const char* name, u32 version, const void* ops);
+
+// Whether some provider of the service `name` is registered.
+bool service_available(StringView name);
+// Whether the provider of `name` is `module`'s.
+bool service_provided_by(StringView name, int module);
+// The first module other than `provider` that holds a service `provider`
+// registered (its name in *service), or -1.
+int service_held_from(int provider, const char** service);
+
+// Services and holds, for listings: calls fn for each provider.
+void services_for_each(void (*fn)(void* ctx, const char* name, u32 version, int provider, usize holds),
+                       void* ctx);
+
+} // namespace celos
