@@ -13,13 +13,12 @@
 #include "arch/x86_64/timer.h"
 #include "boot/layout.h"
 #include "kernel/boot_screen.h"
-#include "kernel/fault_injection.h"
 #include "kernel/kernel.h"
-#include "kernel/selftest.h"
 #include "kernel/stacks.h"
 #include "kernel/symbolize.h"
 #include "kernel/taint.h"
 #include "kernel/wx_check.h"
+#include "ktest/ktest.h"
 #include "lib/assert.h"
 #include "lib/string_view.h"
 #include "module/integrity.h"
@@ -316,11 +315,6 @@ Stacks build_address_space(u64 info_phys) {
     return stacks;
 }
 
-void run_command_line_actions() {
-    if (!state.options.fault.empty()) fault_inject(state.options.fault);
-    if (state.options.selftest) selftest_run();
-}
-
 [[noreturn]] void kernel_main() {
     stacks_register({"boot", reinterpret_cast<u64>(boot_stack_bottom), reinterpret_cast<u64>(boot_stack_top), 0});
     pic_init();
@@ -334,10 +328,10 @@ void run_command_line_actions() {
     integrity_init();
     kaslr_init();
     modules_load_all();
-    wx_check_boot();
+    wx_check();
     // The heap module, when loaded, reports its use by module.
     if (auto* heap = static_cast<const celos_heap_service*>(celos_service_lookup("heap", 1))) heap->log_summary();
-    run_command_line_actions();
+    ktest_run_requested(); // only what the command line asks for (selftest, fault=, wxaudit=)
 
     boot_screen_set_state(BootState::ready);
     if (kernel_tainted()) {

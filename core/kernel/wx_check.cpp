@@ -4,10 +4,8 @@
 #include "kernel/kernel.h"
 #include "kernel/stacks.h"
 #include "lib/format.h"
-#include "module/module.h"
 #include "log/log.h"
-#include "mm/kernel_vm.h"
-#include "mm/wx_audit.h"
+#include "module/module.h"
 
 namespace celos {
 namespace {
@@ -15,7 +13,8 @@ namespace {
 using x86_64::PteFlag;
 using x86_64::PteFlags;
 
-constexpr usize kMaxRegions = 3 + 3 * 64;
+constexpr usize kFixedRegions = 5; // the core's three, the direct map and the lower half
+constexpr u64 kLowerHalfEnd = 0x0000800000000000ull;
 
 // Who owns an address outside the audited regions, for the report.
 void describe_owner(u64 address, char* buf, usize size) {
@@ -49,78 +48,49 @@ void log_violation(void*, const WxViolation& v) {
         describe_owner(v.virt.value(), owner, sizeof owner);
     bool present = v.flags.has(PteFlag::present);
     log_error("W^X audit: 0x%016llx (%llu KiB page, flags %s%s%s, raw 0x%llx): %s, in %s",
-              static_cast<unsigned long long>(v.virt.value()), static_cast<unsigned long long>(static_cast<u64>(v.size) / 1024),
-              present ? "R" : "-", v.flags.has(PteFlag::writable) ? "W" : "-",
-              present && !v.flags.has(PteFlag::no_execute) ? "X" : "-", static_cast<unsigned long long>(v.flags.raw()),
-              v.problem, owner);
-}
-
-struct Injected {
-    u64 wx_page = 0;
-    WxRegion rodata{};
-};
-
-Injected inject(const WxRegion* regions, usize count) {
-    Injected in;
-    auto page = kernel_vrange_map(1, PteFlags(PteFlag::writable));
-    if (page.ok()) in.wx_page = page.value();
-    for (usize i = 0; i < count; ++i) {
-        if (regions[i].kind != WxRegionKind::rodata || regions[i].owner == StringView("core")) continue;
-        if (kernel_vrange_protect(regions[i].begin, 1, PteFlag::writable | PteFlag::no_execute).ok())
-            in.rodata = regions[i];
-        break;
-    }
-    log_warn("W^X audit: wxaudit=inject: a writable+executable page at 0x%llx and %s%s rodata writable, on purpose",
-             static_cast<unsigned long long>(in.wx_page), in.rodata.owner ? in.rodata.owner : "no module's",
-             in.rodata.owner ? "'s" : "");
-    return in;
-}
-
-void undo(const Injected& in) {
-    if (in.wx_page) kernel_vrange_unmap(in.wx_page, 1);
-    if (in.rodata.owner && !kernel_vrange_protect(in.rodata.begin, 1, PteFlags(PteFlag::no_execute)).ok())
-        log_error("W^X audit: wxaudit=inject: cannot make %s rodata read-only again", in.rodata.owner);
+              static_cast<unsigned long long>(v.virt.value()),
+              static_cast<unsigned long long>(static_cast<u64>(v.size) / 1024), present ? "R" : "-",
+              v.flags.has(PteFlag::writable) ? "W" : "-",
+              present && !v.flags.has(PteFlag::no_execute) ? "X" : "-",
+              static_cast<unsigned long long>(v.flags.raw()), v.problem, owner);
 }
 
 } // namespace
 
-namespace {
-
-bool audit(bool allow_inject) {
-    KernelState& k = kernel();
-    static WxRegion regions[kMaxRegions];
+usize wx_check_regions(WxRegion* out, usize max) {
+    const WxRegion fixed[] = {
+        {"core", WxRegionKind::text, reinterpret_cast<u64>(__text_start),
+         align_up(reinterpret_cast<u64>(__text_end), kPageSize)},
+        {"core", WxRegionKind::rodata, reinterpret_cast<u64>(__rodata_start),
+         align_up(reinterpret_cast<u64>(__rodata_end), kPageSize)},
+        {"core", WxRegionKind::data, reinterpret_cast<u64>(__data_start),
+         align_up(reinterpret_cast<u64>(__data_end), kPageSize)},
+        {"the direct map", WxRegionKind::nx_window, DIRECT_MAP_BASE, DEVICE_MAP_BASE},
+        {"the lower half", WxRegionKind::empty_window, 0, kLowerHalfEnd},
+    };
+    static_assert(sizeof fixed / sizeof fixed[0] == kFixedRegions);
     usize count = 0;
-    regions[count++] = {"core", WxRegionKind::text, reinterpret_cast<u64>(__text_start),
-                        align_up(reinterpret_cast<u64>(__text_end), kPageSize)};
-    regions[count++] = {"core", WxRegionKind::rodata, reinterpret_cast<u64>(__rodata_start),
-                        align_up(reinterpret_cast<u64>(__rodata_end), kPageSize)};
-    regions[count++] = {"core", WxRegionKind::data, reinterpret_cast<u64>(__data_start),
-                        align_up(reinterpret_cast<u64>(__data_end), kPageSize)};
-    usize core_regions = count;
-    count += module_regions(regions + count, kMaxRegions - count);
+    for (const WxRegion& r : fixed)
+        if (count < max) out[count++] = r;
+    return count + module_regions(out + count, max - count);
+}
 
-    bool injecting = allow_inject && k.options.wxaudit == StringView("inject");
-    Injected injected;
-    if (injecting) injected = inject(regions, count);
-
-    WxAuditResult r = wx_audit(*k.page_table, Span<const WxRegion>(regions, count), log_violation, nullptr);
-    if (injecting) undo(injected);
-    if (r.violations == 0) {
+WxAuditResult wx_check() {
+    static WxRegion regions[kWxCheckMaxRegions];
+    usize count = wx_check_regions(regions, kWxCheckMaxRegions);
+    usize of_modules = count - kFixedRegions;
+    WxAuditResult r =
+        wx_audit(*kernel().page_table, Span<const WxRegion>(regions, count), log_violation, nullptr);
+    if (r.violations == 0)
         log_info("W^X audit: %zu pages checked, no writable+executable page, module text/rodata read-only "
                  "(%zu regions of the core and modules)",
                  r.pages, count);
-        return true;
-    }
-    log_error("W^X audit: %zu pages checked, %zu violations (%zu writable+executable pages; %zu regions of the "
-              "core and %zu of modules)",
-              r.pages, r.violations, r.writable_executable, core_regions, count - core_regions);
-    return false;
+    else
+        log_error(
+            "W^X audit: %zu pages checked, %zu violations (%zu writable+executable pages; %zu regions of the "
+            "core and %zu of modules)",
+            r.pages, r.violations, r.writable_executable, kFixedRegions, of_modules);
+    return r;
 }
-
-} // namespace
-
-bool wx_check_boot() { return audit(true); }
-
-bool wx_check_now() { return audit(false); }
 
 } // namespace celos

@@ -38,6 +38,10 @@ const char* broken_requirement(WxRegionKind kind, PteFlags flags) {
     case WxRegionKind::data:
         if (!nx) return "data is executable";
         return nullptr;
+    case WxRegionKind::nx_window:
+        if (!nx) return "executable in a window that must be NX";
+        return nullptr;
+    case WxRegionKind::empty_window: return "mapped in a window that must be empty";
     }
     return nullptr;
 }
@@ -74,7 +78,8 @@ WxAuditResult wx_audit(const x86_64::PageTable& table, Span<const WxRegion> regi
     table.walk(visit, &w);
     for (usize i = 0; i < regions.size() && i < kMaxRegions; ++i) {
         const WxRegion& r = regions[i];
-        if (w.mapped[i] < r.end - r.begin)
+        bool window = r.kind == WxRegionKind::nx_window || r.kind == WxRegionKind::empty_window;
+        if (!window && w.mapped[i] < r.end - r.begin)
             report(w, VirtAddr(r.begin), PageSize::size_4k, PteFlags(), &r, "not mapped (in part or whole)");
     }
     return w.result;
@@ -85,6 +90,8 @@ const char* wx_region_kind_name(WxRegionKind kind) {
     case WxRegionKind::text: return "text";
     case WxRegionKind::rodata: return "rodata";
     case WxRegionKind::data: return "data";
+    case WxRegionKind::nx_window: return "(NX window)";
+    case WxRegionKind::empty_window: return "(empty window)";
     }
     return "?";
 }

@@ -1,7 +1,9 @@
-// The W^X audit: a walk of every leaf of a page table that confirms no page
-// is both writable and executable, and that the regions given (module and
-// core text, rodata, data) carry the permissions they must. Portable: the
-// host tests run it on tables built with a W+X mapping.
+// The W^X audit, the only one: a walk of every leaf of a page table that
+// confirms no page is both writable and executable, that the regions given
+// (module and core text, rodata, data) carry the permissions they must, and
+// that address windows are NX (the direct map) or empty (the lower half).
+// Portable: the host tests run it on tables built with each kind of
+// violation; the kernel runs it at boot (kernel/wx_check.h) and in ktest.
 #pragma once
 
 #include "arch/x86_64/page_table.h"
@@ -9,10 +11,12 @@
 
 namespace celos {
 
-enum class WxRegionKind : u8 { text, rodata, data };
+enum class WxRegionKind : u8 { text, rodata, data, nx_window, empty_window };
 
 // A region with required permissions: text present, read-only, executable;
-// rodata read-only, NX; data NX.
+// rodata read-only, NX; data NX (these three must be mapped in whole). A
+// window need not be mapped: what is mapped in an nx_window must be NX, and
+// nothing may be mapped in an empty_window.
 struct WxRegion {
     const char* owner; // "core", a module's name
     WxRegionKind kind;

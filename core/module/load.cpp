@@ -22,6 +22,7 @@
 #include "module/integrity.h"
 #include "module/module.h"
 #include "module/params.h"
+#include "module/resource_snapshot.h"
 #include "module/resources.h"
 #include "module/services.h"
 
@@ -42,11 +43,6 @@ class ExportResolver final : public loader::SymbolResolver {
         return true;
     }
 };
-
-usize heap_bytes_in_use() {
-    const celos_heap_service* heap = heap_service();
-    return heap ? heap->bytes_in_use() : 0;
-}
 
 bool inside(const ModuleSlot& m, Region r, u64 address, u64 size) {
     const loader::RegionTarget& t = m.targets[static_cast<int>(r)];
@@ -145,20 +141,14 @@ void release_heap_blocks(int owner, u64, u64) {
         log_info("module %s: freed %zu heap blocks it still held", module_name(owner), blocks);
 }
 
-void log_leak_check(const ModuleSlot& m, usize free_before, u64 mappings_before, usize heap_before) {
-    usize free_after = kernel().pmm.free_page_count();
-    u64 mappings_after = module_area_mapped_pages();
-    usize heap_after = heap_bytes_in_use();
-    if (free_after == free_before && mappings_after == mappings_before && heap_after == heap_before)
-        log_info("module %s: released everything: free pages %zu -> %zu, module-area pages %llu -> %llu, "
-                 "heap bytes %zu -> %zu",
-                 m.label, free_before, free_after, static_cast<unsigned long long>(mappings_before),
-                 static_cast<unsigned long long>(mappings_after), heap_before, heap_after);
+void log_leak_check(const ModuleSlot& m, const ResourceSnapshot& before) {
+    ResourceSnapshot after = ResourceSnapshot::take();
+    char change[320];
+    ResourceSnapshot::describe(before, after, change, sizeof change);
+    if (!ResourceSnapshot::compare(before, after))
+        log_info("module %s: released everything: %s", m.label, change);
     else
-        log_error("module %s: LEAK after unloading: free pages %zu -> %zu, module-area pages %llu -> %llu, "
-                  "heap bytes %zu -> %zu",
-                  m.label, free_before, free_after, static_cast<unsigned long long>(mappings_before),
-                  static_cast<unsigned long long>(mappings_after), heap_before, heap_after);
+        log_error("module %s: LEAK after unloading: %s", m.label, change);
 }
 
 bool map_regions(ModuleSlot& m, Diagnostic& d) {
@@ -255,12 +245,9 @@ bool module_parse(ModuleSlot& m) {
 }
 
 bool module_start(ModuleSlot& m) {
-    KernelState& k = kernel();
     const int id = slot_id(m);
     u64 started = arch::now_ns();
-    usize free_before = k.pmm.free_page_count();
-    u64 mappings_before = module_area_mapped_pages();
-    usize heap_before = heap_bytes_in_use();
+    ResourceSnapshot before = ResourceSnapshot::take();
     Diagnostic d;
     auto fail = [&](const char* stage) {
         const char* why = without_label(d.message, m.label);
@@ -268,7 +255,7 @@ bool module_start(ModuleSlot& m) {
         format(m.refusal, sizeof m.refusal, "%s: %s", stage, why);
         module_release(m);
         m.state = SlotState::refused;
-        log_leak_check(m, free_before, mappings_before, heap_before);
+        log_leak_check(m, before);
         return false;
     };
 
@@ -312,7 +299,7 @@ bool module_start(ModuleSlot& m) {
         module_release(m);
         m.state = SlotState::declined;
         format(m.refusal, sizeof m.refusal, "what it provides is already provided");
-        log_leak_check(m, free_before, mappings_before, heap_before);
+        log_leak_check(m, before);
         return false;
     }
     if (status != CELOS_OK) {

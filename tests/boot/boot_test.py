@@ -6,9 +6,14 @@ exit status.
   boot_test.py --name NAME --kernel celos.elf --template grub.cfg.in --workdir DIR
                [--cmdline ARGS] [--iso ISO] [--uefi] [--timeout S]
                [--expect REGEX]... [--reject REGEX]... [--exit success|failure|panic|ready]
+               [--ktap] [--ktap-expect NAME=ok|not ok|skip]...
 
 --expect patterns must all match, in the given order, each on a later line
-than the previous one. --exit ready: the kernel must print the ready line
+than the previous one. --ktap: the in-kernel tests' KTAP results (ktap.py)
+must have a plan, every planned test must report, and every result must be
+ok (or SKIP) but those named by --ktap-expect (which implies --ktap); NAME
+is a test's name or its path through subtests (module_cycles.first_load).
+--exit ready: the kernel must print the ready line
 (QEMU is then stopped). The serial log is kept in WORKDIR/NAME.log.
 """
 import argparse
@@ -22,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import qemu  # noqa: E402
 from test_iso import make_test_iso  # noqa: E402
+import ktap  # noqa: E402
 
 EXPECTED_STATUS = {"success": qemu.EXIT_SUCCESS, "failure": qemu.EXIT_FAILURE, "panic": qemu.EXIT_PANIC}
 
@@ -129,6 +135,9 @@ def main():
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--reject", action="append", default=[])
+    p.add_argument("--ktap", action="store_true", help="check the KTAP results of the in-kernel tests")
+    p.add_argument("--ktap-expect", action="append", default=[], metavar="NAME=ok|not ok|skip",
+                   help="the KTAP result NAME must be this (implies --ktap)")
     p.add_argument("--screen-size", help="WIDTHxHEIGHT of the screen at the ready line")
     p.add_argument("--screen-pixel", action="append", default=[], metavar="X,Y,RRGGBB",
                    help="a pixel of the screen at the ready line")
@@ -137,6 +146,12 @@ def main():
                         "ready line matches REGEX, in order")
     p.add_argument("--exit", default="ready", choices=["ready"] + sorted(EXPECTED_STATUS))
     args = p.parse_args()
+    ktap_expect = {}
+    for spec in args.ktap_expect:
+        name, _, want = spec.partition("=")
+        if want not in ("ok", "not ok", "skip") or not name:
+            p.error("--ktap-expect %r: want NAME=ok|not ok|skip" % spec)
+        ktap_expect[name] = want
 
     # "@SHA256:path@" in a pattern is that file's SHA-256, read when the test runs.
     args.expect = [re.sub(r"@SHA256:([^@]+)@", lambda m: hashlib.sha256(open(m.group(1), "rb").read()).hexdigest(), e)
@@ -205,6 +220,9 @@ def main():
         failures.append("QEMU exit status %s, expected %d (%s)"
                         % (qemu.describe_status(status), EXPECTED_STATUS[args.exit], args.exit))
 
+    if args.ktap or ktap_expect:
+        failures += ktap.check(lines, ktap_expect)
+
     if screen:
         failures += check_screen(screen, args.screen_size, args.screen_pixel)
     if args.text_screen:
@@ -213,6 +231,8 @@ def main():
         failures += compare_with_render(args, screen, log_path)
 
     print("\n".join(lines))
+    if args.ktap or ktap_expect:
+        print("\n" + ktap.summary(lines))
     if failures:
         print("\nFAILED boot scenario '%s' (serial log: %s):" % (args.name, log_path))
         for f in failures:

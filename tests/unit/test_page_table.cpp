@@ -472,26 +472,6 @@ TEST_CASE("page_table: protect changes flags, splitting where the range ends ins
     REQUIRE(t.page_size == PageSize::size_2m);
 }
 
-TEST_CASE("page_table: audit_wx finds writable and executable leaves", "[page_table]") {
-    FakeAllocator mem(64);
-    PageTable pt = make_table(mem);
-    const u64 k = 0xffffffff80000000ull;
-    REQUIRE(pt.map(VirtAddr(k), PhysAddr(0x200000), 16 * KiB4, PteFlags(PteFlag::global)).ok());  // text: RX
-    REQUIRE(pt.map(VirtAddr(k + 16 * KiB4), PhysAddr(0x210000), 8 * KiB4, PteFlags(PteFlag::no_execute)).ok());
-    REQUIRE(pt.map(VirtAddr(kDirectMap), PhysAddr(0), GiB, kRw).ok());
-    WxAuditReport r = audit_wx(pt);
-    REQUIRE(r.leaves == 16 + 8 + 1);
-    REQUIRE(r.writable_executable == 0);
-    REQUIRE(pt.map(VirtAddr(k + 64 * KiB4), PhysAddr(0x300000), 2 * KiB4, PteFlags(PteFlag::writable)).ok());
-    r = audit_wx(pt);
-    REQUIRE(r.writable_executable == 2);
-    REQUIRE(r.first_offender == VirtAddr(k + 64 * KiB4));
-    // NX in the PDE above it makes them effectively non-executable.
-    const u64 pde_at = entry_address(mem, pt.root().value(), k + 64 * KiB4, 2);
-    mem.write64(pde_at, mem.read64(pde_at) | (1ull << 63));
-    REQUIRE(audit_wx(pt).writable_executable == 0);
-}
-
 TEST_CASE("page_table: running out of table pages is no_memory, with nothing left mapped", "[page_table]") {
     FakeAllocator mem(64);
     PageTable pt = make_table(mem);

@@ -156,3 +156,44 @@ TEST_CASE("wx_audit: a region with an unmapped page is reported", "[wx_audit]") 
     CHECK(std::string(seen.all[0].problem).find("not mapped") == 0);
     CHECK(seen.owners[0] == "mod text");
 }
+
+TEST_CASE("wx_audit: windows: executable in the NX window, anything in the empty one", "[wx_audit]") {
+    Layout l;
+    l.regions.push_back({"direct map", WxRegionKind::nx_window, kDirect, kDirect + (64ull << 30)});
+    l.regions.push_back({"lower half", WxRegionKind::empty_window, 0, 0x0000800000000000ull});
+    Seen clean;
+    CHECK(l.audit(clean).violations == 0); // windows need not be mapped in whole
+    REQUIRE(l.pt.map(VirtAddr(kDirect + (2ull << 30)), PhysAddr(0x80000000), 2 * kPage, kRo, PageSize::size_4k).ok());
+    REQUIRE(l.pt.protect(VirtAddr(kDirect + (2ull << 30) + kPage), kPage, PteFlags(PteFlag::global)).ok()); // R+X
+    REQUIRE(l.pt.map(VirtAddr(0x100000), PhysAddr(0x100000), kPage, kRo, PageSize::size_4k).ok());
+    Seen seen;
+    WxAuditResult r = l.audit(seen);
+    CHECK(r.violations == 2);
+    CHECK(r.writable_executable == 0);
+    REQUIRE(seen.all.size() == 2);
+    CHECK(seen.all[0].virt == VirtAddr(0x100000));
+    CHECK(std::string(seen.all[0].problem) == "mapped in a window that must be empty");
+    CHECK(seen.owners[0] == "lower half (empty window)");
+    CHECK(seen.all[1].virt == VirtAddr(kDirect + (2ull << 30) + kPage));
+    CHECK(std::string(seen.all[1].problem) == "executable in a window that must be NX");
+    CHECK(seen.owners[1] == "direct map (NX window)");
+}
+
+TEST_CASE("wx_audit: flags are the effective ones: NX in a table entry above covers the leaves", "[wx_audit]") {
+    Layout l;
+    REQUIRE(l.pt.map(VirtAddr(kVrange), PhysAddr(0x300000), 2 * kPage, PteFlags(PteFlag::writable), PageSize::size_4k).ok());
+    Seen seen;
+    CHECK(l.audit(seen).writable_executable == 2);
+    // Set NX in the page-directory entry above the two W+X leaves.
+    u64 table = l.pt.root().value();
+    for (int level = 4; level > 2; --level) {
+        u64 index = (kVrange >> (12 + 9 * (level - 1))) & 511;
+        table = *static_cast<u64*>(l.mem.phys_to_virt(PhysAddr(table + index * 8))) & 0x000ffffffffff000ull;
+    }
+    u64* pde = static_cast<u64*>(l.mem.phys_to_virt(PhysAddr(table + ((kVrange >> 21) & 511) * 8)));
+    *pde |= 1ull << 63;
+    Seen after;
+    WxAuditResult r = l.audit(after);
+    CHECK(r.writable_executable == 0);
+    CHECK(r.violations == 0);
+}

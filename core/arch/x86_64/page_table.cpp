@@ -322,19 +322,4 @@ void PageTable::destroy() {
     root_ = PhysAddr();
 }
 
-WxAuditReport audit_wx(const PageTable& table) {
-    WxAuditReport report;
-    table.walk(
-        [](void* ctx, VirtAddr virt, PhysAddr, PageSize, PteFlags flags) {
-            auto& r = *static_cast<WxAuditReport*>(ctx);
-            ++r.leaves;
-            if (flags.has(PteFlag::writable) && !flags.has(PteFlag::no_execute)) {
-                if (r.writable_executable == 0) r.first_offender = virt;
-                ++r.writable_executable;
-            }
-        },
-        &report);
-    return report;
-}
-
 } // namespace celos::x86_64

@@ -124,12 +124,4 @@ private:
     PhysAddr root_;
 };
 
-struct WxAuditReport {
-    usize leaves = 0;
-    usize writable_executable = 0;  // leaves effectively writable and not no_execute
-    VirtAddr first_offender;
-};
-
-WxAuditReport audit_wx(const PageTable& table);
-
 } // namespace celos::x86_64

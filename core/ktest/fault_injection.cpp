@@ -1,4 +1,6 @@
-#include "kernel/fault_injection.h"
+#include "ktest/fault_injection.h"
+
+#include "ktest/ktap.h"
 
 #include "lib/types.h"
 #include "log/log.h"
@@ -17,10 +19,13 @@ extern "C" {
     (void)*reinterpret_cast<volatile celos::u64*>(0x8000000000000000ull);
 }
 
-[[gnu::noinline]] void fault_invalid_opcode() { asm volatile("ud2"); }
+[[gnu::noinline]] void fault_invalid_opcode() {
+    asm volatile("ud2");
+}
 
 [[gnu::noinline]] void fault_divide_error() {
-    asm volatile("xor %%edx, %%edx\n\tmov $1, %%eax\n\txor %%ecx, %%ecx\n\tdiv %%ecx" ::: "rax", "rcx", "rdx");
+    asm volatile("xor %%edx, %%edx\n\tmov $1, %%eax\n\txor %%ecx, %%ecx\n\tdiv %%ecx" ::
+                     : "rax", "rcx", "rdx");
 }
 
 #pragma GCC diagnostic push
@@ -35,31 +40,34 @@ extern "C" {
 
 } // extern "C"
 
-namespace celos {
+namespace celos::ktest {
 
-bool fault_inject(StringView name) {
+void fault_injection_run(StringView name) {
     struct Fault {
         const char* name;
+        const char* test; // the KTAP name
         void (*trigger)();
     };
     static const Fault faults[] = {
-        {"pf", fault_page_fault},
-        {"gp", fault_general_protection},
-        {"ud", fault_invalid_opcode},
-        {"de", fault_divide_error},
-        {"stackoverflow", [] { (void)fault_stack_overflow(0); }},
+        {"pf", "fault_pf", fault_page_fault},
+        {"gp", "fault_gp", fault_general_protection},
+        {"ud", "fault_ud", fault_invalid_opcode},
+        {"de", "fault_de", fault_divide_error},
+        {"stackoverflow", "fault_stackoverflow", [] { (void)fault_stack_overflow(0); }},
     };
+    Ktap ktap(1);
     for (const Fault& f : faults) {
         if (name == StringView(f.name)) {
+            ktap.note("%s: the fault report that follows is the result", f.test);
             log_info("fault injection: triggering '%s' on purpose", f.name);
             f.trigger();
-            log_error("fault injection: '%s' did not fault", f.name);
-            return true;
+            ktap.report(f.test, Outcome::fail, "did not fault");
+            return;
         }
     }
     log_error("fault injection: unknown fault '%.*s' (known: pf, gp, ud, de, stackoverflow)",
               static_cast<int>(name.length), name.data);
-    return false;
+    ktap.report("fault_injection", Outcome::fail, "unknown fault name");
 }
 
-} // namespace celos
+} // namespace celos::ktest

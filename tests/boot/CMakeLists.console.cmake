@@ -1,0 +1,174 @@
+# The console (modules/fbcon) with the bitmap (modules/psf) and TrueType
+# (modules/truetype) fonts, included from tests/boot/CMakeLists.txt: the
+# screen against the host rendering of the same log, text mode, broken and
+# missing fonts.
+# --- the console ----------------------------------------------------------
+# The screen equals, pixel for pixel, what the same console code renders on
+# the host from the serial log (tests/boot/render_log.cpp): at 1024x768x32
+# (the shipped default entry) and at 1024x768x16 (565, through gfxpayload).
+set(CONSOLE_FONT ${CELOS_MODULES_DIR}/Lat15-Terminus16.psf)
+set(TRUETYPE_FONT ${CELOS_MODULES_DIR}/DejaVuSansMono.ttf)
+set(BITMAP_LINES "module2 /boot/modules/heap.ko heap"
+                 "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                 "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+                 "module2 /boot/modules/fbcon.ko fbcon")
+# Text from outside the core shows its control characters (issue 11, item
+# 5): an ESC [2J in a command-line word and in a module parameter reaches the
+# log as "^[[2J" and wipes nothing; the screen is the whole log, drawn.
+# (<CSI> is ESC [ in boot_test.py's arguments.)
+celos_boot_test(log_controls_visible CMDLINE "<CSI>2J"
+  MODULE_LINES "module2 /boot/modules/heap.ko heap"
+               "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+               "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+               "module2 /boot/modules/fbcon.ko fbcon <CSI>2J<CSI>H=1"
+  EXPECT "command line: '\\^\\x5b\\x5b2J'"
+         "command line: unknown option '\\^\\x5b\\x5b2J' ignored"
+         "module fbcon: unknown parameter '\\^\\x5b\\x5b2J\\^\\x5b\\x5bH' ignored" "celos: ready"
+  REJECT "<ESC>"
+  RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32)
+# Where no console can draw, the core says so on screen: EGA text mode gets
+# a status line and a note that the log is on serial.
+celos_boot_test(text_mode_says_serial GFXPAYLOAD text MODULE_LINES ${BITMAP_LINES}
+  EXPECT "framebuffer: 80x25, 16 bpp, pitch 160, EGA text" "fbcon: .*the console stays on serial" "celos: ready"
+  TEXT_SCREEN "^ CelOS: ready"
+              "EGA text mode: the console needs a linear RGB framebuffer"
+              "the kernel log is on the serial port only \\(COM1, 115200 baud, 8N1\\)")
+# (Indexed 8 bpp modes are host-tested, tests/unit/test_boot_screen.cpp:
+# GRUB 2.06 triple-faults in QEMU setting one, before the kernel runs.)
+
+# The bitmap console, pixel for pixel, at 32 and 16 bpp; the screen differs
+# from the same log drawn in the TrueType font.
+celos_boot_test(console_pixels_32bpp MODULE_LINES ${BITMAP_LINES}
+  EXPECT "fbcon: 1024x768, 32 bpp: 126x47 cells of 8x16" "celos: ready"
+  RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32 RENDER_OTHER_FONT ${TRUETYPE_FONT})
+celos_boot_test(console_pixels_16bpp GFXPAYLOAD 1024x768x16 MODULE_LINES ${BITMAP_LINES}
+  EXPECT "framebuffer: 1024x768, 16 bpp" "fbcon: 1024x768, 16 bpp" "celos: ready"
+  RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 16)
+
+# A font file that is not a font, and a font= file that is missing: each is
+# a clear error, the console is refused for lack of a font, the boot goes on
+# on serial.
+celos_boot_test(console_corrupt_font MODULE_DIRS ${ABI_MODULES}
+  MODULE_LINES "module2 /boot/modules/heap.ko heap"
+               "module2 /boot/modules/corrupt.psf corrupt.psf"
+               "module2 /boot/modules/psf.ko psf font=corrupt.psf"
+               "module2 /boot/modules/fbcon.ko fbcon"
+  EXPECT "psf: corrupt.psf: not a usable PSF font: "
+         "module psf: refused: init: init returned CELOS_ERR_INVALID"
+         "module fbcon: refused: needs the service 'font', which no started module provides"
+         "celos: ready")
+celos_boot_test(console_missing_font
+  MODULE_LINES "module2 /boot/modules/heap.ko heap"
+               "module2 /boot/modules/psf.ko psf font=nothere.psf"
+               "module2 /boot/modules/fbcon.ko fbcon"
+  EXPECT "psf: font file 'nothere.psf' not found"
+         "module fbcon: refused: needs the service 'font'"
+         "celos: ready")
+
+# --- TrueType (modules/truetype) -------------------------------------------
+if(TARGET truetype)
+  # The shipped default entry, pixel for pixel against the host rendering of
+  # its own log through the same console and glyph code (FreeType built for
+  # the host from the same source and configuration); and not the screen the
+  # bitmap font gives for that log: the swap works.
+  celos_boot_test(console_pixels_truetype ISO ${CMAKE_BINARY_DIR}/celos.iso
+    EXPECT "truetype: DejaVuSansMono.ttf: DejaVu Sans Mono Book, [0-9]+ glyphs, 16 px, cell 10x19"
+           "fbcon: 1024x768, 32 bpp: 100x39 cells of 10x19 with font 'truetype:DejaVuSansMono.ttf@16'"
+           "celos: ready"
+    REJECT "error:"
+    RENDER_FONT ${TRUETYPE_FONT} RENDER_BPP 32 RENDER_OTHER_FONT ${CONSOLE_FONT})
+  # The other shipped family, at 16 bpp.
+  celos_boot_test(console_pixels_truetype_liberation GFXPAYLOAD 1024x768x16
+    MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                 "module2 /boot/modules/LiberationMono-Regular.ttf LiberationMono-Regular.ttf"
+                 "module2 /boot/modules/truetype.ko truetype font=LiberationMono-Regular.ttf"
+                 "module2 /boot/modules/fbcon.ko fbcon"
+    EXPECT "truetype: LiberationMono-Regular.ttf: Liberation Mono Regular" "fbcon: 1024x768, 16 bpp" "celos: ready"
+    REJECT "error:"
+    RENDER_FONT ${CELOS_MODULES_DIR}/LiberationMono-Regular.ttf RENDER_BPP 16
+    RENDER_OTHER_FONT ${TRUETYPE_FONT})
+
+  # Broken font files (tests/fixtures/gen_bad_fonts.py) and a missing one:
+  # a clear error naming the file, the truetype module does not register,
+  # the bitmap font after it takes over and the screen is that font's
+  # rendering of the log. Also fonts FreeType opens but that cannot draw
+  # basic Latin text (issue 11, item 1): Liberation Mono with a byte
+  # inserted at 22400 (it drew a blank console) and the dingbat font
+  # D050000L (an unreadable one).
+  set(BAD_FONTS_DIR ${CMAKE_CURRENT_BINARY_DIR}/bad-fonts)
+  set(BAD_FONT_CASES truncated notafont missing)
+  set(bad_font_files ${BAD_FONTS_DIR}/truncated.ttf ${BAD_FONTS_DIR}/notafont.ttf)
+  set(bad_font_extra "")
+  set(LIBERATION_FONT ${CELOS_MODULES_DIR}/LiberationMono-Regular.ttf)
+  set(DINGBAT_FONT /usr/share/fonts/opentype/urw-base35/D050000L.otf)
+  if(EXISTS /usr/share/fonts/truetype/liberation2/LiberationMono-Regular.ttf AND EXISTS ${DINGBAT_FONT})
+    list(APPEND BAD_FONT_CASES liberation_inserted D050000L)
+    list(APPEND bad_font_files ${BAD_FONTS_DIR}/liberation_inserted.ttf ${BAD_FONTS_DIR}/D050000L.otf)
+    set(bad_font_extra ${LIBERATION_FONT} ${DINGBAT_FONT})
+  endif()
+  add_custom_command(OUTPUT ${bad_font_files}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/fixtures/gen_bad_fonts.py ${TRUETYPE_FONT}
+            ${BAD_FONTS_DIR} ${bad_font_extra}
+    DEPENDS ${CMAKE_SOURCE_DIR}/tests/fixtures/gen_bad_fonts.py ${TRUETYPE_FONT} ${bad_font_extra}
+    COMMENT "Making the broken font files for the boot tests")
+  add_custom_target(celos_bad_fonts ALL DEPENDS ${bad_font_files})
+  foreach(bad IN LISTS BAD_FONT_CASES)
+    set(file ${bad}.ttf)
+    if(bad STREQUAL "missing")
+      set(message "truetype: font file 'missing.ttf' not found")
+    elseif(bad STREQUAL "liberation_inserted")
+      set(message "truetype: ${file}: glyph 'M' \\(U\\+004D\\) cannot be rendered \\(error 0x15: invalid composite glyph\\)")
+    elseif(bad STREQUAL "D050000L")
+      set(file ${bad}.otf)
+      set(message "truetype: ${file}: no Unicode mapping for basic Latin \\(a symbol font: only 0 of 62 letters")
+    else()
+      set(message "truetype: ${file}: FreeType cannot open it \\(error 0x[0-9a-f]+: [a-zA-Z ]+\\)")
+    endif()
+    set(font_line "")
+    if(NOT bad STREQUAL "missing")
+      set(font_line "module2 /boot/modules/${file} ${file}")
+    endif()
+    celos_boot_test(console_truetype_fallback_${bad} MODULE_DIRS ${BAD_FONTS_DIR}
+      MODULE_LINES "module2 /boot/modules/heap.ko heap" ${font_line}
+                   "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                   "module2 /boot/modules/truetype.ko truetype font=${file}"
+                   "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+      EXPECT "${message}"
+             "module truetype: refused: init: "
+             "fbcon: 1024x768, 32 bpp: 126x47 cells of 8x16 with font 'psf:Lat15-Terminus16.psf'"
+             "modules: 3 loaded \\(heap, psf, fbcon\\), 1 refused"
+             "celos: ready"
+      RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32)
+  endforeach()
+
+  # Long boot file names: a 51-character .ttf name (a copy of the shipped
+  # font under that name) is a boot file and the TrueType module uses it; a
+  # 300-character label is refused naming the limit (255), and so is a font=
+  # value over the limit (the psf module is refused, not started with its
+  # default font).
+  set(LONG_NAMES_DIR ${CMAKE_CURRENT_BINARY_DIR}/long-names)
+  set(LONG_TTF "DejaVuSansMono-a-boot-file-name-of-fifty-one-ch.ttf")
+  string(REPEAT "x" 296 OVER_LIMIT)
+  add_custom_command(OUTPUT ${LONG_NAMES_DIR}/${LONG_TTF}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${LONG_NAMES_DIR}
+    COMMAND ${CMAKE_COMMAND} -E copy ${TRUETYPE_FONT} ${LONG_NAMES_DIR}/${LONG_TTF}
+    DEPENDS ${TRUETYPE_FONT}
+    COMMENT "Copying the TrueType font under a 51-character name for the boot tests")
+  add_custom_target(celos_long_names ALL DEPENDS ${LONG_NAMES_DIR}/${LONG_TTF})
+  celos_boot_test(boot_file_long_names MODULE_DIRS ${LONG_NAMES_DIR}
+    MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                 "module2 /boot/modules/${LONG_TTF} ${LONG_TTF}"
+                 "module2 /boot/modules/${LONG_TTF} ${OVER_LIMIT}.ttf"
+                 "module2 /boot/modules/truetype.ko truetype font=${LONG_TTF}"
+                 "module2 /boot/modules/psf.ko psf font=${OVER_LIMIT}.psf"
+                 "module2 /boot/modules/fbcon.ko fbcon"
+    EXPECT "boot file '${LONG_TTF}': [0-9]+ bytes"
+           "error: boot file x{64}\\.\\.\\. refused: its name is 300 characters, longer than the limit of 255"
+           "truetype: ${LONG_TTF}: DejaVu Sans Mono Book"
+           "error: module psf: refused: parameters: parameter 'font': value is 300 bytes, longer than the limit of 255"
+           "fbcon: 1024x768, 32 bpp: 100x39 cells of 10x19 with font 'truetype:${LONG_TTF}@16'"
+           "modules: 3 loaded \\(heap, truetype, fbcon\\), 1 refused, 0 not needed, 1 boot files, 1 module2 lines refused"
+           "celos: ready"
+    REJECT "PANIC" "bad ELF magic")
+endif()
