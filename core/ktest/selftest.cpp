@@ -15,9 +15,11 @@
 #include "kernel/wx_check.h"
 #include "ktest/ktap.h"
 #include "ktest/module_cycles.h"
+#include "ktest/module_lifecycle.h"
 #include "ktest/wx_inject.h"
 #include "lib/format.h"
 #include "log/log.h"
+#include "module/module.h"
 
 extern "C" uintptr_t __stack_chk_guard;
 extern "C" void selftest_sse_probe(const celos::u64 in[2], celos::u64 out[2],
@@ -178,6 +180,16 @@ Outcome module_cycles(Detail& d) {
     return check(module_cycles_run("cycle_test.ko", 1000, 1, d.text, sizeof d.text));
 }
 
+// The shipped modules unloaded, loaded again and swapped at run time: last,
+// since it takes the console away for a while.
+Outcome module_lifecycle(Detail& d) {
+    if (module_find_loaded("heap") < 0) {
+        d.set("no heap module loaded");
+        return Outcome::skip;
+    }
+    return check(module_lifecycle_run(1, d.text, sizeof d.text));
+}
+
 struct Check {
     const char* name;
     Outcome (*run)(Detail&);
@@ -200,6 +212,7 @@ const Check kChecks[] = {
     {"timer_interrupts", timer_interrupts},
     {"sse_preserved_across_interrupts", sse_preserved_across_interrupts},
     {"module_cycles", module_cycles},
+    {"module_lifecycle", module_lifecycle},
 };
 
 } // namespace

@@ -50,9 +50,10 @@ int module_load_file(const char* file, const char* args, bool quiet);
 int module_reload(const char* name, bool quiet);
 // Stops a loaded module: calls its exit (a fault there is a panic), then
 // releases everything it still holds, newest first. Refused (false, with
-// the reason logged) while another loaded module depends on it, links
-// against it, or holds a service it provides.
-bool module_unload(int module, bool quiet);
+// the reason logged and, when `why` is given, written there) while another
+// loaded module holds a service it provides, depends on it or links
+// against it.
+bool module_unload(int module, bool quiet, char* why = nullptr, usize why_size = 0);
 // True for a module loaded quietly: the core leaves out its debug lines too.
 bool module_quiet(int module);
 // The id of the loaded module named `name`, or -1.

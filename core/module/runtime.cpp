@@ -49,6 +49,12 @@ int load(ModuleSlot& m) {
 // service it provides; false when nothing does.
 bool needed_by_others(const ModuleSlot& m, char* why, usize size) {
     const int id = slot_id(m);
+    const char* service = nullptr;
+    int holder = service_held_from(id, &service);
+    if (holder >= 0) {
+        format(why, size, "module %s holds its service '%s'", module_name(holder), service);
+        return true;
+    }
     for (usize i = 0; i < module_slot_count(); ++i) {
         const ModuleSlot& o = module_slot(static_cast<int>(i));
         if (&o == &m || o.state != SlotState::loaded) continue;
@@ -73,12 +79,6 @@ bool needed_by_others(const ModuleSlot& m, char* why, usize size) {
             format(why, size, "module %s %s it", o.label, needed ? "depends on" : "links against");
             return true;
         }
-    }
-    const char* service = nullptr;
-    int holder = service_held_from(id, &service);
-    if (holder >= 0) {
-        format(why, size, "module %s holds its service '%s'", module_name(holder), service);
-        return true;
     }
     return false;
 }
@@ -124,16 +124,18 @@ int module_reload(const char* name, bool quiet) {
     return -1;
 }
 
-bool module_unload(int module, bool quiet) {
+bool module_unload(int module, bool quiet, char* why_out, usize why_size) {
     if (module < 0 || static_cast<usize>(module) >= module_slot_count() ||
         module_slot(module).state != SlotState::loaded) {
         log_error("modules: cannot unload module %d: not a loaded module", module);
+        if (why_out) format(why_out, why_size, "not a loaded module");
         return false;
     }
     ModuleSlot& m = module_slot(module);
     char why[160];
     if (needed_by_others(m, why, sizeof why)) {
         log_warn("module %s: not unloaded: %s", m.label, why);
+        if (why_out) format(why_out, why_size, "%s", why);
         return false;
     }
     if (m.descriptor->exit) m.descriptor->exit();

@@ -1,0 +1,178 @@
+#include "ktest/module_lifecycle.h"
+
+#include <celos/abi.h>
+#include <celos/font.h>
+
+#include "ktest/ktap.h"
+#include "lib/format.h"
+#include "log/log.h"
+#include "module/module.h"
+#include "module/resource_snapshot.h"
+#include "module/services.h"
+
+namespace celos::ktest {
+namespace {
+
+enum Check : usize {
+    held_provider_kept,
+    font_replaced_while_held,
+    old_provider_unloads,
+    unload_all,
+    no_services_left,
+    reload_all,
+    unload_all_again,
+    nothing_left_behind,
+    reload_all_once_more,
+    check_count
+};
+
+const char* const kNames[check_count] = {
+    "held_provider_kept", "font_replaced_while_held", "old_provider_unloads",
+    "unload_all",         "no_services_left",         "reload_all",
+    "unload_all_again",   "nothing_left_behind",      "reload_all_once_more"};
+
+constexpr usize kMaxNames = 16;
+
+bool contains(const char* haystack, const char* needle) {
+    for (; *haystack; ++haystack) {
+        usize i = 0;
+        while (needle[i] && haystack[i] == needle[i])
+            ++i;
+        if (!needle[i]) return true;
+    }
+    return false;
+}
+
+struct Run {
+    Ktap ktap;
+    char* detail;
+    usize size;
+    bool ok = true;
+
+    void report(Check check, Outcome outcome, const char* text = nullptr) {
+        ktap.report(kNames[check], outcome, text);
+        if (outcome == Outcome::fail && ok) {
+            ok = false;
+            format(detail, size, "%s: %s", kNames[check], text ? text : "failed");
+        }
+    }
+};
+
+// The names of the loaded modules in the order they started.
+usize loaded_names(const char* (&names)[kMaxNames]) {
+    usize n = 0;
+    for (int id = 0; id < 64 && n < kMaxNames; ++id)
+        if (module_find_loaded(module_name(id)) == id) names[n++] = module_name(id);
+    return n;
+}
+
+// The font's provider, or -1.
+int font_provider() {
+    for (int id = 0; id < 64; ++id)
+        if (module_find_loaded(module_name(id)) == id &&
+            service_provided_by(StringView(CELOS_FONT_SERVICE), id))
+            return id;
+    return -1;
+}
+
+usize service_count() {
+    usize n = 0;
+    services_for_each([](void* ctx, const char*, u32, int, usize) { ++*static_cast<usize*>(ctx); }, &n);
+    return n;
+}
+
+// Unloads `names` last first; false (with the module in `text`) on the first refusal.
+bool unload_in_reverse(const char* const* names, usize n, char* text, usize size) {
+    for (usize i = n; i-- > 0;) {
+        char why[160] = "";
+        int id = module_find_loaded(names[i]);
+        if (id < 0 || !module_unload(id, true, why, sizeof why)) {
+            format(text, size, "%s: %s", names[i], id < 0 ? "not loaded" : why);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool reload_in_order(const char* const* names, usize n, char* text, usize size) {
+    for (usize i = 0; i < n; ++i)
+        if (module_reload(names[i], true) < 0) {
+            format(text, size, "%s did not load again", names[i]);
+            return false;
+        }
+    return true;
+}
+
+} // namespace
+
+bool module_lifecycle_run(usize depth, char* detail, usize size) {
+    Run run{Ktap(check_count, "module_lifecycle", depth), detail, size};
+    char text[320] = "";
+
+    // A font provider that the console holds cannot go.
+    const int console = module_find_loaded("fbcon");
+    const int provider = font_provider();
+    if (console < 0 || provider < 0) {
+        run.report(held_provider_kept, Outcome::skip, "no console holding a font");
+    } else {
+        // The refusal names the holder.
+        bool unloaded = module_unload(provider, true, text, sizeof text);
+        run.report(held_provider_kept, !unloaded && contains(text, "fbcon") ? Outcome::pass : Outcome::fail,
+                   unloaded ? "it was unloaded" : text);
+    }
+
+    // A second font module replaces it while the console holds the font.
+    const void* file = nullptr;
+    size_t file_size = 0;
+    if (provider < 0 || console < 0 || celos_bootfile_find("psf.ko", &file, &file_size) != CELOS_OK ||
+        StringView(module_name(provider)) == StringView("psf")) {
+        run.report(font_replaced_while_held, Outcome::skip,
+                   "needs the boot file psf.ko and another font provider");
+        run.report(old_provider_unloads, Outcome::skip, "no replacement");
+    } else {
+        const char* old_name = module_name(provider);
+        int psf = module_load_file("psf.ko", "font=Lat15-Terminus16.psf replace=on", true);
+        bool replaced = psf >= 0 && service_provided_by(StringView(CELOS_FONT_SERVICE), psf);
+        format(text, sizeof text, "%s",
+               replaced ? "psf provides the font" : "psf did not take over the font");
+        run.report(font_replaced_while_held, replaced ? Outcome::pass : Outcome::fail, text);
+        char why[160] = "";
+        bool gone = replaced && module_unload(provider, true, why, sizeof why);
+        format(text, sizeof text, "%s: %s", old_name, gone ? "unloaded" : why);
+        run.report(old_provider_unloads,
+                   gone       ? Outcome::pass
+                   : replaced ? Outcome::fail
+                              : Outcome::skip,
+                   text);
+    }
+
+    const char* names[kMaxNames];
+    const usize n = loaded_names(names);
+    if (n == 0) {
+        for (usize c = unload_all; c < check_count; ++c)
+            run.report(static_cast<Check>(c), Outcome::skip, "no modules");
+        return true;
+    }
+    bool unloaded = unload_in_reverse(names, n, text, sizeof text);
+    run.report(unload_all, unloaded ? Outcome::pass : Outcome::fail, unloaded ? nullptr : text);
+    const ResourceSnapshot first = ResourceSnapshot::take();
+    format(text, sizeof text, "%zu services registered", service_count());
+    run.report(no_services_left, unloaded && service_count() == 0 ? Outcome::pass : Outcome::fail, text);
+
+    bool reloaded = unloaded && reload_in_order(names, n, text, sizeof text);
+    run.report(reload_all, reloaded ? Outcome::pass : Outcome::fail, reloaded ? nullptr : text);
+    bool again = reloaded && unload_in_reverse(names, n, text, sizeof text);
+    run.report(unload_all_again, again ? Outcome::pass : Outcome::fail, again ? nullptr : text);
+    const ResourceSnapshot second = ResourceSnapshot::take();
+    ResourceSnapshot::describe(first, second, text, sizeof text);
+    run.report(nothing_left_behind,
+               again && ResourceSnapshot::compare(first, second) == nullptr && service_count() == 0
+                   ? Outcome::pass
+                   : Outcome::fail,
+               text);
+    bool last = again && reload_in_order(names, n, text, sizeof text);
+    run.report(reload_all_once_more, last ? Outcome::pass : Outcome::fail, last ? nullptr : text);
+    return run.ok;
+}
+
+} // namespace celos::ktest
