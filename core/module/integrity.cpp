@@ -24,7 +24,7 @@ void integrity_init() {
     log_info("integrity: modsig=%s, manifest of %zu modules", modsig_name(mode), manifest.size());
 }
 
-bool integrity_check_module(const char* label, ByteSpan file, char* why, usize why_size, bool quiet) {
+Result<void> integrity_check_module(const char* label, ByteSpan file, loader::Diagnostic& d, bool quiet) {
     u64 started = arch::now_ns();
     Sha256Digest digest = Sha256::digest(file.data(), file.size());
     u64 micros = (arch::now_ns() - started) / 1000;
@@ -34,16 +34,17 @@ bool integrity_check_module(const char* label, ByteSpan file, char* why, usize w
         if (!quiet)
             log_info("module %s: sha256 %s matches %s in the manifest (hashed %zu KiB in %llu us)", label, hex, e->file,
                      file.size() / 1024, static_cast<unsigned long long>(micros));
-        return true;
+        return {};
     }
     if (mode == ModsigMode::enforce) {
-        format(why, why_size, "integrity: sha256 %s is not in the core's manifest (modsig=enforce)", hex);
-        return false;
+        format(d.message, sizeof d.message, "integrity: sha256 %s is not in the core's manifest (modsig=enforce)",
+               hex);
+        return make_error(Status::unsupported, "the module is not in the manifest");
     }
     log_warn("module %s: sha256 %s is not in the core's manifest; loading it anyway (modsig=warn), kernel tainted",
              label, hex);
     taint(TaintFlag::unsigned_module, label);
-    return true;
+    return {};
 }
 
 } // namespace celos

@@ -5,7 +5,9 @@
 // check them.
 #pragma once
 
+#include "lib/result.h"
 #include "lib/span.h"
+#include "module/module_image.h"
 #include "lib/types.h"
 
 namespace celos {
@@ -15,9 +17,9 @@ namespace celos {
 void integrity_init();
 
 // Checks one module file, at boot or when a module is loaded later
-// (module_load_file). False when it must be refused: `why` then says so,
+// (module_load_file). An error when it must be refused: `d` then says why,
 // with the file's hash. `quiet` leaves out the line of a match (the
 // selftest's load cycles); a mismatch is always logged.
-bool integrity_check_module(const char* label, ByteSpan file, char* why, usize why_size, bool quiet = false);
+Result<void> integrity_check_module(const char* label, ByteSpan file, loader::Diagnostic& d, bool quiet = false);
 
 } // namespace celos

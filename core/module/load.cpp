@@ -236,12 +236,11 @@ bool module_parse(ModuleSlot& m) {
         m.region_size[r] = 0;
     }
     // The same integrity check at boot and later: modsig=enforce holds for both.
-    char why[sizeof m.refusal];
-    if (!integrity_check_module(m.label, m.file, why, sizeof why, m.quiet)) {
-        module_refuse(m, "%s", why);
+    Diagnostic d;
+    if (!integrity_check_module(m.label, m.file, d, m.quiet).ok()) {
+        module_refuse(m, "%s", d.message);
         return false;
     }
-    Diagnostic d;
     if (!loader::ModuleImage::parse(m.file, m.label, CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR,
                                     m.image, d)
              .ok()) {
