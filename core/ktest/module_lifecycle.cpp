@@ -7,6 +7,7 @@
 #include "lib/format.h"
 #include "log/log.h"
 #include "module/module.h"
+#include "module/registry.h"
 #include "module/resource_snapshot.h"
 #include "module/services.h"
 
@@ -58,11 +59,12 @@ struct Run {
     }
 };
 
-// The names of the loaded modules in the order they started.
+// The names of the loaded modules in the order they started (so unloading
+// from the last one never pulls a module out from under another).
 usize loaded_names(const char* (&names)[kMaxNames]) {
     usize n = 0;
-    for (int id = 0; id < 64 && n < kMaxNames; ++id)
-        if (module_find_loaded(module_name(id)) == id) names[n++] = module_name(id);
+    for (int id : modules_started())
+        if (n < kMaxNames) names[n++] = module_name(id);
     return n;
 }
 
