@@ -24,6 +24,17 @@ ENTRY_START = re.compile(r'^\s*menuentry\s+"([^"]*)"(.*)\{\s*$')
 ENTRY_END = re.compile(r"^\s*}\s*$")
 
 
+GRUB_SPECIAL = set("$;|&<>#'\"\\{}()` \t")
+
+
+def quote(word):
+    """`word` as one word of a GRUB script line, taken literally: in single
+    quotes when it holds a character GRUB's parser treats specially."""
+    if word and not (set(word) & GRUB_SPECIAL):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
 class ModuleLine:
     """`module2 PATH LABEL PARAM...`: a module (label without a dot: the
     module's name) or a boot file (label with a dot: the file's name)."""

@@ -146,7 +146,8 @@ class _Module:
             self.params = [p for p in self.params if p.partition("=")[0] != key] + [word]
 
     def line(self):
-        return grub_cfg.ModuleLine(grub_cfg.MODULES_PREFIX + self.file, self.name, self.params)
+        return grub_cfg.ModuleLine(grub_cfg.MODULES_PREFIX + self.file, self.name,
+                                   [grub_cfg.quote(p) for p in self.params])
 
 
 def _check_params(module, where):
@@ -221,7 +222,7 @@ def plan(template, shipped, opts, check_params=True):
         if not words:
             continue
         if words[0] == "multiboot2" and opts.cmdline is not None:
-            line = ("multiboot2 %s %s" % (words[1], opts.cmdline)).rstrip()
+            line = " ".join(["multiboot2", words[1]] + [grub_cfg.quote(w) for w in opts.cmdline.split()])
         if words[0] == "module2" or (words[0] == "boot" and not placed):
             if not placed:
                 body += [m.text() for m in module_lines]

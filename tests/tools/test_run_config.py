@@ -288,6 +288,11 @@ class Cmdline(unittest.TestCase):
         self.assertIn("set default=run", p.cfg)
         self.assertIn("set timeout=0", p.cfg)
 
+    def test_grub_quoting(self):
+        p = plan(entry="serial", cmdline="a=$x b;c it's", modules=["fbcon fg=$y", "heap"])
+        self.assertIn("multiboot2 /boot/celos.elf 'a=$x' 'b;c' 'it'\\''s'", p.entry_body)
+        self.assertIn("module2 /boot/modules/fbcon.ko fbcon 'fg=$y'", p.entry_body)
+
     def test_empty_cmdline(self):
         p = plan(entry="selftest", cmdline="")
         self.assertIn("multiboot2 /boot/celos.elf", p.entry_body)
