@@ -230,13 +230,20 @@ def plan(template, shipped, opts, check_params=True):
             if words[0] == "module2":
                 continue
         body.append(line)
-    summary = ", ".join(m.label for m in lines) or "no modules"
-    title = "CelOS (./celos run: %s%s)" % (summary, ", " + opts.cmdline if opts.cmdline else "")
+    # The title is in double quotes, where GRUB expands $: only plain words.
+    summary = [m.label for m in lines] or ["no modules"]
+    summary += [w for w in (opts.cmdline or "").split() if grub_cfg.quote(w) == w]
+    title = "CelOS (./celos run: %s)" % ", ".join(summary)
     header = "\n".join(config.header).replace("@TIMEOUT@", "0").replace("@DEFAULT@", RUN_ID)
-    rest = template[template.index("menuentry"):] if "menuentry" in template else ""
     # The template's entries stay in the menu after the run's one.
-    cfg = mkiso.with_serial("%s\n%s\n\n%s" % (header, grub_cfg.entry_text(title, RUN_ID, body), rest))
-    return Plan(cfg, files, body)
+    rest = "\n".join(template.splitlines()[config.entries[0].line_number - 1:])
+    text = grub_cfg.entry_text(title, RUN_ID, body)
+    result = Plan(mkiso.with_serial("%s\n%s\n\n%s\n" % (header, text, rest)), files, body)
+    result.entry_text = text
+    # Files of the template's entries that are missing here (truetype.ko
+    # without FreeType) were reported by the build's check of the template.
+    result.optional = {m.file for e in config.entries for m in e.module_lines if m.file}
+    return result
 
 
 def _module_lines(specs, shipped, files, add_file, check_params):
@@ -419,8 +426,13 @@ def main(argv=None):
         result = plan(template, shipped, opts)
         kernel = args.kernel or os.path.join(args.build, "celos.elf")
         contents = mkiso.gather([modules_dir], result.files)
-        made = mkiso.make_iso(args.out, kernel, result.cfg, contents, where="the run's grub.cfg")
-        print("celos: %s %s; it boots:\n  %s" % (os.path.relpath(args.out), "made" if made else "up to date",
+        errors, notes = grub_cfg.check(result.entry_text, set(contents), "the run's grub.cfg", result.optional)
+        for n in notes:
+            print("celos: note: " + n, file=sys.stderr)
+        if errors:
+            raise ConfigError("\n".join(errors))
+        made = mkiso.make_iso(args.out, kernel, result.cfg, contents, check=False)
+        print("celos: %s %s; it boots:\n  %s" % (args.out, "made" if made else "up to date",
                                                   "\n  ".join(result.entry_body)), file=sys.stderr)
         return 0
     except (ConfigError, mkiso.IsoError) as e:

@@ -7,6 +7,12 @@ exit status.
                [--cmdline ARGS] [--iso ISO] [--uefi] [--timeout S]
                [--expect REGEX]... [--reject REGEX]... [--exit success|failure|panic|ready]
                [--ktap] [--ktap-expect NAME=ok|not ok|skip]...
+               [--run-build DIR --run-arg=ARG...] [--menu-timeout S] [--serial-input TEXT=>KEYS]...
+
+--run-build: the ISO as `./celos run ARG...` makes it (tools/run_config.py)
+from the build folder DIR. --menu-timeout: the template's menu as shipped,
+with that GRUB timeout. --serial-input: keys typed on the serial port once
+the serial output shows TEXT (the GRUB menu on serial).
 
 --expect patterns must all match, in the given order, each on a later line
 than the previous one. --ktap: the in-kernel tests' KTAP results (ktap.py)
