@@ -73,6 +73,7 @@ class ModuleLine:
 class Entry:
     def __init__(self, title, entry_id, body, line_number):
         self.title, self.id, self.body, self.line_number = title, entry_id, body, line_number
+        self.numbers = []  # the line number of each body line
 
     @property
     def module_lines(self):
@@ -115,6 +116,7 @@ def parse(text):
             current = None
         else:
             current.body.append(line.strip())
+            current.numbers.append(number)
     return Config(header, entries)
 
 
@@ -130,21 +132,25 @@ def check(text, files, where="grub.cfg", optional=()):
     errors, notes = [], []
     available = sorted(files)
     for e in parse(text).entries:
-        name = "%s:%d: entry '%s'" % (where, e.line_number, e.id or e.title)
         labels = {m.label for m in e.module_lines if m.is_bootfile}
-        kernel = e.kernel_args is not None
-        for line in e.body:
+        kernel = False
+        for line, number in zip(e.body, e.numbers or [e.line_number] * len(e.body)):
+            name = "%s:%d: entry '%s'" % (where, number, e.id or e.title)
             words = line.split()
-            if words and words[0] == "multiboot2" and (len(words) < 2 or words[1] != KERNEL_PATH):
-                errors.append("%s: the kernel is %s on the ISO, not '%s'" % (name, KERNEL_PATH,
-                                                                             words[1] if len(words) > 1 else ""))
-        for m in e.module_lines:
+            if words and words[0] == "multiboot2":
+                kernel = True
+                if len(words) < 2 or words[1] != KERNEL_PATH:
+                    errors.append("%s: the kernel is %s on the ISO, not '%s'"
+                                  % (name, KERNEL_PATH, words[1] if len(words) > 1 else ""))
+            m = ModuleLine.parse(line)
+            if m is None:
+                continue
             if not kernel:
                 errors.append("%s: '%s' before any multiboot2 line" % (name, m.text()))
             if not m.label:
                 errors.append("%s: '%s' has no label (the module's name, or the boot file's name)"
                               % (name, m.text()))
-            if m.file is None or not m.file:
+            if not m.file:
                 errors.append("%s: '%s': the path is not in %s" % (name, m.text(), MODULES_PREFIX))
             elif m.file not in files:
                 if m.file in optional:

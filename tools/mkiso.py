@@ -206,11 +206,11 @@ def main():
             cfg = template_cfg(template, args.entry, args.timeout, args.template)
             # Line numbers in messages are the template's: check it as written.
             errors, notes = grub_cfg.check(template, set(contents), args.template, args.optional)
-            for n in notes:
-                print("mkiso: note: " + n, file=sys.stderr)
             if errors:
                 raise IsoError("\n".join("mkiso: error: " + e for e in errors))
-            make_iso(args.out, args.kernel, cfg, contents, check=False)
+            if make_iso(args.out, args.kernel, cfg, contents, check=False):
+                for n in notes:
+                    print("mkiso: note: " + n, file=sys.stderr)
     except IsoError as e:
         sys.exit(str(e))
 
