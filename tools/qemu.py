@@ -117,17 +117,23 @@ def read_ppm(path):
 
 
 def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False,
-                 memdump=None):
+                 memdump=None, serial_input=()):
     """Runs QEMU headless, collecting the serial log. Returns (status, lines)
     where status is QEMU's exit code, or None on timeout. With `screenshot`,
     saves the screen as PNG once the ready line appears; with `memdump`
-    (physical address, size, path), saves that guest memory then too."""
+    (physical address, size, path), saves that guest memory then too.
+    `serial_input`: (text, bytes) pairs, in order: once the serial output
+    shows `text` (after the previous one), `bytes` are typed on the serial
+    port (the GRUB menu reads it)."""
     with tempfile.TemporaryDirectory(prefix="celos-qemu-") as tmp:
         qmp_path = os.path.join(tmp, "qmp.sock")
         cmd = base_command(iso, uefi) + ["-display", "none", "-serial", "stdio",
                                          "-qmp", "unix:%s,server=on,wait=off" % qmp_path] + list(extra)
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        pending = list(serial_input)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.PIPE if pending else subprocess.DEVNULL)
         lines, partial = [], b""
+        stream, seen = b"", 0  # all the output, and how far serial_input has matched
         deadline = time.time() + timeout
         status = None
         ready_handled = False
@@ -143,6 +149,15 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                         status = proc.wait()
                         break
                     partial += chunk
+                    if pending:
+                        stream += chunk
+                        while pending:
+                            at = stream.find(pending[0][0].encode(), seen)
+                            if at < 0:
+                                break
+                            seen = at + len(pending[0][0])
+                            proc.stdin.write(pending.pop(0)[1])
+                            proc.stdin.flush()
                     while b"\n" in partial:
                         raw, partial = partial.split(b"\n", 1)
                         line = raw.decode("utf-8", "replace").rstrip("\r")

@@ -7,6 +7,12 @@ exit status.
                [--cmdline ARGS] [--iso ISO] [--uefi] [--timeout S]
                [--expect REGEX]... [--reject REGEX]... [--exit success|failure|panic|ready]
                [--ktap] [--ktap-expect NAME=ok|not ok|skip]...
+               [--run-build DIR --run-arg=ARG...] [--menu-timeout S] [--serial-input TEXT=>KEYS]...
+
+--run-build: the ISO as `./celos run ARG...` makes it (tools/run_config.py)
+from the build folder DIR. --menu-timeout: the template's menu as shipped,
+with that GRUB timeout. --serial-input: keys typed on the serial port once
+the serial output shows TEXT (the GRUB menu on serial).
 
 --expect patterns must all match, in the given order, each on a later line
 than the previous one. --ktap: the in-kernel tests' KTAP results (ktap.py)
@@ -26,6 +32,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import qemu  # noqa: E402
+import mkiso  # noqa: E402
+import run_config  # noqa: E402
 from test_iso import make_test_iso  # noqa: E402
 import ktap  # noqa: E402
 
@@ -131,6 +139,15 @@ def main():
     p.add_argument("--render-other-font", help="the screen must differ from the log rendered in this font")
     p.add_argument("--render-bpp", default="32")
     p.add_argument("--iso")
+    p.add_argument("--run-build", metavar="DIR",
+                   help="make the ISO as `./celos run` does from the build folder DIR, with the --run-arg options")
+    p.add_argument("--run-arg", action="append", default=[], metavar="ARG",
+                   help="an argument of `./celos run` (--run-arg=--module --run-arg=heap)")
+    p.add_argument("--menu-timeout", type=int,
+                   help="the ISO of the template's menu as shipped, with this GRUB timeout")
+    p.add_argument("--serial-input", action="append", default=[], metavar="TEXT=>KEYS",
+                   help="once the serial output shows TEXT, type KEYS on the serial port (<C-N>, <C-E>, <C-X>, "
+                        "<CR>: control keys); in order")
     p.add_argument("--uefi", action="store_true")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--expect", action="append", default=[])
@@ -172,6 +189,16 @@ def main():
         args.modules.append(args.bad_modules)
         args.module_line += ["module2 /boot/modules/%s.ko %s" % (name, name) for name in bad]
     iso = args.iso
+    if args.run_build:
+        iso = os.path.join(args.workdir, args.name + ".iso")
+        if run_config.main(["--build", args.run_build, "--template", args.template, "make", "--out", iso]
+                           + args.run_arg) != 0:
+            return 1
+    elif args.menu_timeout is not None:
+        iso = os.path.join(args.workdir, args.name + ".iso")
+        with open(args.template) as f:
+            cfg = mkiso.template_cfg(f.read(), timeout=args.menu_timeout)
+        mkiso.make_iso(iso, args.kernel, cfg, mkiso.gather(args.modules))
     if iso is None:
         iso = os.path.join(args.workdir, args.name + ".iso")
         make_test_iso(iso, args.kernel, args.template, args.cmdline, args.modules, args.module_line,
@@ -188,8 +215,18 @@ def main():
         if os.path.exists(text_path):
             os.remove(text_path)
         memdump = (0xb8000, 80 * 25 * 2, text_path)
+    keys = {"<C-N>": "\x0e", "<C-E>": "\x05", "<C-X>": "\x18", "<CR>": "\r"}
+    serial_input = []
+    for spec in args.serial_input:
+        text, sep, typed = spec.partition("=>")
+        if not sep:
+            p.error("--serial-input %r: want TEXT=>KEYS" % spec)
+        for name, code in keys.items():
+            typed = typed.replace(name, code)
+        serial_input.append((text, typed.encode()))
     status, lines = qemu.run_captured(iso, uefi=args.uefi, timeout=args.timeout, screenshot=screen,
-                                      stop_at_ready=(args.exit == "ready"), memdump=memdump)
+                                      stop_at_ready=(args.exit == "ready"), memdump=memdump,
+                                      serial_input=serial_input)
     log_path = os.path.join(args.workdir, args.name + ".log")
     with open(log_path, "w") as f:
         f.write("\n".join(lines) + "\n")
