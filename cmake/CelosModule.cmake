@@ -1,4 +1,5 @@
-# celos_add_module(NAME SOURCES src... [LINK static-libs...] [OUTPUT_DIR dir])
+# celos_add_module(NAME SOURCES src... [LINK static-libs...] [OUTPUT_DIR dir]
+#                  [EXPORTS export-lists...] [NO_LINK_CHECK])
 #
 # Builds NAME.ko: an ELF64 relocatable object (ET_REL) compiled with the
 # kernel's flags for -mcmodel=kernel and combined with `ld -r`. The sources
@@ -6,6 +7,9 @@
 # headers, nothing else: no core headers, no other module's headers, no libc.
 # The .ko goes to build/<preset>/iso-modules (onto the ISO) unless OUTPUT_DIR
 # says otherwise. A target NAME builds it; the variable NAME_KO is its path.
+# The link check (the block at the end) fails the build for an undefined
+# symbol the module cannot link against; EXPORTS names export lists of
+# modules built elsewhere; NO_LINK_CHECK is for test modules meant to fail.
 
 # -fno-optimize-sibling-calls: the core (and the heap) find the module that
 # called an ABI function from its return address; a tail call would hand
@@ -33,7 +37,7 @@ function(celos_module_compile_options target)
 endfunction()
 
 function(celos_add_module name)
-  cmake_parse_arguments(MOD "" "OUTPUT_DIR" "SOURCES;LINK" ${ARGN})
+  cmake_parse_arguments(MOD "NO_LINK_CHECK" "OUTPUT_DIR" "SOURCES;LINK;EXPORTS" ${ARGN})
   if(NOT MOD_SOURCES)
     message(FATAL_ERROR "celos_add_module(${name}): no SOURCES")
   endif()
@@ -68,4 +72,62 @@ function(celos_add_module name)
     set_property(TARGET celos_module_manifest APPEND PROPERTY CELOS_MANIFEST_MODULES ${ko})
   endif()
   set(${name}_KO ${ko} PARENT_SCOPE)
+  celos_module_link_check(${name} ${ko} "${MOD_EXPORTS}" ${MOD_NO_LINK_CHECK})
+endfunction()
+
+# --- Link check (issue 13) ---------------------------------------------------
+# After every module is defined (a deferred call at the end of the top-level
+# CMakeLists), each module's undefined symbols are checked by
+# tools/check_module_links.py against the core's exports (abi/exports.txt)
+# and the exports of the modules its descriptor's `depends` names, among
+# every module of the build and the EXPORTS lists: one line per symbol with
+# the reason the loader would give at boot. The target NAME_linkcheck (ALL).
+set(CELOS_LINK_CHECK_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/../tools/check_module_links.py)
+set(CELOS_CORE_EXPORTS_LIST ${CMAKE_CURRENT_LIST_DIR}/../abi/exports.txt)
+
+function(celos_module_link_check name ko exports no_check)
+  set_property(GLOBAL APPEND PROPERTY CELOS_LINK_MODULES ${name})
+  set_property(GLOBAL PROPERTY CELOS_LINK_${name}_KO ${ko})
+  set_property(GLOBAL PROPERTY CELOS_LINK_${name}_EXPORTS "${exports}")
+  set_property(GLOBAL PROPERTY CELOS_LINK_${name}_SKIP "${no_check}")
+  get_property(scheduled GLOBAL PROPERTY CELOS_LINK_SCHEDULED)
+  if(NOT scheduled)
+    set_property(GLOBAL PROPERTY CELOS_LINK_SCHEDULED 1)
+    cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL celos_module_link_checks)
+  endif()
+endfunction()
+
+function(celos_module_link_checks)
+  if(NOT Python3_EXECUTABLE)
+    find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  endif()
+  get_property(names GLOBAL PROPERTY CELOS_LINK_MODULES)
+  set(all_kos "")
+  foreach(n IN LISTS names)
+    get_property(k GLOBAL PROPERTY CELOS_LINK_${n}_KO)
+    list(APPEND all_kos ${k})
+  endforeach()
+  set(module_args "")
+  foreach(k IN LISTS all_kos)
+    list(APPEND module_args --module ${k})
+  endforeach()
+  foreach(n IN LISTS names)
+    get_property(skip GLOBAL PROPERTY CELOS_LINK_${n}_SKIP)
+    if(skip)
+      continue()
+    endif()
+    get_property(ko GLOBAL PROPERTY CELOS_LINK_${n}_KO)
+    get_property(exports GLOBAL PROPERTY CELOS_LINK_${n}_EXPORTS)
+    set(export_args "")
+    foreach(e IN LISTS exports)
+      list(APPEND export_args --exports ${e})
+    endforeach()
+    add_custom_command(OUTPUT ${ko}.linkcheck
+      COMMAND ${Python3_EXECUTABLE} ${CELOS_LINK_CHECK_SCRIPT} --core-exports ${CELOS_CORE_EXPORTS_LIST}
+              ${module_args} ${export_args} --stamp ${ko}.linkcheck ${ko}
+      DEPENDS ${ko} ${all_kos} ${exports} ${CELOS_LINK_CHECK_SCRIPT} ${CELOS_CORE_EXPORTS_LIST}
+      COMMENT "Checking the links of module ${n}" VERBATIM)
+    add_custom_target(${n}_linkcheck ALL DEPENDS ${ko}.linkcheck)
+    add_dependencies(${n}_linkcheck ${names})
+  endforeach()
 endfunction()

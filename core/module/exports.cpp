@@ -3,7 +3,7 @@
 namespace celos {
 namespace {
 
-const char* const kTombstone = reinterpret_cast<const char*>(1);
+const char* const kTombstone = ExportTable::tombstone();
 
 bool same(const char* a, const char* b) {
     while (*a && *a == *b)

@@ -29,6 +29,13 @@ class ExportTable {
     // Removes every export of `owner` (a module that goes).
     void remove_owned(int owner);
     usize size() const { return count_; }
+    // Calls fn(entry) for each entry, in table order.
+    template <typename F>
+    void for_each(F fn) const {
+        for (const Entry& e : slots_)
+            if (e.name != nullptr && e.name != tombstone()) fn(e);
+    }
+    static const char* tombstone() { return reinterpret_cast<const char*>(1); }
 
   private:
     Entry slots_[kSlots] = {};

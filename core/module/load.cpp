@@ -18,8 +18,10 @@
 #include "mm/kaslr.h"
 #include "mm/kernel_vm.h"
 #include "module/debug_info.h"
+#include "module/depends.h"
 #include "module/init_guard.h"
 #include "module/integrity.h"
+#include "module/link_reason.h"
 #include "module/module.h"
 #include "module/params.h"
 #include "module/resource_snapshot.h"
@@ -34,14 +36,69 @@ using loader::Region;
 using x86_64::PteFlag;
 using x86_64::PteFlags;
 
+// The name of a module: its descriptor's, or the one in its file.
+const char* slot_module_name(const ModuleSlot& m) {
+    return m.descriptor ? m.descriptor->name : m.image.info().name;
+}
+
+// Whether `depends` names the module `name` (services do not count).
+bool depends_on(const char* depends, const char* name) {
+    const char* p = depends;
+    Dependency dep;
+    while (next_dependency(p, dep))
+        if (!dep.service && dep.name == StringView(name)) return true;
+    return false;
+}
+
+// A module links against the core's exports and those of the modules its
+// `depends` names, and nothing else: a module loaded first by chance does
+// not count (the same rule as tools/check_module_links.py at build time).
 class ExportResolver final : public loader::SymbolResolver {
   public:
+    explicit ExportResolver(const ModuleSlot& m) : m_(m) {}
+
     bool resolve(const char* name, u64& address) override {
         const ExportTable::Entry* e = module_exports().find(name);
-        if (!e) return false;
+        if (!e || !allowed(e->owner)) return false;
         address = e->address;
         return true;
     }
+
+    usize explain(const char* name, char* out, usize size) override {
+        LinkFacts facts;
+        const char* p = m_.image.info().depends;
+        Dependency dep;
+        while (next_dependency(p, dep))
+            if (!dep.service) facts.has_module_dependencies = true;
+        // Who exports it: a loaded module, or one present but not started.
+        if (const ExportTable::Entry* e = module_exports().find(name); e && e->owner != kCoreOwner)
+            facts.exporter = slot_module_name(module_slot(e->owner));
+        for (usize i = 0; !facts.exporter && i < module_slot_count(); ++i) {
+            const ModuleSlot& o = module_slot(static_cast<int>(i));
+            if (&o == &m_ || o.state != SlotState::parsed) continue;
+            for (usize k = 0; k < o.image.export_count(); ++k) {
+                const char* x = o.image.export_name_at(k);
+                if (x && StringView(x) == StringView(name)) {
+                    facts.exporter = o.image.info().name;
+                    break;
+                }
+            }
+        }
+        // A likely typo: the closest name it could link against.
+        LinkSuggestion suggestion(name);
+        module_exports().for_each([&](const ExportTable::Entry& e) {
+            if (allowed(e.owner)) suggestion.offer(e.name);
+        });
+        facts.closest = suggestion.best();
+        return link_reason(name, facts, out, size);
+    }
+
+  private:
+    bool allowed(int owner) const {
+        return owner == kCoreOwner ||
+               depends_on(m_.image.info().depends, slot_module_name(module_slot(owner)));
+    }
+    const ModuleSlot& m_;
 };
 
 bool inside(const ModuleSlot& m, Region r, u64 address, u64 size) {
@@ -267,7 +324,7 @@ bool module_start(ModuleSlot& m) {
     };
 
     if (!map_regions(m, d)) return fail("layout");
-    ExportResolver resolver;
+    ExportResolver resolver(m);
     loader::RelocationStats stats;
     if (!m.image.relocate(m.targets, resolver, stats, d).ok()) return fail("linking");
     if (!register_exports(m, d)) return fail("exports");

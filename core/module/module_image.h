@@ -66,6 +66,9 @@ struct RegionTarget {
 class SymbolResolver {
 public:
     virtual bool resolve(const char* name, u64& address) = 0;
+    // Why `name` does not resolve (link_reason.h), into out; 0 to give the
+    // name alone.
+    virtual usize explain(const char*, char*, usize) { return 0; }
 
 protected:
     ~SymbolResolver() = default;
@@ -113,6 +116,8 @@ public:
     // order; name points into the file's string table.
     usize export_count() const;
     bool export_at(usize i, const RegionTarget (&targets)[kRegionCount], const char*& name, u64& address) const;
+    // Before or after relocate(): the name export i is for, or null.
+    const char* export_name_at(usize i) const;
 
     // After relocate(): the address of the descriptor (in the rodata region).
     u64 descriptor_address(const RegionTarget (&targets)[kRegionCount]) const;

@@ -79,10 +79,16 @@ Result<void> ModuleImage::relocate(const RegionTarget (&targets)[kRegionCount], 
                 }
         }
         if (!referenced) continue;
+        // Each with its reason when the resolver knows it: "kmalloc is
+        // exported by heap: add heap to the module's dependencies".
+        char reason[200];
+        const bool explained = resolver.explain(name, reason, sizeof reason) != 0;
+        if (!explained) format(reason, sizeof reason, "%s", name);
         if (unresolved++ == 0)
-            length = format(diag.message, sizeof diag.message, "%s: unresolved symbols: %s", fn, name);
+            length = format(diag.message, sizeof diag.message, "%s: unresolved symbols: %s", fn, reason);
         else if (length < sizeof diag.message)
-            length += format(diag.message + length, sizeof diag.message - length, ", %s", name);
+            length += format(diag.message + length, sizeof diag.message - length, "%s%s",
+                             explained ? "; " : ", ", reason);
     }
     if (unresolved != 0) {
         if (length >= sizeof diag.message - 1)
@@ -207,6 +213,13 @@ bool ModuleImage::export_at(usize i, const RegionTarget (&targets)[kRegionCount]
     address =
         load_le<u64>(targets[plan.region].buffer + plan.offset + i * kExportEntrySize + kExportAddressOffset);
     return true;
+}
+
+const char* ModuleImage::export_name_at(usize i) const {
+    u32 sym = 0;
+    i64 addend = 0;
+    if (!find_export_relocation(i, sym, addend)) return nullptr;
+    return export_name(sym, addend);
 }
 
 u64 ModuleImage::descriptor_address(const RegionTarget (&targets)[kRegionCount]) const {
