@@ -186,6 +186,27 @@ celos_boot_test(heap_missing MODULE_DIRS ${ABI_MODULES}
   EXPECT "module heap_user: refused: depends on 'heap', which is not among the boot modules \\(without it, unresolved: .*kmalloc"
          "celos: ready")
 
+# Link errors with their reasons (issue 13), one boot per fixture module
+# (tests/abi/modules/link_*), beside heap: the loader's words are the build
+# check's (abi.link_check.*). link_nodep uses heap's kmalloc without
+# depending on heap: refused whether heap's line comes first or last.
+foreach(fixture IN LISTS CELOS_LINK_FIXTURES)
+  celos_boot_test(module_link_${fixture} MODULE_DIRS ${ABI_MODULES}
+    MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                 "module2 /boot/modules/${fixture}.ko ${fixture}"
+    EXPECT "module ${fixture}: refused: linking: unresolved symbols: ${CELOS_LINK_REASON_${fixture}}"
+           "modules: 1 loaded \\(heap\\), 1 refused"
+           "celos: ready"
+    REJECT "PANIC" "LEAK")
+endforeach()
+celos_boot_test(module_link_link_nodep_first MODULE_DIRS ${ABI_MODULES}
+  MODULE_LINES "module2 /boot/modules/link_nodep.ko link_nodep"
+               "module2 /boot/modules/heap.ko heap"
+  EXPECT "module link_nodep: refused: linking: unresolved symbols: ${CELOS_LINK_REASON_link_nodep}"
+         "modules: 1 loaded \\(heap\\), 1 refused"
+         "celos: ready"
+  REJECT "PANIC" "LEAK")
+
 # Hardening: each bug is reported with the block's size and the function
 # that did it (module:symbol+offset), then a panic.
 foreach(bug double_free overflow invalid_free use_after_free)
