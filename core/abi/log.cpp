@@ -22,6 +22,8 @@ class ModuleLogSink final : public LogSink {
   public:
     const celos_log_sink* sink = nullptr;
     void emit(LogLevel level, u64 timestamp_ns, const char* line, usize length) override {
+        // quiet / loglevel=N: live lines and the replay alike.
+        if (static_cast<u8>(level) > static_cast<u8>(log_console_level())) return;
         sink->emit(sink->context, static_cast<int>(level), timestamp_ns, line, length);
     }
     void flush() override {

@@ -19,6 +19,11 @@ constexpr OptionSpec kSpecs[] = {
      "trigger a CPU fault on purpose: pf, gp, ud, de or stackoverflow (tests)", nullptr, &BootOptions::fault},
     {"wxaudit", OptionKind::value, "inject", "plant a W^X violation before the audit (tests)", nullptr,
      &BootOptions::wxaudit},
+    {"quiet", OptionKind::flag, nullptr, "the console shows only warnings and errors (serial keeps all)",
+     &BootOptions::quiet, nullptr},
+    {"loglevel", OptionKind::value, "0|1|2|3",
+     "what the console shows: 0 errors, 1 +warnings, 2 +info, 3 +debug (serial keeps all)", nullptr,
+     &BootOptions::loglevel},
 };
 constexpr usize kSpecCount = sizeof kSpecs / sizeof kSpecs[0];
 
@@ -131,6 +136,12 @@ struct Parser {
 };
 
 } // namespace
+
+u8 boot_options_console_level(const BootOptions& options) {
+    if (options.loglevel.length == 1 && options.loglevel.data[0] >= '0' && options.loglevel.data[0] <= '3')
+        return static_cast<u8>(options.loglevel.data[0] - '0');
+    return options.quiet ? 1 : 3;
+}
 
 Span<const OptionSpec> boot_option_specs() {
     return Span<const OptionSpec>(kSpecs, kSpecCount);

@@ -15,7 +15,14 @@ struct BootOptions {
     StringView fault;      // fault=NAME: trigger a CPU fault on purpose (tests)
     StringView modsig;     // modsig=warn|enforce: modules outside the manifest
     StringView wxaudit;    // wxaudit=inject: plant a W^X violation (tests)
+    bool quiet = false;    // quiet: the console shows warnings and errors (loglevel=1)
+    StringView loglevel;   // loglevel=0|1|2|3: what the console shows (serial keeps everything)
 };
+
+// The level of the lines the console (module log sinks) gets: loglevel=N
+// when given (0 errors, 1 +warnings, 2 +info, 3 +debug), else 1 with quiet,
+// else 3 (everything).
+u8 boot_options_console_level(const BootOptions& options);
 
 enum class OptionKind : u8 {
     flag,  // `name`, or `name=on|off` (also yes/no, true/false, 1/0)

@@ -117,6 +117,7 @@ void log_boot_information(const mb2::BootInfo& bi) {
     // Misused options are reported next to the line itself.
     boot_options_parse(bi.cmdline, state.options,
                        [](void*, const char* message) { log_warn("command line: %s", message); }, nullptr);
+    log_set_console_level(static_cast<LogLevel>(boot_options_console_level(state.options)));
     u64 usable = 0;
     for (usize i = 0; i < bi.memory_count; ++i) {
         const mb2::MemoryRegion& r = bi.memory[i];

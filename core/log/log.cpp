@@ -76,6 +76,18 @@ const char* log_level_name(LogLevel level) {
     return "?";
 }
 
+namespace {
+LogLevel console_level = LogLevel::debug;
+} // namespace
+
+void log_set_console_level(LogLevel level) {
+    console_level = level;
+}
+
+LogLevel log_console_level() {
+    return console_level;
+}
+
 void log_add_sink(LogSink& sink) {
     IrqGuard guard;
     if (state.sink_count < kMaxSinks) state.sinks[state.sink_count++] = &sink;

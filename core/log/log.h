@@ -24,6 +24,10 @@ protected:
 };
 
 void log_add_sink(LogSink& sink);
+// The most detailed level the consoles (module sinks) get, live and in the
+// replay (quiet, loglevel=N); the serial port keeps every line.
+void log_set_console_level(LogLevel level);
+LogLevel log_console_level();
 void log_remove_sink(LogSink& sink);
 void log_set_clock(u64 (*now_ns)());
 void log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -36,6 +36,21 @@ celos_boot_test(text_mode_says_serial GFXPAYLOAD text MODULE_LINES ${BITMAP_LINE
 # (Indexed 8 bpp modes are host-tested, tests/unit/test_boot_screen.cpp:
 # GRUB 2.06 triple-faults in QEMU setting one, before the kernel runs.)
 
+# quiet: the console shows only warnings and errors (here the unknown
+# option's warning, next to the command line), pixel for pixel the
+# rendering of those lines of the serial log, which keeps everything.
+# loglevel=0: errors only (a module refused for a link error).
+celos_boot_test(console_quiet CMDLINE "quiet frobnicate=1" MODULE_LINES ${BITMAP_LINES}
+  EXPECT "command line: 'quiet frobnicate=1'" "command line: unknown option 'frobnicate' ignored"
+         "fbcon: 1024x768, 32 bpp" "celos: ready"
+  RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32 RENDER_LOGLEVEL 1 RENDER_OTHER_FONT ${TRUETYPE_FONT})
+celos_boot_test(console_loglevel_0 CMDLINE "loglevel=0 frobnicate=1" MODULE_DIRS ${ABI_MODULES}
+  MODULE_LINES ${BITMAP_LINES} "module2 /boot/modules/link_core.ko link_core"
+  EXPECT "command line: unknown option 'frobnicate' ignored"
+         "module link_core: refused: linking: unresolved symbols: kernel_main is not exported by the core"
+         "celos: ready"
+  RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32 RENDER_LOGLEVEL 0)
+
 # The bitmap console, pixel for pixel, at 32 and 16 bpp; the screen differs
 # from the same log drawn in the TrueType font.
 celos_boot_test(console_pixels_32bpp MODULE_LINES ${BITMAP_LINES}

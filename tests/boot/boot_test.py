@@ -83,7 +83,7 @@ def check_text_screen(path, patterns):
 def render(args, font, log_path, out):
     """Renders the log with `font` through render_log; an error message or None."""
     r = subprocess.run([args.render_tool, "--font", font, "--bpp", args.render_bpp, "--log", log_path,
-                        "--out", out], capture_output=True, text=True)
+                        "--loglevel", args.render_loglevel, "--out", out], capture_output=True, text=True)
     return "render_log failed: " + r.stderr.strip() if r.returncode != 0 else None
 
 
@@ -138,6 +138,8 @@ def main():
     p.add_argument("--render-font")
     p.add_argument("--render-other-font", help="the screen must differ from the log rendered in this font")
     p.add_argument("--render-bpp", default="32")
+    p.add_argument("--render-loglevel", default="3",
+                   help="the console's level (quiet: 1, loglevel=N): render only the lines it shows")
     p.add_argument("--iso")
     p.add_argument("--run-build", metavar="DIR",
                    help="make the ISO as `./celos run` does from the build folder DIR, with the --run-arg options")

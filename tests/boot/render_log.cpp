@@ -8,8 +8,11 @@
 // pixel-for-pixel comparison.
 //
 //   render_log --font FILE.psf [--scale N] | --font FILE.ttf|.otf [--size N] [--hinting H]
-//              --width W --height H --bpp 32|16 [--margin N] --log SERIAL.log --out EXPECTED.ppm
-// The defaults are the modules' (scale 1; size 16, hinting light).
+//              --width W --height H --bpp 32|16 [--margin N] [--loglevel N] --log SERIAL.log
+//              --out EXPECTED.ppm
+// The defaults are the modules' (scale 1; size 16, hinting light). --loglevel:
+// the console's level (the kernel's quiet is 1, loglevel=N): the lines above
+// it are not drawn, as the core does not pass them to the console.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -78,6 +81,7 @@ uint8_t widen(uint32_t value, uint32_t bits) {
 int main(int argc, char** argv) {
     std::string font_path, log_path, out_path;
     uint32_t width = 1024, height = 768, bpp = 32, margin = 8, scale = 1, size = 16;
+    int loglevel = 3;
     std::string hinting = "light";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string key = argv[i], value = argv[i + 1];
@@ -91,6 +95,7 @@ int main(int argc, char** argv) {
         else if (key == "--scale") scale = std::stoul(value);
         else if (key == "--size") size = std::stoul(value);
         else if (key == "--hinting") hinting = value;
+        else if (key == "--loglevel") loglevel = std::stoi(value);
         else die("unknown option " + key);
     }
     if (font_path.empty() || log_path.empty() || out_path.empty()) die("--font, --log and --out are required");
@@ -157,10 +162,11 @@ int main(int argc, char** argv) {
         uint64_t ns;
         std::string text;
         if (!parse_line(line, level, ns, text)) continue;
+        ready = text == "celos: ready";
+        if (level > loglevel) continue;
         fbcon::console_write_log_line(terminal, level, ns, text.data(), text.size());
         renderer.render(terminal);
         renderer.present(framebuffer.data());
-        ready = text == "celos: ready";
     }
     if (!ready) die("the log has no 'celos: ready' line");
 

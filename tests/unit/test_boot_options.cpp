@@ -97,15 +97,15 @@ TEST_CASE("boot options: a value that is not one of the choices") {
 }
 
 TEST_CASE("boot options: unknown options and words without a name") {
-    Parsed p = parse("frobnicate=1 =v = quiet");
+    Parsed p = parse("frobnicate=1 =v = verbose");
     REQUIRE(p.messages.size() == 4);
     CHECK(
         p.messages[0] ==
         "unknown option 'frobnicate' ignored (options: selftest, nokaslr, modsig=warn|enforce, fault=VALUE, "
-        "wxaudit=inject)");
+        "wxaudit=inject, quiet, loglevel=0|1|2|3)");
     CHECK(p.messages[1] == "'=v' has no option name before '='; ignored");
     CHECK(p.messages[2] == "'=' has no option name before '='; ignored");
-    CHECK(p.messages[3].rfind("unknown option 'quiet' ignored", 0) == 0);
+    CHECK(p.messages[3].rfind("unknown option 'verbose' ignored", 0) == 0);
     // A flag's name as a prefix is not the flag (the old `has` matched key=value).
     CHECK_FALSE(parse("selftests").options.selftest);
     CHECK_FALSE(parse("xselftest").options.selftest);
@@ -137,4 +137,26 @@ TEST_CASE("boot options: long values and every spec documented") {
         CHECK((s.kind == OptionKind::flag) == (s.flag != nullptr));
         CHECK((s.kind == OptionKind::value) == (s.value != nullptr));
     }
+}
+
+TEST_CASE("boot options: quiet and loglevel set what the console shows") {
+    CHECK(boot_options_console_level(parse("").options) == 3);
+    CHECK(boot_options_console_level(parse("quiet").options) == 1);
+    CHECK(boot_options_console_level(parse("quiet=off").options) == 3);
+    for (int n = 0; n <= 3; ++n) {
+        std::string line = "loglevel=" + std::to_string(n);
+        Parsed p = parse(line.c_str());
+        CHECK(p.messages.empty());
+        CHECK(boot_options_console_level(p.options) == n);
+    }
+    // An explicit loglevel wins over quiet, whatever the order.
+    CHECK(boot_options_console_level(parse("quiet loglevel=2").options) == 2);
+    CHECK(boot_options_console_level(parse("loglevel=0 quiet").options) == 0);
+    Parsed bad = parse("loglevel=7");
+    REQUIRE(bad.messages.size() == 1);
+    CHECK(bad.messages[0] == "loglevel='7' is not one of 0|1|2|3; ignored");
+    CHECK(boot_options_console_level(bad.options) == 3);
+    Parsed none = parse("loglevel");
+    REQUIRE(none.messages.size() == 1);
+    CHECK(none.messages[0] == "'loglevel' needs a value (loglevel=0|1|2|3); ignored");
 }
