@@ -82,8 +82,14 @@ endfunction()
 # and the exports of the modules its descriptor's `depends` names, among
 # every module of the build and the EXPORTS lists: one line per symbol with
 # the reason the loader would give at boot. The target NAME_linkcheck (ALL).
-set(CELOS_LINK_CHECK_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/../tools/check_module_links.py)
-set(CELOS_CORE_EXPORTS_LIST ${CMAKE_CURRENT_LIST_DIR}/../abi/exports.txt)
+# An SDK sets these before including this file when its layout differs (the
+# script needs tools/module_info.py and tools/gen_symbols.py beside it).
+if(NOT DEFINED CELOS_LINK_CHECK_SCRIPT)
+  get_filename_component(CELOS_LINK_CHECK_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/../tools/check_module_links.py ABSOLUTE)
+endif()
+if(NOT DEFINED CELOS_CORE_EXPORTS_LIST)
+  get_filename_component(CELOS_CORE_EXPORTS_LIST ${CMAKE_CURRENT_LIST_DIR}/../abi/exports.txt ABSOLUTE)
+endif()
 
 function(celos_module_link_check name ko exports no_check)
   set_property(GLOBAL APPEND PROPERTY CELOS_LINK_MODULES ${name})
