@@ -60,10 +60,18 @@ class Screen {
     // Frees the cells; init may be called again.
     void release();
 
+    // A line into the terminal and its damage into the back buffer.
     void write_log_line(int level, uint64_t timestamp_ns, const char* text, size_t length) {
         console_write_log_line(terminal_, level, timestamp_ns, text, length);
         renderer_.render(terminal_);
     }
+    // A line into the terminal only (a replay of the log: many lines, one
+    // redraw() at the end instead of a render and a scroll per line).
+    void replay_log_line(int level, uint64_t timestamp_ns, const char* text, size_t length) {
+        console_write_log_line(terminal_, level, timestamp_ns, text, length);
+    }
+    // Everything into the back buffer (present() then copies the whole frame).
+    void redraw() { renderer_.redraw(terminal_); }
     void present(uint8_t* framebuffer) { renderer_.present(framebuffer); }
 
     Terminal& terminal() { return terminal_; }

@@ -37,7 +37,7 @@ struct State {
     uint8_t* framebuffer;
 };
 State* console = nullptr;
-bool replaying = false; // the log replayed: copy to the screen once, at the end
+bool replaying = false; // the log replayed: into the terminal, drawn once at the end
 void* back = nullptr;   // the back buffer, a virtual range
 celos_service_handle font_hold = 0;
 
@@ -59,8 +59,12 @@ bool parse_rgb(const char* text, uint32_t& out) {
 }
 
 void emit(void*, int level, uint64_t timestamp_ns, const char* line, size_t length) {
+    if (replaying) {
+        console->screen.replay_log_line(level, timestamp_ns, line, length);
+        return;
+    }
     console->screen.write_log_line(level, timestamp_ns, line, length);
-    if (!replaying) console->screen.present(console->framebuffer);
+    console->screen.present(console->framebuffer);
 }
 
 const celos_log_sink sink = {emit, nullptr, nullptr};
@@ -72,12 +76,13 @@ void free_cells(Cell* cells) {
     kfree(cells);
 }
 
-// Becomes the log sink: the log so far is replayed into the screen (drawn
-// once, at the end), then every new line.
+// Becomes the log sink: the log so far is replayed into the terminal and
+// drawn once, at the end; then every new line.
 celos_status show_log() {
     replaying = true;
     celos_status s = celos_log_sink_register(&sink);
     replaying = false;
+    console->screen.redraw();
     console->screen.present(console->framebuffer);
     return s;
 }
