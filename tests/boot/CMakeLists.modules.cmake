@@ -260,3 +260,21 @@ if(TARGET truetype)
     RENDER_FONT ${CELOS_MODULES_DIR}/Lat15-Terminus16.psf RENDER_BPP 32
     RENDER_OTHER_FONT ${CELOS_MODULES_DIR}/DejaVuSansMono.ttf)
 endif()
+
+# The set-up for a font swap after boot: heap, truetype and fbcon started,
+# psf.ko and its font only boot files, for module_load_file("psf.ko",
+# "replace=on") from the in-kernel tests (core/ktest) once they drive it.
+if(TARGET truetype)
+  celos_boot_test(font_swap_boot_files
+    MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                 "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
+                 "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf"
+                 "module2 /boot/modules/fbcon.ko fbcon"
+                 "module2 /boot/modules/psf.ko psf.ko"
+                 "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+    EXPECT "boot file 'psf.ko': [0-9]+ bytes"
+           "fbcon: 1024x768, 32 bpp: 100x39 cells of 10x19 with font 'truetype:DejaVuSansMono.ttf@16'"
+           "modules: 3 loaded \\(heap, truetype, fbcon\\), 0 refused, 0 not needed, 3 boot files"
+           "celos: ready"
+    REJECT "error:" "warn:")
+endif()
