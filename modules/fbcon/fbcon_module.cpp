@@ -99,21 +99,25 @@ celos_status replace_font(void*, const void* new_ops, uint32_t) {
     celos_status switched = console->screen.switch_font(font, &why);
     if (switched != CELOS_OK) console->screen.clear(); // the old font: the log is drawn again below
     celos_status shown = show_log();
-    if (switched != CELOS_OK) {
-        celos_log(CELOS_LOG_WARN, "cannot draw with font '%s' (%s); '%s' kept", font->name, why, old->name);
-        return switched;
+    if (switched == CELOS_OK && shown == CELOS_OK) {
+        celos_log(CELOS_LOG_INFO, "font replaced: %s -> %s, %ux%u cells of %ux%u", old->name, font->name,
+                  console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height);
+        return CELOS_OK;
     }
-    if (shown != CELOS_OK) {
-        // Not a console any more: back to the old font, and try again.
-        console->screen.switch_font(old, nullptr); // the spare grid: no memory needed
-        show_log();
-        celos_log(CELOS_LOG_ERROR, "cannot become the log sink again (%s); '%s' kept", celos_strerror(shown),
-                  old->name);
+    if (switched == CELOS_OK) {
+        // Not a console any more: back to the old font (the spare grid, no
+        // memory needed) and try once more.
+        console->screen.switch_font(old, nullptr);
+        celos_status again = show_log();
+        celos_log(CELOS_LOG_ERROR, "cannot become the log sink again (%s); '%s' kept%s",
+                  celos_strerror(shown), old->name, again == CELOS_OK ? "" : ", the console is off");
         return shown;
     }
-    celos_log(CELOS_LOG_INFO, "font replaced: %s -> %s, %ux%u cells of %ux%u", old->name, font->name,
-              console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height);
-    return CELOS_OK;
+    celos_log(CELOS_LOG_WARN, "cannot draw with font '%s' (%s); '%s' kept", font->name, why, old->name);
+    if (shown != CELOS_OK)
+        celos_log(CELOS_LOG_ERROR, "cannot become the log sink again (%s): the console is off",
+                  celos_strerror(shown));
+    return switched;
 }
 
 const celos_service_watch font_watch = {replace_font, nullptr};
