@@ -13,6 +13,7 @@
 // is left of CacheLimits::freetype_bytes is missing (the console then draws
 // the fallback, .notdef, rendered and kept at open). The pool is the heap
 // module's allocator (modules/heap/heap_core.cpp) over that one block.
+// (Under ASan on the host FreeType's blocks come from malloc instead.)
 //
 // The cache: code points 0..0xFF are direct-indexed, the others go to an
 // open-addressed hash table of CacheLimits::table_slots slots (filled to at
