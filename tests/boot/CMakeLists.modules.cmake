@@ -213,7 +213,7 @@ endforeach()
 # cycle_test.ko: 1000 loads and unloads, the heap kept under it, free pages,
 # ranges and heap bytes as before. (truetype.ko and fbcon.ko pass the same,
 # named cycle_test.ko like this, fbcon over heap and psf: by hand, as their
-# cycles take 40 to 90 ms each under TCG, hashing and opening the font,
+# cycles take 90 to 160 ms each under TCG, hashing and opening the font,
 # drawing and presenting a whole screen.)
 celos_boot_test(module_cycles_psf CMDLINE selftest EXIT success TIMEOUT 150
   MODULE_LINES "module2 /boot/modules/heap.ko heap"
