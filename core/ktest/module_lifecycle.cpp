@@ -83,21 +83,42 @@ usize service_count() {
     return n;
 }
 
-// Unloads `names` last first; false (with the module in `text`) on the first refusal.
-bool unload_in_reverse(const char* const* names, usize n, char* text, usize size) {
-    for (usize i = n; i-- > 0;) {
-        char why[160] = "";
-        int id = module_find_loaded(names[i]);
-        if (id < 0 || !module_unload(id, true, why, sizeof why)) {
-            format(text, size, "%s: %s", names[i], id < 0 ? "not loaded" : why);
-            return false;
+// Unloads all of `names`, each once nothing needs it any more (the last
+// started first, but a console holding a font that started after it goes
+// before that font), and puts them in `names` in the order they went.
+// False (the last refusal in `text`) when some cannot go.
+bool unload_all_of(const char** names, usize n, char* text, usize size) {
+    const char* order[kMaxNames];
+    usize gone = 0;
+    bool left[kMaxNames];
+    for (usize i = 0; i < n; ++i)
+        left[i] = true;
+    for (usize pass = 0; pass < n && gone < n; ++pass) {
+        for (usize i = n; i-- > 0;) {
+            if (!left[i]) continue;
+            int id = module_find_loaded(names[i]);
+            if (id < 0) {
+                format(text, size, "%s: not loaded", names[i]);
+                return false;
+            }
+            char why[160] = "";
+            if (!module_unload(id, true, why, sizeof why)) {
+                format(text, size, "%s: %s", names[i], why);
+                continue;
+            }
+            left[i] = false;
+            order[gone++] = names[i];
         }
     }
+    if (gone != n) return false;
+    for (usize i = 0; i < n; ++i)
+        names[i] = order[i];
     return true;
 }
 
-bool reload_in_order(const char* const* names, usize n, char* text, usize size) {
-    for (usize i = 0; i < n; ++i)
+// Loads `names` (in the order they were unloaded) again, the last unloaded first.
+bool reload_all_of(const char* const* names, usize n, char* text, usize size) {
+    for (usize i = n; i-- > 0;)
         if (module_reload(names[i], true) < 0) {
             format(text, size, "%s did not load again", names[i]);
             return false;
@@ -155,15 +176,15 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
             run.report(static_cast<Check>(c), Outcome::skip, "no modules");
         return true;
     }
-    bool unloaded = unload_in_reverse(names, n, text, sizeof text);
+    bool unloaded = unload_all_of(names, n, text, sizeof text);
     run.report(unload_all, unloaded ? Outcome::pass : Outcome::fail, unloaded ? nullptr : text);
     const ResourceSnapshot first = ResourceSnapshot::take();
     format(text, sizeof text, "%zu services registered", service_count());
     run.report(no_services_left, unloaded && service_count() == 0 ? Outcome::pass : Outcome::fail, text);
 
-    bool reloaded = unloaded && reload_in_order(names, n, text, sizeof text);
+    bool reloaded = unloaded && reload_all_of(names, n, text, sizeof text);
     run.report(reload_all, reloaded ? Outcome::pass : Outcome::fail, reloaded ? nullptr : text);
-    bool again = reloaded && unload_in_reverse(names, n, text, sizeof text);
+    bool again = reloaded && unload_all_of(names, n, text, sizeof text);
     run.report(unload_all_again, again ? Outcome::pass : Outcome::fail, again ? nullptr : text);
     const ResourceSnapshot second = ResourceSnapshot::take();
     ResourceSnapshot::describe(first, second, text, sizeof text);
@@ -172,7 +193,7 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
                    ? Outcome::pass
                    : Outcome::fail,
                text);
-    bool last = again && reload_in_order(names, n, text, sizeof text);
+    bool last = again && reload_all_of(names, n, text, sizeof text);
     run.report(reload_all_once_more, last ? Outcome::pass : Outcome::fail, last ? nullptr : text);
     return run.ok;
 }
