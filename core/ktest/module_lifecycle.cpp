@@ -20,6 +20,7 @@ enum Check : usize {
     old_provider_unloads,
     unload_all,
     no_services_left,
+    replaced_provider_cycles,
     reload_all,
     unload_all_again,
     nothing_left_behind,
@@ -28,9 +29,9 @@ enum Check : usize {
 };
 
 const char* const kNames[check_count] = {
-    "held_provider_kept", "font_replaced_while_held", "old_provider_unloads",
-    "unload_all",         "no_services_left",         "reload_all",
-    "unload_all_again",   "nothing_left_behind",      "reload_all_once_more"};
+    "held_provider_kept",  "font_replaced_while_held", "old_provider_unloads", "unload_all",
+    "no_services_left",    "replaced_provider_cycles", "reload_all",           "unload_all_again",
+    "nothing_left_behind", "reload_all_once_more"};
 
 constexpr usize kMaxNames = 16;
 
@@ -147,13 +148,14 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
     // A second font module replaces it while the console holds the font.
     const void* file = nullptr;
     size_t file_size = 0;
+    const char* old_name = nullptr; // the provider psf replaced, once unloaded
     if (provider < 0 || console < 0 || celos_bootfile_find("psf.ko", &file, &file_size) != CELOS_OK ||
         StringView(module_name(provider)) == StringView("psf")) {
         run.report(font_replaced_while_held, Outcome::skip,
                    "needs the boot file psf.ko and another font provider");
         run.report(old_provider_unloads, Outcome::skip, "no replacement");
     } else {
-        const char* old_name = module_name(provider);
+        old_name = module_name(provider);
         int psf = module_load_file("psf.ko", "font=Lat15-Terminus16.psf replace=on", true);
         bool replaced = psf >= 0 && service_provided_by(StringView(CELOS_FONT_SERVICE), psf);
         format(text, sizeof text, "%s",
@@ -162,6 +164,7 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
         char why[160] = "";
         bool gone = replaced && module_unload(provider, true, why, sizeof why);
         format(text, sizeof text, "%s: %s", old_name, gone ? "unloaded" : why);
+        if (!gone) old_name = nullptr;
         run.report(old_provider_unloads,
                    gone       ? Outcome::pass
                    : replaced ? Outcome::fail
@@ -181,6 +184,24 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
     const ResourceSnapshot first = ResourceSnapshot::take();
     format(text, sizeof text, "%zu services registered", service_count());
     run.report(no_services_left, unloaded && service_count() == 0 ? Outcome::pass : Outcome::fail, text);
+
+    // The provider that was replaced and unloaded comes back too: the same
+    // set with it in psf's place is loaded and unloaded, leaving nothing.
+    if (!unloaded || !old_name) {
+        run.report(replaced_provider_cycles, Outcome::skip, "no replaced provider");
+    } else {
+        const char* others[kMaxNames];
+        for (usize i = 0; i < n; ++i)
+            others[i] = StringView(names[i]) == StringView("psf") ? old_name : names[i];
+        bool cycled =
+            reload_all_of(others, n, text, sizeof text) && unload_all_of(others, n, text, sizeof text);
+        const ResourceSnapshot after = ResourceSnapshot::take();
+        if (cycled) ResourceSnapshot::describe(first, after, text, sizeof text);
+        run.report(replaced_provider_cycles,
+                   cycled && !ResourceSnapshot::compare(first, after) && service_count() == 0 ? Outcome::pass
+                                                                                              : Outcome::fail,
+                   text);
+    }
 
     bool reloaded = unloaded && reload_all_of(names, n, text, sizeof text);
     run.report(reload_all, reloaded ? Outcome::pass : Outcome::fail, reloaded ? nullptr : text);
