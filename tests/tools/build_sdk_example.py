@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Builds examples/hello-module out of the tree with only the module SDK.
+"""Builds an example (examples/hello-module, examples/greeter) out of the tree
+with only the module SDK.
 
 Copies the SDK (build/<preset>/celos-sdk, what `./celos sdk DIR` writes) and the
 example into a fresh folder outside the repository, builds the example there
@@ -16,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 
-MODULES = ("hello", "hello_cpp")
 
 
 def run(cmd, cwd=None):
@@ -52,6 +52,10 @@ def main():
     p.add_argument("--example", required=True, help="examples/hello-module")
     p.add_argument("--repo", required=True, help="the CelOS tree: nothing built may refer to it")
     p.add_argument("--out", required=True, help="where the built .ko files go")
+    p.add_argument("--module", action="append", dest="modules", required=True,
+                   help="a module the example builds (NAME.ko)")
+    p.add_argument("--uses", action="append", default=[], metavar="MODULE:SYMBOL",
+                   help="MODULE.ko must use SYMBOL (an undefined symbol the loader resolves)")
     args = p.parse_args()
     repo = os.path.realpath(args.repo)
 
@@ -59,7 +63,7 @@ def main():
         tmp = os.path.realpath(tmp)
         assert not tmp.startswith(repo + os.sep), f"{tmp} is inside the repository"
         sdk = os.path.join(tmp, "sdk")
-        src = os.path.join(tmp, "hello-module")
+        src = os.path.join(tmp, os.path.basename(os.path.normpath(args.example)))
         shutil.copytree(args.sdk, sdk, ignore=shutil.ignore_patterns("sdk.stamp"))
         shutil.copytree(args.example, src, ignore=shutil.ignore_patterns("build", "obj", "*.ko"))
 
@@ -80,18 +84,20 @@ def main():
                             assert repo not in f.read(), f"{path} refers to the CelOS tree {repo}"
 
         os.makedirs(args.out, exist_ok=True)
-        for m in MODULES:
+        for m in args.modules:
             ko = os.path.join(build, f"{m}.ko")
             ko_make = os.path.join(make_out, f"{m}.ko")
             for k in (ko, ko_make):
                 check_ko(k)
             assert symbols(ko) == symbols(ko_make), f"{m}.ko: CMake and make builds differ in symbols"
             shutil.copy2(ko, os.path.join(args.out, f"{m}.ko"))
-        defined, undefined = symbols(os.path.join(build, "hello_cpp.ko"))
-        for needed in ("kmalloc", "kfree", "hello_greeting"):
-            assert needed in undefined, f"hello_cpp.ko does not use {needed}"
-        assert "_Znam" not in undefined and "_Znwm" not in undefined, "hello_cpp.ko uses a throwing new"
-    print(f"built {', '.join(m + '.ko' for m in MODULES)} out of the tree into {args.out}")
+            _, undefined = symbols(ko)
+            assert not {"_Znam", "_Znwm"} & undefined, f"{m}.ko uses a throwing new"
+        for use in args.uses:
+            m, symbol = use.split(":", 1)
+            _, undefined = symbols(os.path.join(build, f"{m}.ko"))
+            assert symbol in undefined, f"{m}.ko does not use {symbol}"
+    print(f"built {', '.join(m + '.ko' for m in args.modules)} out of the tree into {args.out}")
     return 0
 
 
