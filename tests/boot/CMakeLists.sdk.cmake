@@ -57,3 +57,17 @@ celos_boot_test(sdk_greeter_missing
          "modules: 1 loaded \\(heap\\), 1 refused" "celos: ready"
   REJECT "PANIC")
 set_tests_properties(boot.sdk_greeter_missing PROPERTIES FIXTURES_REQUIRED sdk_greeter)
+
+# The tutorial's gdb session (section 7): celos-symbols given the folder of
+# the SDK-built .ko files; a breakpoint on greeter's greet (a static
+# function, by name) stops there, called from visitor's init.
+add_test(NAME boot.sdk_greeter_gdb COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/gdb_test.py
+  --name sdk_greeter_gdb --kernel $<TARGET_FILE:celos_kernel> --template ${CMAKE_SOURCE_DIR}/grub/grub.cfg.in
+  --workdir ${BOOT_WORKDIR} --modules ${CELOS_MODULES_DIR} --modules ${SDK_OUT_greeter}
+  --module-line "module2 /boot/modules/heap.ko heap"
+  --module-line "module2 /boot/modules/greeter.ko greeter word=Hi"
+  --module-line "module2 /boot/modules/visitor.ko visitor"
+  --script ${CMAKE_SOURCE_DIR}/tools/gdb/celos.py --symbols-dir ${SDK_OUT_greeter}
+  --break greet --source ${CMAKE_SOURCE_DIR}/examples/greeter/greeter.c
+  --caller-source ${CMAKE_SOURCE_DIR}/examples/greeter/visitor.cpp --timeout 60)
+set_tests_properties(boot.sdk_greeter_gdb PROPERTIES LABELS boot TIMEOUT 120 FIXTURES_REQUIRED sdk_greeter)
