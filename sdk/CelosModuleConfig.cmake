@@ -14,8 +14,8 @@
 # NAME; the module still declares them in its descriptor (CELOS_MODULE).
 # The variable NAME_KO is the path of the .ko.
 #
-# The project must enable C (and CXX for C++ modules); the compiler is the
-# one CMake picked (GCC or Clang), the linker CMAKE_LINKER (GNU ld).
+# The project must enable C (and CXX for C++ modules); the compilers must be
+# GCC (as for the tree's own modules), the linker is CMAKE_LINKER (GNU ld).
 
 cmake_minimum_required(VERSION 3.20)
 
@@ -29,6 +29,15 @@ get_property(_celos_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
 if(NOT "C" IN_LIST _celos_languages)
   message(FATAL_ERROR "CelosModule: enable C before find_package(CelosModule): project(NAME LANGUAGES C CXX)")
 endif()
+# GCC, as the tree builds its own modules (the flags are GCC's: Clang rejects
+# -Wno-volatile, and the tree tests its modules only with GCC).
+foreach(lang C CXX)
+  if(DEFINED CMAKE_${lang}_COMPILER_ID AND NOT CMAKE_${lang}_COMPILER_ID STREQUAL "GNU")
+    message(FATAL_ERROR "CelosModule: modules are compiled with GCC, like the CelOS tree's own; "
+            "the ${lang} compiler here is ${CMAKE_${lang}_COMPILER_ID} (${CMAKE_${lang}_COMPILER}). "
+            "Configure with -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ (in a fresh build folder).")
+  endif()
+endforeach()
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
                 OUTPUT_VARIABLE CELOS_COMPILER_INCLUDE OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT CMAKE_LINKER)
