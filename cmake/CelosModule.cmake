@@ -11,14 +11,9 @@
 # symbol the module cannot link against; EXPORTS names export lists of
 # modules built elsewhere; NO_LINK_CHECK is for test modules meant to fail.
 
-# -fno-optimize-sibling-calls: the core (and the heap) find the module that
-# called an ABI function from its return address; a tail call would hand
-# them the caller's caller (`return celos_service_register(...)` in init
-# would register the service for the core, beyond the loader's release).
-set(CELOS_MODULE_FLAGS
-    -ffreestanding -nostdinc -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel
-    -fno-omit-frame-pointer -fno-optimize-sibling-calls -fstack-protector-strong
-    -mstack-protector-guard=global -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-common -O2 -g)
+# The flags (CELOS_MODULE_FLAGS and the rest) are in CelosModuleFlags.cmake,
+# shared with the module SDK (`./celos sdk`).
+include(${CMAKE_CURRENT_LIST_DIR}/CelosModuleFlags.cmake)
 
 # Where shipped modules go; the ISO's /boot/modules is made from it.
 set(CELOS_MODULES_DIR ${CMAKE_BINARY_DIR}/iso-modules)
@@ -28,12 +23,7 @@ execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
 
 # The compile options of module code (also used for abi/support).
 function(celos_module_compile_options target)
-  target_compile_options(${target} PRIVATE
-    ${CELOS_MODULE_FLAGS}
-    $<$<COMPILE_LANGUAGE:CXX>:${CELOS_KERNEL_CXX_FLAGS}>
-    $<$<COMPILE_LANGUAGE:C,CXX>:${CELOS_KERNEL_WARNINGS}>
-    -isystem ${CELOS_COMPILER_INCLUDE}) # an option: CMake drops implicit dirs from -isystem
-  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/abi/include)
+  celos_module_target_flags(${target} ${CMAKE_SOURCE_DIR}/abi/include ${CELOS_COMPILER_INCLUDE})
 endfunction()
 
 function(celos_add_module name)

@@ -2,18 +2,16 @@
 # The core keeps to general-purpose registers so that interrupt and fault
 # paths never touch SSE state that a module (FreeType) may be using.
 
-set(CELOS_KERNEL_WARNINGS -Wall -Wextra -Werror -Wshadow -Wnull-dereference
-    -Wno-missing-field-initializers)
+# The warnings and C++ flags shared with modules (CELOS_KERNEL_WARNINGS,
+# CELOS_KERNEL_CXX_FLAGS) are in CelosModuleFlags.cmake, which the module SDK
+# ships too.
+include(${CMAKE_CURRENT_LIST_DIR}/CelosModuleFlags.cmake)
 
 set(CELOS_KERNEL_COMMON_FLAGS
     -ffreestanding -fno-builtin-malloc -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel
     -fno-omit-frame-pointer -fstack-protector-strong -mstack-protector-guard=global
     -fno-asynchronous-unwind-tables -fno-unwind-tables
     -fno-strict-aliasing -fno-common -ffunction-sections -fdata-sections)
-
-set(CELOS_KERNEL_CXX_FLAGS
-    -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit
-    -Wno-volatile)
 
 set(CELOS_CORE_ONLY_FLAGS -mgeneral-regs-only)
 

@@ -20,6 +20,7 @@ enum Check : usize {
     old_provider_unloads,
     unload_all,
     no_services_left,
+    replaced_provider_cycles,
     reload_all,
     unload_all_again,
     nothing_left_behind,
@@ -28,9 +29,9 @@ enum Check : usize {
 };
 
 const char* const kNames[check_count] = {
-    "held_provider_kept", "font_replaced_while_held", "old_provider_unloads",
-    "unload_all",         "no_services_left",         "reload_all",
-    "unload_all_again",   "nothing_left_behind",      "reload_all_once_more"};
+    "held_provider_kept",  "font_replaced_while_held", "old_provider_unloads", "unload_all",
+    "no_services_left",    "replaced_provider_cycles", "reload_all",           "unload_all_again",
+    "nothing_left_behind", "reload_all_once_more"};
 
 constexpr usize kMaxNames = 16;
 
@@ -83,21 +84,42 @@ usize service_count() {
     return n;
 }
 
-// Unloads `names` last first; false (with the module in `text`) on the first refusal.
-bool unload_in_reverse(const char* const* names, usize n, char* text, usize size) {
-    for (usize i = n; i-- > 0;) {
-        char why[160] = "";
-        int id = module_find_loaded(names[i]);
-        if (id < 0 || !module_unload(id, true, why, sizeof why)) {
-            format(text, size, "%s: %s", names[i], id < 0 ? "not loaded" : why);
-            return false;
+// Unloads all of `names`, each once nothing needs it any more (the last
+// started first, but a console holding a font that started after it goes
+// before that font), and puts them in `names` in the order they went.
+// False (the last refusal in `text`) when some cannot go.
+bool unload_all_of(const char** names, usize n, char* text, usize size) {
+    const char* order[kMaxNames];
+    usize gone = 0;
+    bool left[kMaxNames];
+    for (usize i = 0; i < n; ++i)
+        left[i] = true;
+    for (usize pass = 0; pass < n && gone < n; ++pass) {
+        for (usize i = n; i-- > 0;) {
+            if (!left[i]) continue;
+            int id = module_find_loaded(names[i]);
+            if (id < 0) {
+                format(text, size, "%s: not loaded", names[i]);
+                return false;
+            }
+            char why[160] = "";
+            if (!module_unload(id, true, why, sizeof why)) {
+                format(text, size, "%s: %s", names[i], why);
+                continue;
+            }
+            left[i] = false;
+            order[gone++] = names[i];
         }
     }
+    if (gone != n) return false;
+    for (usize i = 0; i < n; ++i)
+        names[i] = order[i];
     return true;
 }
 
-bool reload_in_order(const char* const* names, usize n, char* text, usize size) {
-    for (usize i = 0; i < n; ++i)
+// Loads `names` (in the order they were unloaded) again, the last unloaded first.
+bool reload_all_of(const char* const* names, usize n, char* text, usize size) {
+    for (usize i = n; i-- > 0;)
         if (module_reload(names[i], true) < 0) {
             format(text, size, "%s did not load again", names[i]);
             return false;
@@ -126,13 +148,14 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
     // A second font module replaces it while the console holds the font.
     const void* file = nullptr;
     size_t file_size = 0;
+    const char* old_name = nullptr; // the provider psf replaced, once unloaded
     if (provider < 0 || console < 0 || celos_bootfile_find("psf.ko", &file, &file_size) != CELOS_OK ||
         StringView(module_name(provider)) == StringView("psf")) {
         run.report(font_replaced_while_held, Outcome::skip,
                    "needs the boot file psf.ko and another font provider");
         run.report(old_provider_unloads, Outcome::skip, "no replacement");
     } else {
-        const char* old_name = module_name(provider);
+        old_name = module_name(provider);
         int psf = module_load_file("psf.ko", "font=Lat15-Terminus16.psf replace=on", true);
         bool replaced = psf >= 0 && service_provided_by(StringView(CELOS_FONT_SERVICE), psf);
         format(text, sizeof text, "%s",
@@ -141,6 +164,7 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
         char why[160] = "";
         bool gone = replaced && module_unload(provider, true, why, sizeof why);
         format(text, sizeof text, "%s: %s", old_name, gone ? "unloaded" : why);
+        if (!gone) old_name = nullptr;
         run.report(old_provider_unloads,
                    gone       ? Outcome::pass
                    : replaced ? Outcome::fail
@@ -155,15 +179,33 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
             run.report(static_cast<Check>(c), Outcome::skip, "no modules");
         return true;
     }
-    bool unloaded = unload_in_reverse(names, n, text, sizeof text);
+    bool unloaded = unload_all_of(names, n, text, sizeof text);
     run.report(unload_all, unloaded ? Outcome::pass : Outcome::fail, unloaded ? nullptr : text);
     const ResourceSnapshot first = ResourceSnapshot::take();
     format(text, sizeof text, "%zu services registered", service_count());
     run.report(no_services_left, unloaded && service_count() == 0 ? Outcome::pass : Outcome::fail, text);
 
-    bool reloaded = unloaded && reload_in_order(names, n, text, sizeof text);
+    // The provider that was replaced and unloaded comes back too: the same
+    // set with it in psf's place is loaded and unloaded, leaving nothing.
+    if (!unloaded || !old_name) {
+        run.report(replaced_provider_cycles, Outcome::skip, "no replaced provider");
+    } else {
+        const char* others[kMaxNames];
+        for (usize i = 0; i < n; ++i)
+            others[i] = StringView(names[i]) == StringView("psf") ? old_name : names[i];
+        bool cycled =
+            reload_all_of(others, n, text, sizeof text) && unload_all_of(others, n, text, sizeof text);
+        const ResourceSnapshot after = ResourceSnapshot::take();
+        if (cycled) ResourceSnapshot::describe(first, after, text, sizeof text);
+        run.report(replaced_provider_cycles,
+                   cycled && !ResourceSnapshot::compare(first, after) && service_count() == 0 ? Outcome::pass
+                                                                                              : Outcome::fail,
+                   text);
+    }
+
+    bool reloaded = unloaded && reload_all_of(names, n, text, sizeof text);
     run.report(reload_all, reloaded ? Outcome::pass : Outcome::fail, reloaded ? nullptr : text);
-    bool again = reloaded && unload_in_reverse(names, n, text, sizeof text);
+    bool again = reloaded && unload_all_of(names, n, text, sizeof text);
     run.report(unload_all_again, again ? Outcome::pass : Outcome::fail, again ? nullptr : text);
     const ResourceSnapshot second = ResourceSnapshot::take();
     ResourceSnapshot::describe(first, second, text, sizeof text);
@@ -172,7 +214,7 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
                    ? Outcome::pass
                    : Outcome::fail,
                text);
-    bool last = again && reload_in_order(names, n, text, sizeof text);
+    bool last = again && reload_all_of(names, n, text, sizeof text);
     run.report(reload_all_once_more, last ? Outcome::pass : Outcome::fail, last ? nullptr : text);
     return run.ok;
 }

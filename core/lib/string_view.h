@@ -30,4 +30,10 @@ struct StringView {
     }
 };
 
+// Two NUL-terminated strings are equal.
+constexpr bool cstr_equal(const char* a, const char* b) {
+    while (*a && *a == *b) ++a, ++b;
+    return *a == *b;
+}
+
 } // namespace celos

@@ -1,15 +1,11 @@
 #include "module/exports.h"
 
+#include "lib/string_view.h"
+
 namespace celos {
 namespace {
 
 const char* const kTombstone = ExportTable::tombstone();
-
-bool same(const char* a, const char* b) {
-    while (*a && *a == *b)
-        ++a, ++b;
-    return *a == *b;
-}
 
 usize name_hash(const char* s) { // FNV-1a
     u32 h = 2166136261u;
@@ -24,7 +20,7 @@ const ExportTable::Entry* ExportTable::find(const char* name) const {
     for (usize i = name_hash(name) & (kSlots - 1), n = 0; n < kSlots; ++n, i = (i + 1) & (kSlots - 1)) {
         const Entry& e = slots_[i];
         if (e.name == nullptr) return nullptr;
-        if (e.name != kTombstone && same(e.name, name)) return &e;
+        if (e.name != kTombstone && cstr_equal(e.name, name)) return &e;
     }
     return nullptr;
 }
@@ -41,7 +37,7 @@ Result<void> ExportTable::insert(const char* name, u64 address, int owner) {
             if (!free_slot) free_slot = &e; // reused, once no live entry of this name follows
             continue;
         }
-        if (same(e.name, name)) return make_error(Status::exists, "the symbol is exported already");
+        if (cstr_equal(e.name, name)) return make_error(Status::exists, "the symbol is exported already");
     }
     if (count_ >= kMaxEntries || !free_slot) return make_error(Status::no_memory, "the export table is full");
     *free_slot = {name, address, owner};

@@ -38,12 +38,6 @@ inline __attribute__((format(printf, 4, 5))) Error fail(Diagnostic& diag, const 
     return make_error(status, "module file check");
 }
 
-inline bool same(const char* a, const char* b) {
-    while (*a && *a == *b)
-        ++a, ++b;
-    return *a == *b;
-}
-
 // The fields of untrusted headers, read little-endian at their offsets.
 inline SectionHeader read_section(ByteSpan file, u64 shoff, usize i) {
     const u8* p = file.data() + shoff + i * kSectionHeaderSize;
@@ -111,7 +105,7 @@ inline usize checked_width(u32 type) {
     case R_X86_64_NONE: return 0;
     default:
         if (usize w = relocation_width(type)) return w;
-        return same(relocation_type_name(type), "unknown") ? 1 : 4;
+        return cstr_equal(relocation_type_name(type), "unknown") ? 1 : 4;
     }
 }
 

@@ -282,7 +282,7 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
 
     // --- Descriptor -------------------------------------------------------------------
     for (usize i = 1; i < p.shnum; ++i) {
-        if (!same(p.section_name(i), kDescriptorSection)) continue;
+        if (!cstr_equal(p.section_name(i), kDescriptorSection)) continue;
         if (out.descriptor_section_ != 0)
             return fail(diag, fn, Status::invalid,
                         "two descriptors (%s in sections %u and %zu): one CELOS_MODULE per module",
@@ -361,7 +361,7 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
 
     // --- Exports -------------------------------------------------------------------------------
     for (usize i = 1; i < p.shnum; ++i) {
-        if (!same(p.section_name(i), kExportSection)) continue;
+        if (!cstr_equal(p.section_name(i), kExportSection)) continue;
         if (out.exports_section_ != 0)
             return fail(diag, fn, Status::invalid, "two %s sections (%u and %zu)", kExportSection,
                         out.exports_section_, i);
@@ -391,7 +391,7 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
                 u32 other = 0;
                 i64 other_addend = 0;
                 out.find_export_relocation(k, other, other_addend);
-                if (same(name, out.export_name(other, other_addend)))
+                if (cstr_equal(name, out.export_name(other, other_addend)))
                     return fail(diag, fn, Status::invalid, "export '%s' appears twice (entries %zu and %zu)",
                                 name, k, i);
             }

@@ -1,6 +1,7 @@
 #include "module/services.h"
 
 #include "lib/irq.h"
+#include "lib/string_view.h"
 #include "log/log.h"
 #include "module/module.h"
 #include "module/resources.h"
@@ -30,15 +31,9 @@ Service services[kMaxServices];
 Hold holds[kMaxHolds];
 celos_service_handle next_handle = 1;
 
-bool same(const char* a, const char* b) {
-    while (*a && *a == *b)
-        ++a, ++b;
-    return *a == *b;
-}
-
 int find_service(const char* name) {
     for (usize i = 0; i < kMaxServices; ++i)
-        if (services[i].name && same(services[i].name, name)) return static_cast<int>(i);
+        if (services[i].name && cstr_equal(services[i].name, name)) return static_cast<int>(i);
     return -1;
 }
 

@@ -53,4 +53,76 @@ void console_write_log_line(Terminal& term, int level, uint64_t timestamp_ns, co
     term.write("\x1b[0m\n");
 }
 
+const char* Screen::init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back,
+                         size_t back_size, const TerminalConfig& terminal, const CellMemory& memory) {
+    release();
+    if (const char* why = renderer_.init(config, font, back, back_size)) return why;
+    back_ = back;
+    back_size_ = back_size;
+    memory_ = memory;
+    size_t count = size_t(renderer_.cols()) * renderer_.rows();
+    cells_ = memory_.allocate(count);
+    if (!cells_) return "no memory for the cells";
+    capacity_ = count;
+    if (!terminal_.init(cells_, renderer_.cols(), renderer_.rows(), terminal)) {
+        release();
+        return "the grid is larger than the terminal allows";
+    }
+    renderer_.redraw(terminal_);
+    return nullptr;
+}
+
+celos_status Screen::switch_font(const celos_font_ops* font, const char** why) {
+    const char* unused = nullptr;
+    if (!why) why = &unused;
+    uint32_t cols = 0, rows = 0;
+    if (const char* e = Renderer::layout(renderer_.config(), font, back_size_, cols, rows)) {
+        *why = e;
+        return CELOS_ERR_INVALID;
+    }
+    // The grid: the spare when it is big enough (a switch back), else a new one.
+    size_t need = size_t(cols) * rows;
+    Cell* grid = nullptr;
+    size_t capacity = 0;
+    if (spare_ && spare_capacity_ >= need) {
+        grid = spare_;
+        capacity = spare_capacity_;
+        spare_ = nullptr;
+        spare_capacity_ = 0;
+    } else {
+        grid = memory_.allocate(need);
+        if (!grid) {
+            *why = "no memory for the new grid of cells";
+            return CELOS_ERR_NO_MEMORY;
+        }
+        capacity = need;
+    }
+    // Nothing can fail from here on.
+    if (spare_) memory_.free(spare_);
+    spare_ = cells_;
+    spare_capacity_ = capacity_;
+    cells_ = grid;
+    capacity_ = capacity;
+    TerminalConfig terminal = terminal_.config();
+    renderer_.init(renderer_.config(), font, back_, back_size_);
+    terminal_.init(cells_, cols, rows, terminal);
+    renderer_.redraw(terminal_);
+    *why = nullptr;
+    return CELOS_OK;
+}
+
+void Screen::clear() {
+    terminal_.reset();
+    renderer_.redraw(terminal_);
+}
+
+void Screen::release() {
+    if (memory_.free) {
+        memory_.free(cells_);
+        memory_.free(spare_);
+    }
+    cells_ = spare_ = nullptr;
+    capacity_ = spare_capacity_ = 0;
+}
+
 } // namespace celos::fbcon

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <celos/status.h>
+
 #include "render.h"
 #include "terminal.h"
 
@@ -24,5 +26,72 @@ void console_write_log_line(Terminal& term, int level, uint64_t timestamp_ns, co
 
 // The terminal configuration the console uses.
 TerminalConfig console_terminal_config(const ConsoleColors& colors);
+
+// Where a Screen's cells come from: kcalloc/kfree in the module.
+struct CellMemory {
+    Cell* (*allocate)(size_t count); // zeroed; null when out of memory
+    void (*free)(Cell* cells);       // null is a no-op
+};
+
+// The console's screen: a terminal, its cells and the renderer over a back
+// buffer the caller owns, drawn with a font that can change underneath
+// (switch_font: a font module replaced by another at run time). Keeps at
+// most two cell grids, the one in use and the one before the last switch,
+// so that switching back (a replacement rolled back) needs no memory.
+class Screen {
+  public:
+    Screen() = default;
+    Screen(const Screen&) = delete;
+    Screen& operator=(const Screen&) = delete;
+
+    // Null on success, else why (the renderer's message, or "no memory for
+    // the cells").
+    const char* init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back, size_t back_size,
+                     const TerminalConfig& terminal, const CellMemory& memory);
+    // Redraws with `font` in the grid it gives (new cell size, columns and
+    // rows): the terminal is cleared and the whole back buffer redrawn, so
+    // the caller writes the text again (fbcon replays the log). Nothing is
+    // kept from the old font. On failure nothing changed: CELOS_ERR_INVALID
+    // (the font cannot draw on this screen) or CELOS_ERR_NO_MEMORY (no
+    // memory for the new grid), with *why set.
+    celos_status switch_font(const celos_font_ops* font, const char** why);
+    // Clears the terminal and redraws everything with the same font.
+    void clear();
+    // Frees the cells; init may be called again.
+    void release();
+
+    // A line into the terminal and its damage into the back buffer.
+    void write_log_line(int level, uint64_t timestamp_ns, const char* text, size_t length) {
+        console_write_log_line(terminal_, level, timestamp_ns, text, length);
+        renderer_.render(terminal_);
+    }
+    // A line into the terminal only (a replay of the log: many lines, one
+    // redraw() at the end instead of a render and a scroll per line).
+    void replay_log_line(int level, uint64_t timestamp_ns, const char* text, size_t length) {
+        console_write_log_line(terminal_, level, timestamp_ns, text, length);
+    }
+    // Everything into the back buffer (present() then copies the whole frame).
+    void redraw() { renderer_.redraw(terminal_); }
+    void present(uint8_t* framebuffer) { renderer_.present(framebuffer); }
+
+    Terminal& terminal() { return terminal_; }
+    const Renderer& renderer() const { return renderer_; }
+    const celos_font_ops* font() const { return renderer_.font(); }
+    uint32_t cols() const { return terminal_.cols(); }
+    uint32_t rows() const { return terminal_.rows(); }
+    // Cells allocated in all (the grid in use and the spare), for tests.
+    size_t cells_held() const { return capacity_ + spare_capacity_; }
+
+  private:
+    Terminal terminal_;
+    Renderer renderer_;
+    uint8_t* back_ = nullptr;
+    size_t back_size_ = 0;
+    CellMemory memory_{};
+    Cell* cells_ = nullptr;
+    size_t capacity_ = 0;
+    Cell* spare_ = nullptr; // the grid before the last switch
+    size_t spare_capacity_ = 0;
+};
 
 } // namespace celos::fbcon

@@ -3,6 +3,14 @@
 // becomes a log sink (the early log is replayed first). The framebuffer is
 // only written: the console draws into a back buffer in RAM and copies out
 // the rows that changed.
+//
+// The font is held (celos_service_acquire with a watch): its module stays
+// while the console draws with it, and when another font module replaces it
+// (celos_service_replace) the console lays its grid out for the new cell
+// size and draws the log again with the new font (replace_font).
+//
+// The sink never allocates: a line goes into the terminal's cells and the
+// back buffer, both allocated at init (or in replace_font, outside the sink).
 // Parameters: fg=RRGGBB bg=RRGGBB margin=N (pixels).
 #include <celos/abi.h>
 #include <celos/cxx.h>
@@ -25,12 +33,13 @@ const celos_module_param params[] = {
 };
 
 struct State {
-    Terminal terminal;
-    Renderer renderer;
+    Screen screen;
     uint8_t* framebuffer;
 };
 State* console = nullptr;
-bool replaying = false; // the early log: copy to the screen once, at the end
+bool replaying = false; // the log replayed: into the terminal, drawn once at the end
+void* back = nullptr;   // the back buffer, a virtual range
+celos_service_handle font_hold = 0;
 
 bool parse_rgb(const char* text, uint32_t& out) {
     uint32_t v = 0;
@@ -50,12 +59,70 @@ bool parse_rgb(const char* text, uint32_t& out) {
 }
 
 void emit(void*, int level, uint64_t timestamp_ns, const char* line, size_t length) {
-    console_write_log_line(console->terminal, level, timestamp_ns, line, length);
-    console->renderer.render(console->terminal);
-    if (!replaying) console->renderer.present(console->framebuffer);
+    if (replaying) {
+        console->screen.replay_log_line(level, timestamp_ns, line, length);
+        return;
+    }
+    console->screen.write_log_line(level, timestamp_ns, line, length);
+    console->screen.present(console->framebuffer);
 }
 
 const celos_log_sink sink = {emit, nullptr, nullptr};
+
+Cell* allocate_cells(size_t count) {
+    return static_cast<Cell*>(kcalloc(count, sizeof(Cell)));
+}
+void free_cells(Cell* cells) {
+    kfree(cells);
+}
+
+// Becomes the log sink: the log so far is replayed into the terminal and
+// drawn once, at the end; then every new line.
+celos_status show_log() {
+    replaying = true;
+    celos_status s = celos_log_sink_register(&sink);
+    replaying = false;
+    console->screen.redraw();
+    console->screen.present(console->framebuffer);
+    return s;
+}
+
+// The font's provider is being replaced (celos_service_replace): draw with
+// the new one from now on. Runs outside any sink, so it may allocate; the
+// old font stays loaded until this returns.
+celos_status replace_font(void*, const void* new_ops, uint32_t) {
+    auto* font = static_cast<const celos_font_ops*>(new_ops);
+    const celos_font_ops* old = console->screen.font();
+    // No line may reach the screen while it changes.
+    celos_log_sink_unregister(&sink);
+    const char* why = nullptr;
+    celos_status switched = console->screen.switch_font(font, &why);
+    if (switched != CELOS_OK) console->screen.clear(); // the old font: the log is drawn again below
+    celos_status shown = show_log();
+    if (switched == CELOS_OK && shown == CELOS_OK) {
+        celos_log(CELOS_LOG_INFO, "font replaced: %s -> %s, %ux%u cells of %ux%u", old->name, font->name,
+                  console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height);
+        return CELOS_OK;
+    }
+    if (switched == CELOS_OK) {
+        // Not a console any more: back to the old font (the spare grid, no
+        // memory needed) and try once more.
+        console->screen.switch_font(old, nullptr);
+        celos_status again = show_log();
+        celos_log(CELOS_LOG_ERROR, "cannot become the log sink again (%s); '%s' kept%s",
+                  celos_strerror(shown), old->name, again == CELOS_OK ? "" : ", the console is off");
+        return shown;
+    }
+    celos_log(CELOS_LOG_WARN, "cannot draw with font '%s' (%s); '%s' kept", font->name, why, old->name);
+    if (shown != CELOS_OK)
+        celos_log(CELOS_LOG_ERROR, "cannot become the log sink again (%s): the console is off",
+                  celos_strerror(shown));
+    return switched;
+}
+
+const celos_service_watch font_watch = {replace_font, nullptr};
+
+void fbcon_exit();
 
 celos_status fbcon_init() {
     uint64_t started = celos_time_ns();
@@ -71,11 +138,13 @@ celos_status fbcon_init() {
                   fb->height, fb->bpp, why);
         return CELOS_ERR_UNSUPPORTED;
     }
-    auto* font = static_cast<const celos_font_ops*>(celos_service_lookup(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION));
-    if (!font) {
+    const void* ops = nullptr;
+    if (celos_service_acquire(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, &font_watch, &font_hold,
+                              &ops) != CELOS_OK) {
         celos_log(CELOS_LOG_ERROR, "no font service: load a font module (psf or truetype) before fbcon");
         return CELOS_ERR_NOT_FOUND;
     }
+    auto* font = static_cast<const celos_font_ops*>(ops);
     ConsoleColors colors;
     if (!parse_rgb(fg_param, colors.foreground)) celos_log(CELOS_LOG_WARN, "fg=%s is not RRGGBB; default kept", fg_param);
     if (!parse_rgb(bg_param, colors.background)) celos_log(CELOS_LOG_WARN, "bg=%s is not RRGGBB; default kept", bg_param);
@@ -87,40 +156,59 @@ celos_status fbcon_init() {
     RenderConfig config{fb->width, fb->height, fb->pitch, format, static_cast<uint32_t>(margin), colors.background,
                         CursorShape::Underline};
     size_t back_size = Renderer::back_buffer_size(config);
-    void* back = nullptr;
+    // What init takes, exit gives back (the core would release it too).
     celos_status s = celos_vrange_alloc((back_size + CELOS_PAGE_SIZE - 1) / CELOS_PAGE_SIZE,
                                         CELOS_PROT_READ | CELOS_PROT_WRITE, &back);
-    if (s != CELOS_OK) return s;
-    // The loader releases the range if init fails; heap blocks are freed here.
-    console = new (std::nothrow) State;
-    if (!console) return CELOS_ERR_NO_MEMORY;
-    console->framebuffer = static_cast<uint8_t*>(fb->pixels);
-    if (const char* why = console->renderer.init(config, font, static_cast<uint8_t*>(back), back_size)) {
-        celos_log(CELOS_LOG_ERROR, "renderer: %s", why);
-        delete console;
-        return CELOS_ERR_INVALID;
+    if (s != CELOS_OK) {
+        back = nullptr;
+        fbcon_exit();
+        return s;
     }
-    uint32_t cols = console->renderer.cols(), rows = console->renderer.rows();
-    auto* cells = static_cast<Cell*>(kcalloc(size_t(cols) * rows, sizeof(Cell)));
-    if (!cells || !console->terminal.init(cells, cols, rows, console_terminal_config(colors))) {
-        kfree(cells);
-        delete console;
+    console = new (std::nothrow) State;
+    if (!console) {
+        fbcon_exit();
         return CELOS_ERR_NO_MEMORY;
     }
-    console->renderer.redraw(console->terminal);
-    console->renderer.present(console->framebuffer);
-    celos_log(CELOS_LOG_INFO, "%ux%u, %u bpp: %ux%u cells of %ux%u with font '%s'", fb->width, fb->height, fb->bpp,
-              cols, rows, font->cell_width, font->cell_height, font->name);
-    replaying = true;
-    celos_status registered = celos_log_sink_register(&sink);
+    console->framebuffer = static_cast<uint8_t*>(fb->pixels);
+    if (const char* why =
+            console->screen.init(config, font, static_cast<uint8_t*>(back), back_size,
+                                 console_terminal_config(colors), {allocate_cells, free_cells})) {
+        celos_log(CELOS_LOG_ERROR, "renderer: %s", why);
+        fbcon_exit();
+        return CELOS_ERR_INVALID;
+    }
+    console->screen.present(console->framebuffer);
+    celos_log(CELOS_LOG_INFO, "%ux%u, %u bpp: %ux%u cells of %ux%u with font '%s'", fb->width, fb->height,
+              fb->bpp, console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height,
+              font->name);
+    celos_status registered = show_log();
+    if (registered != CELOS_OK) {
+        fbcon_exit();
+        return registered;
+    }
+    celos_log(CELOS_LOG_INFO, "first screen drawn in %llu us (console set up, the early log replayed)",
+              static_cast<unsigned long long>((celos_time_ns() - started) / 1000));
+    return CELOS_OK;
+}
+
+// Undoes init, in the reverse order: the sink first (no line may reach a
+// screen going away), the font, the cells, the back buffer. The core
+// releases the same if a call is missed, and gives the screen back to its
+// boot screen when no module draws on it any more.
+void fbcon_exit() {
+    celos_log_sink_unregister(&sink);
+    if (font_hold) celos_service_release(font_hold);
+    font_hold = 0;
+    if (console) {
+        console->screen.release();
+        delete console;
+    }
+    console = nullptr;
+    if (back) celos_vrange_free(back);
+    back = nullptr;
     replaying = false;
-    console->renderer.present(console->framebuffer);
-    if (registered == CELOS_OK)
-        celos_log(CELOS_LOG_INFO, "first screen drawn in %llu us (console set up, the early log replayed)",
-                  static_cast<unsigned long long>((celos_time_ns() - started) / 1000));
-    return registered;
 }
 
 } // namespace
 
-CELOS_MODULE_WITH_PARAMS("fbcon", "1.0", "heap @font", fbcon_init, nullptr, params, 3);
+CELOS_MODULE_WITH_PARAMS("fbcon", "1.0", "heap @font", fbcon_init, fbcon_exit, params, 3);

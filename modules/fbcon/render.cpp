@@ -48,8 +48,8 @@ size_t Renderer::back_buffer_size(const RenderConfig& config) {
     return size_t(config.width) * pixel_format_bytes(config.format) * config.height;
 }
 
-const char* Renderer::init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back,
-                           size_t back_size) {
+const char* Renderer::layout(const RenderConfig& config, const celos_font_ops* font, size_t back_size,
+                             uint32_t& cols, uint32_t& rows) {
     if (const char* e = pixel_format_check(config.format)) return e;
     if (!font || !font->glyph || !font->fallback) return "fbcon: no font";
     if (font->cell_width == 0 || font->cell_height == 0 || font->cell_width > 1024 ||
@@ -60,21 +60,30 @@ const char* Renderer::init(const RenderConfig& config, const celos_font_ops* fon
     uint32_t bytes = pixel_format_bytes(config.format);
     if (config.pitch < config.width * bytes)
         return "fbcon: framebuffer pitch smaller than width * bytes per pixel";
-    if (!back || back_size < back_buffer_size(config)) return "fbcon: back buffer too small";
+    if (back_size < back_buffer_size(config)) return "fbcon: back buffer too small";
     if (uint64_t(config.margin) * 2 + font->cell_width > config.width ||
         uint64_t(config.margin) * 2 + font->cell_height > config.height)
         return "fbcon: no room for one cell inside the margins";
+    cols = (config.width - 2 * config.margin) / font->cell_width;
+    rows = (config.height - 2 * config.margin) / font->cell_height;
+    if (cols > Terminal::kMaxCols) cols = Terminal::kMaxCols;
+    if (rows > Terminal::kMaxRows) rows = Terminal::kMaxRows;
+    return nullptr;
+}
+
+const char* Renderer::init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back,
+                           size_t back_size) {
+    uint32_t cols = 0, rows = 0;
+    if (const char* e = layout(config, font, back ? back_size : 0, cols, rows)) return e;
     config_ = config;
     font_ = font;
     back_ = back;
-    bytes_ = bytes;
-    back_pitch_ = config.width * bytes;
+    bytes_ = pixel_format_bytes(config.format);
+    back_pitch_ = config.width * bytes_;
     cell_w_ = font->cell_width;
     cell_h_ = font->cell_height;
-    cols_ = (config.width - 2 * config.margin) / cell_w_;
-    rows_ = (config.height - 2 * config.margin) / cell_h_;
-    if (cols_ > Terminal::kMaxCols) cols_ = Terminal::kMaxCols;
-    if (rows_ > Terminal::kMaxRows) rows_ = Terminal::kMaxRows;
+    cols_ = cols;
+    rows_ = rows;
     invert_mask_ = pixel_pack(config.format, 0xFFFFFF);
     for (Ramp& r : ramps_)
         r.valid = false;

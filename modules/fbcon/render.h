@@ -45,8 +45,17 @@ class Renderer {
     // Back buffer bytes for `config`: width * bytes per pixel * height.
     static size_t back_buffer_size(const RenderConfig& config);
 
+    // The grid `font` gives on the screen of `config` in *cols x *rows, or a
+    // message why it cannot draw there (as init, which calls it). Pure: a
+    // console checks a new font with it before it lets go of the old one.
+    static const char* layout(const RenderConfig& config, const celos_font_ops* font, size_t back_size,
+                              uint32_t& cols, uint32_t& rows);
+
     // Null on success, else a message (unsupported format, no room for a
-    // cell, back buffer too small, bad font metrics).
+    // cell, back buffer too small, bad font metrics). May be called again
+    // with another font (a font swap): it keeps no pointer from the last one
+    // (the colour ramps hold pixel values only), and the next redraw()
+    // draws everything with the new font.
     const char* init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back, size_t back_size);
 
     // The grid that fits inside the margins (at most Terminal::kMaxRows rows).
@@ -65,6 +74,7 @@ class Renderer {
 
     bool row_pending(uint32_t row) const { return (pending_[row / 64] >> (row % 64)) & 1; }
     const uint8_t* back_buffer() const { return back_; }
+    const celos_font_ops* font() const { return font_; }
     uint32_t back_pitch() const { return back_pitch_; }
     const RenderConfig& config() const { return config_; }
     // First pixel row of text row `row` on the screen.

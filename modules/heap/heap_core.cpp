@@ -102,8 +102,12 @@ inline int clamp_owner(int owner) {
 } // namespace
 
 void Heap::init(PageSource& source, Options options, void (*fault)(const FaultReport&)) {
+    setup(&source, options, fault);
+}
+
+void Heap::setup(PageSource* source, Options options, void (*fault)(const FaultReport&)) {
     __builtin_memset(static_cast<void*>(this), 0, sizeof(*this));
-    source_ = &source;
+    source_ = source;
     fault_ = fault;
     checks_ = options.checks;
     hdr_ = checks_ ? 48 : 16;
@@ -113,6 +117,29 @@ void Heap::init(PageSource& source, Options options, void (*fault)(const FaultRe
     s *= 0xff51afd7ed558ccdull;
     s ^= s >> 33;
     secret_ = s | 1;
+}
+
+bool Heap::init_fixed(void* base, size_t bytes, Options options, void (*fault)(const FaultReport&)) {
+    // No page source: the heap never grows, and never gives its one region
+    // back (merge_and_release keeps the last region).
+    setup(nullptr, options, fault);
+    bytes &= ~(kAlign - 1);
+    if (!base || (reinterpret_cast<uintptr_t>(base) & (kAlign - 1)) != 0 || bytes < kMinFixedBytes)
+        return false;
+    insert_free(add_region(base, bytes));
+    return true;
+}
+
+size_t Heap::shutdown() {
+    size_t in_use = stats_.blocks_in_use;
+    PageSource* source = source_;
+    for (Region* g = regions_; g;) {
+        Region* next = g->next;
+        if (source) source->unmap_pages(g, g->bytes / kPageSize);
+        g = next;
+    }
+    __builtin_memset(static_cast<void*>(this), 0, sizeof(*this));
+    return in_use;
 }
 
 void Heap::report(Fault kind, const void* p, size_t size, uintptr_t caller, uintptr_t by,
@@ -200,6 +227,12 @@ Heap::Block* Heap::grow_region(size_t block_size) {
     if (bytes < kRegionBytes) bytes = kRegionBytes;
     void* base = source_->map_pages(bytes / kPageSize);
     if (!base) return nullptr;
+    return add_region(base, bytes);
+}
+
+// Makes `bytes` at `base` a region of the heap and returns its one free
+// block, not yet in any list.
+Heap::Block* Heap::add_region(void* base, size_t bytes) {
     Region* g = static_cast<Region*>(base);
     g->next = regions_;
     g->prev = nullptr;
@@ -319,7 +352,7 @@ void* Heap::finish_alloc(Block* b, size_t size, uintptr_t caller, int owner) {
 }
 
 void* Heap::allocate(size_t size, size_t alignment, uintptr_t caller, int owner) {
-    if (!source_) return nullptr; // zero-initialized, init not called yet
+    if (hdr_ == 0) return nullptr; // zero-initialized, init not called yet
     if (size > kMaxRequest || alignment > kMaxAlignment || (alignment & (alignment - 1))) return nullptr;
     size_t bs = (hdr_ + size + (checks_ ? 8 : 0) + 15) & ~size_t(15);
     if (bs < min_block_) bs = min_block_;

@@ -87,6 +87,20 @@ class Heap {
     // the fault returns without touching the block (free) or nullptr.
     void init(PageSource& source, Options options, void (*fault)(const FaultReport&));
 
+    // A heap over one block the caller owns (a pool): `bytes` at `base` (16-byte
+    // aligned; at least kMinFixedBytes) make its only region, which never grows
+    // and is never given back; allocations that do not fit return nullptr.
+    // False (and the heap refuses to allocate) when the block is too small or
+    // misaligned.
+    static constexpr size_t kMinFixedBytes = 4096;
+    bool init_fixed(void* base, size_t bytes, Options options, void (*fault)(const FaultReport&));
+
+    // The end: gives every region back to the page source (none for a fixed
+    // heap), whatever is still in it, and leaves the heap as zero-initialized
+    // (allocate returns nullptr until init). Returns the blocks that were
+    // still in use, whose memory is gone. O(regions + cached blocks).
+    size_t shutdown();
+
     // alignment: a power of two up to kMaxAlignment (0 means 16); anything
     // else returns nullptr. size 0 returns a unique minimal block (usable
     // size 16 with checks off, 0 with checks on) that must be freed.
@@ -137,7 +151,9 @@ class Heap {
     void remove_free(Block* b);
     Block* merge_and_release(Block* b);
     void free_block(Block* b);
+    void setup(PageSource* source, Options options, void (*fault)(const FaultReport&));
     Block* grow_region(size_t block_size);
+    Block* add_region(void* base, size_t bytes);
     Block* split_tail(Block* b, size_t size);
     void* finish_alloc(Block* b, size_t size, uintptr_t caller, int owner);
     Block* validate(const void* p, uintptr_t caller, const char* op) const;

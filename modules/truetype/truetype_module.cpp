@@ -2,7 +2,13 @@
 // file, rasterized by FreeType into anti-aliased coverage bitmaps and
 // offered as the "font" service. Parameters: font=FILE (the boot file's
 // name, as on its module2 line), size=N (pixels per em), hinting=none,
-// light (the default: the auto-hinter's vertical-only hinting) or normal.
+// light (the default: the auto-hinter's vertical-only hinting) or normal,
+// replace=on (take the font service over from the module that provides it,
+// as psf_module.cpp explains).
+//
+// The font's memory (FreeType's and the glyph cache's) is one pool taken at
+// open (tt_font.h): a glyph missing from the cache, asked for from the
+// console's log sink, never reaches the kernel heap.
 //
 // The glyph code, the cell metrics and the glyph cache are tt_font.cpp's
 // (also built for the host tests); this file keeps the parameters, the
@@ -29,11 +35,13 @@ namespace {
 char font_name[CELOS_BOOTFILE_NAME_MAX + 1] = "DejaVuSansMono.ttf";
 int64_t pixel_size = 16;
 char hinting[16] = "light";
+bool replace = false;
 
 const celos_module_param params[] = {
     {"font", CELOS_PARAM_STRING, sizeof font_name, font_name, "the TrueType/OpenType boot file"},
     {"size", CELOS_PARAM_INT, 0, &pixel_size, "pixels per em (6 to 128)"},
     {"hinting", CELOS_PARAM_STRING, sizeof hinting, hinting, "none, light or normal"},
+    {"replace", CELOS_PARAM_BOOL, 0, &replace, "replace the font a module already provides"},
 };
 
 constexpr int64_t kMinSize = 6;
@@ -70,10 +78,13 @@ struct OpenCall {
     const void* data;
     size_t size;
     truetype::Hinting hinting;
+    truetype::Font* font;
     celos_status status;
 };
 
-// On the FreeType stack: opens the font, registers it, or frees it.
+// On the FreeType stack: opens the font (registered on the kernel stack
+// after: a replacement makes the console draw with it, and a glyph miss
+// then switches to this stack itself).
 void open_call(void* arg) {
     auto* c = static_cast<OpenCall*>(arg);
     auto* f = new (std::nothrow) truetype::Font();
@@ -89,27 +100,33 @@ void open_call(void* arg) {
         return;
     }
     f->set_runner(on_ft_stack);
-    const celos_font_ops* ops = f->ops();
-    if (celos_status s = celos_service_register(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, ops);
-        s != CELOS_OK) {
-        celos_log(CELOS_LOG_ERROR, "cannot register the font service: %s", celos_strerror(s));
-        c->status = s;
-        delete f;
-        return;
-    }
-    font = f;
-    truetype::FaceInfo info = f->info();
-    celos_log(CELOS_LOG_INFO, "%s: %s %s, %ld glyphs, %lld px, cell %ux%u, baseline %u, hinting %s%s",
-              font_name, info.family, info.style, info.glyphs, static_cast<long long>(pixel_size),
-              ops->cell_width, ops->cell_height, ops->baseline, truetype::hinting_name(c->hinting),
-              info.monospace ? "" : " (not monospace)");
+    c->font = f;
     c->status = CELOS_OK;
+}
+
+// On the FreeType stack: FreeType's teardown.
+void delete_call(void* arg) {
+    delete static_cast<truetype::Font*>(arg);
+}
+
+// Undoes init (also its failures): the font and its pool, the stack. Runs
+// when nobody holds the font (the core refuses the unload before), whether
+// this module still provides it or another replaced it.
+void truetype_exit() {
+    if (font) {
+        celos_service_unregister(CELOS_FONT_SERVICE, font->ops());
+        on_ft_stack(delete_call, font);
+    }
+    font = nullptr;
+    if (ft_stack) celos_vrange_free(ft_stack);
+    ft_stack = nullptr;
 }
 
 celos_status truetype_init() {
     // The first font module to start provides the font (see psf_module.cpp).
-    if (auto* other = static_cast<const celos_font_ops*>(
-            celos_service_lookup(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION))) {
+    auto* other = static_cast<const celos_font_ops*>(
+        celos_service_lookup(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION));
+    if (other && !replace) {
         celos_log(CELOS_LOG_INFO, "the font is already provided by '%s': not needed", other->name);
         return CELOS_ERR_EXISTS;
     }
@@ -134,17 +151,35 @@ celos_status truetype_init() {
             celos_vrange_alloc(kFreeTypeStackPages, CELOS_PROT_READ | CELOS_PROT_WRITE, &ft_stack);
         s != CELOS_OK) {
         celos_log(CELOS_LOG_ERROR, "no memory for FreeType's stack: %s", celos_strerror(s));
+        ft_stack = nullptr;
         return s;
     }
-    OpenCall call{data, size, mode, CELOS_ERR_INVALID};
+    OpenCall call{data, size, mode, nullptr, CELOS_ERR_INVALID};
     on_ft_stack(open_call, &call);
     if (call.status != CELOS_OK) {
-        celos_vrange_free(ft_stack);
-        ft_stack = nullptr;
+        truetype_exit();
+        return call.status;
     }
-    return call.status;
+    font = call.font;
+    const celos_font_ops* ops = font->ops();
+    celos_status s = replace ? celos_service_replace(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, ops)
+                             : celos_service_register(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, ops);
+    if (s != CELOS_OK) {
+        celos_log(CELOS_LOG_ERROR, "cannot %s the font service: %s", replace ? "replace" : "register",
+                  celos_strerror(s));
+        truetype_exit();
+        return s;
+    }
+    truetype::FaceInfo info = font->info();
+    celos_log(CELOS_LOG_INFO,
+              "%s: %s %s, %ld glyphs, %lld px, cell %ux%u, baseline %u, hinting %s%s, pool %zu KiB%s",
+              font_name, info.family, info.style, info.glyphs, static_cast<long long>(pixel_size),
+              ops->cell_width, ops->cell_height, ops->baseline, truetype::hinting_name(mode),
+              info.monospace ? "" : " (not monospace)", font->pool_bytes() / 1024,
+              replace ? ", replacing the font" : "");
+    return CELOS_OK;
 }
 
 } // namespace
 
-CELOS_MODULE_WITH_PARAMS("truetype", "1.0", "heap", truetype_init, nullptr, params, 3);
+CELOS_MODULE_WITH_PARAMS("truetype", "1.0", "heap", truetype_init, truetype_exit, params, 4);

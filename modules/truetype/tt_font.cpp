@@ -15,14 +15,19 @@
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
+#include FT_MODULE_H
 
 #include <celos/heap.h>
 #ifdef CELOS_FT_HOSTED
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #else
 #include <celos/libc.h>
+#include <celos/log.h>
 #endif
+
+#include "heap_core.h"
 
 namespace celos::truetype {
 
@@ -52,8 +57,70 @@ int32_t round26_6(FT_Pos v) {
     return static_cast<int32_t>((v + 32) >> 6);
 }
 
-void* zalloc(size_t count, size_t size) {
-    return kcalloc(count, size);
+// The pool: heap_core's allocator over the block open() takes. Checks on
+// (canaries, red zones, poison): FreeType's memory errors are caught there
+// as the kernel heap would catch them.
+constexpr celos_heap::Options kPoolOptions{true};
+// A pool block's header and red zone with checks on, rounded up.
+constexpr size_t kBlockOverhead = 64;
+
+[[noreturn]] void pool_fault(const celos_heap::FaultReport& r) {
+#ifdef CELOS_FT_HOSTED
+    fprintf(stderr, "truetype pool: fault %d on the %zu-byte block %p (%s)\n", static_cast<int>(r.kind),
+            r.size, r.pointer, r.detail ? r.detail : "");
+    abort();
+#else
+    celos_panic("truetype pool: fault %d on the %zu-byte block %p (%s)", static_cast<int>(r.kind), r.size,
+                r.pointer, r.detail ? r.detail : "");
+#endif
+}
+
+uintptr_t return_address() {
+    return reinterpret_cast<uintptr_t>(__builtin_return_address(0));
+}
+
+// Under ASan on the host (the malformed-font tests, the fuzzer) FreeType's
+// blocks come from malloc, where ASan checks each to the byte: inside the
+// pool an overflow would only be found when the block is freed.
+#if defined(CELOS_FT_HOSTED) && defined(__SANITIZE_ADDRESS__)
+#define CELOS_TT_FREETYPE_ON_MALLOC 1
+#elif defined(CELOS_FT_HOSTED) && defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CELOS_TT_FREETYPE_ON_MALLOC 1
+#endif
+#endif
+
+// FreeType's FT_Memory over the pool (memory->user).
+[[maybe_unused]] celos_heap::Heap& pool_of(FT_Memory memory) {
+    return *static_cast<celos_heap::Heap*>(memory->user);
+}
+void* ft_pool_alloc(FT_Memory memory, long size) {
+#ifdef CELOS_TT_FREETYPE_ON_MALLOC
+    (void)memory;
+    return malloc(static_cast<size_t>(size));
+#else
+    return pool_of(memory).allocate(static_cast<size_t>(size), 0, return_address(), 0);
+#endif
+}
+void* ft_pool_realloc(FT_Memory memory, long, long new_size, void* block) {
+#ifdef CELOS_TT_FREETYPE_ON_MALLOC
+    (void)memory;
+    return realloc(block, static_cast<size_t>(new_size));
+#else
+    return pool_of(memory).reallocate(block, static_cast<size_t>(new_size), return_address(), 0);
+#endif
+}
+void ft_pool_free(FT_Memory memory, void* block) {
+#ifdef CELOS_TT_FREETYPE_ON_MALLOC
+    (void)memory;
+    free(block);
+#else
+    pool_of(memory).free(block, return_address());
+#endif
+}
+
+constexpr size_t round16(size_t v) {
+    return (v + 15) & ~size_t(15);
 }
 
 // A bitmap FreeType rendered in a form the font cannot use (render()).
@@ -128,16 +195,54 @@ const char* hinting_name(Hinting hinting) {
 
 Font::~Font() {
     if (face_) FT_Done_Face(face_);
-    if (library_) FT_Done_FreeType(library_);
-    while (chunks_) {
-        uint8_t* previous;
-        memcpy(&previous, chunks_, sizeof previous);
-        kfree(chunks_);
-        chunks_ = previous;
+    if (library_) FT_Done_Library(library_);
+    // The cache's tables and chunks and FreeType's memory are in the pool.
+    if (pool_) pool_->shutdown();
+    kfree(pool_block_);
+}
+
+size_t Font::pool_peak_bytes() const {
+    return pool_ ? pool_->stats().peak_bytes : 0;
+}
+
+void* Font::pool_alloc(size_t bytes) {
+    return pool_->allocate(bytes, 0, return_address(), 0);
+}
+
+// The pool, sized for FreeType's memory, the cache's tables and its
+// coverage chunks, and FreeType on it.
+const char* Font::open_pool(const char* name) {
+    size_t tables = (kDirect + limits_.table_slots + 1) * sizeof(Entry) + 3 * kBlockOverhead;
+    size_t chunks = limits_.coverage_bytes / kChunkBytes * (kChunkBytes + kBlockOverhead);
+    size_t bytes = limits_.freetype_bytes + tables + chunks;
+    bytes += bytes / 16; // the allocator's good fit rounds a request up by at most 1/32
+    bytes = round16(bytes);
+    size_t header = round16(sizeof(celos_heap::Heap));
+    pool_block_ = kmalloc(header + bytes);
+    if (!pool_block_) {
+        out_of_memory_ = true;
+        return fail("%s: no memory for the font's pool (%zu KiB)", name, (header + bytes) / 1024);
     }
-    kfree(direct_);
-    kfree(table_);
-    kfree(notdef_);
+    pool_ = static_cast<celos_heap::Heap*>(pool_block_);
+    if (!pool_->init_fixed(static_cast<uint8_t*>(pool_block_) + header, bytes, kPoolOptions, pool_fault))
+        return fail("%s: the font's pool of %zu bytes is too small", name, bytes);
+    pool_bytes_ = bytes;
+
+    memory_ = static_cast<FT_Memory>(pool_alloc(sizeof(FT_MemoryRec_)));
+    if (!memory_) return fail("%s: no memory for FreeType in the pool", name);
+    memory_->user = pool_;
+    memory_->alloc = ft_pool_alloc;
+    memory_->realloc = ft_pool_realloc;
+    memory_->free = ft_pool_free;
+    if (FT_Error e = FT_New_Library(memory_, &library_); e != 0) {
+        library_ = nullptr;
+        out_of_memory_ = e == FT_Err_Out_Of_Memory;
+        return fail("%s: FreeType does not start (error 0x%02x: %s)", name, static_cast<unsigned>(e),
+                    error_text(e));
+    }
+    FT_Add_Default_Modules(library_);
+    FT_Set_Default_Properties(library_);
+    return nullptr;
 }
 
 const char* Font::fail(const char* fmt, ...) {
@@ -163,20 +268,17 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
     uint32_t slots = limits_.table_slots;
     if (slots < 4 || (slots & (slots - 1)) != 0)
         return fail("%s: cache table of %u slots: not a power of two >= 4", name, slots);
-    direct_ = static_cast<Entry*>(zalloc(kDirect, sizeof(Entry)));
-    table_ = static_cast<Entry*>(zalloc(slots, sizeof(Entry)));
-    notdef_ = static_cast<Entry*>(zalloc(1, sizeof(Entry)));
+    if (const char* error = open_pool(name)) return error;
+    direct_ = static_cast<Entry*>(pool_alloc(kDirect * sizeof(Entry)));
+    table_ = static_cast<Entry*>(pool_alloc(slots * sizeof(Entry)));
+    notdef_ = static_cast<Entry*>(pool_alloc(sizeof(Entry)));
     if (!direct_ || !table_ || !notdef_) {
         out_of_memory_ = true;
         return fail("%s: no memory for the glyph cache", name);
     }
-
-    if (FT_Error e = FT_Init_FreeType(&library_); e != 0) {
-        library_ = nullptr;
-        out_of_memory_ = e == FT_Err_Out_Of_Memory;
-        return fail("%s: FreeType does not start (error 0x%02x: %s)", name, static_cast<unsigned>(e),
-                    error_text(e));
-    }
+    memset(direct_, 0, kDirect * sizeof(Entry));
+    memset(table_, 0, slots * sizeof(Entry));
+    memset(notdef_, 0, sizeof(Entry));
     if (FT_Error e = FT_New_Memory_Face(library_, static_cast<const FT_Byte*>(data),
                                         static_cast<FT_Long>(size), 0, &face_);
         e != 0) {
@@ -233,7 +335,15 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
     ops_.context = this;
     ops_.glyph = glyph_hook;
     ops_.fallback = fallback_hook;
-    rasterizations_ = 0; // check_glyphs() does not count
+    // The fallback glyph is kept from now on (in its own block of the pool,
+    // not in the chunks), so that fallback() never needs FreeType.
+    celos_glyph notdef{};
+    miss(0, true, &notdef);
+    if (notdef_->state != kPresent) {
+        out_of_memory_ = true;
+        return fail("%s: no memory in the pool for the fallback glyph", name);
+    }
+    rasterizations_ = 0; // check_glyphs() and the fallback glyph do not count
     return nullptr;
 }
 
@@ -397,9 +507,10 @@ Font::Entry* Font::slot_for(uint32_t codepoint, bool insert) {
 
 // Fills an entry slot_for() returned.
 void Font::commit(Entry* entry, uint32_t codepoint, uint32_t state) {
-    if (entry != notdef_ && codepoint >= kDirect) ++table_used_;
     entry->codepoint = codepoint;
     entry->state = state;
+    if (entry == notdef_) return; // kept apart, from open on
+    if (codepoint >= kDirect) ++table_used_;
     ++cached_entries_;
 }
 
@@ -409,7 +520,7 @@ uint8_t* Font::chunk_alloc(size_t bytes) {
     if (bytes > kPayload) return nullptr;
     if (!chunks_ || chunk_used_ + bytes > kPayload) {
         if ((chunk_count_ + 1) * kChunkBytes > limits_.coverage_bytes) return nullptr;
-        auto* chunk = static_cast<uint8_t*>(kmalloc(kChunkBytes));
+        auto* chunk = static_cast<uint8_t*>(pool_alloc(kChunkBytes));
         if (!chunk) return nullptr;
         memcpy(chunk, &chunks_, sizeof chunks_);
         chunks_ = chunk;
@@ -428,7 +539,7 @@ void Font::store(Entry* entry, uint32_t codepoint, const celos_glyph& glyph) {
     celos_glyph copy = glyph;
     if (glyph.width && glyph.height) {
         size_t bytes = size_t(glyph.width) * glyph.height;
-        uint8_t* p = chunk_alloc(bytes);
+        uint8_t* p = entry == notdef_ ? static_cast<uint8_t*>(pool_alloc(bytes)) : chunk_alloc(bytes);
         if (!p) return;
         for (uint32_t row = 0; row < glyph.height; ++row)
             memcpy(p + size_t(row) * glyph.width, glyph.coverage + size_t(row) * glyph.pitch, glyph.width);

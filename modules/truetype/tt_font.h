@@ -3,8 +3,17 @@
 // cache so that each glyph is rasterized once. Pure logic over a byte span:
 // compiled into truetype.ko and, with a hosted build of the same FreeType
 // and configuration, into the host tests, benchmarks and tools
-// (celos_truetype_host). Memory comes from kmalloc/kfree (<celos/heap.h>;
-// on the host a malloc shim).
+// (celos_truetype_host).
+//
+// Memory: open() takes one block from kmalloc (<celos/heap.h>; on the host
+// a malloc shim), the pool, and everything else comes from it: FreeType's
+// memory (an FT_Memory over the pool), the cache's tables and bitmaps. So
+// after open, glyph() and fallback(), which the console calls from its log
+// sink, never reach the kernel heap: a glyph FreeType cannot render in what
+// is left of CacheLimits::freetype_bytes is missing (the console then draws
+// the fallback, .notdef, rendered and kept at open). The pool is the heap
+// module's allocator (modules/heap/heap_core.cpp) over that one block.
+// (Under ASan on the host FreeType's blocks come from malloc instead.)
 //
 // The cache: code points 0..0xFF are direct-indexed, the others go to an
 // open-addressed hash table of CacheLimits::table_slots slots (filled to at
@@ -25,6 +34,11 @@
 
 struct FT_LibraryRec_;
 struct FT_FaceRec_;
+struct FT_MemoryRec_;
+
+namespace celos_heap {
+class Heap;
+}
 
 namespace celos::truetype {
 
@@ -37,6 +51,11 @@ const char* hinting_name(Hinting hinting);
 struct CacheLimits {
     uint32_t table_slots = 1024;         // hash slots for code points above 0xFF (a power of two)
     size_t coverage_bytes = 1024 * 1024; // bitmap memory, in 64 KiB chunks
+    // FreeType's own memory in the pool (the face, its size, the glyph slot,
+    // the hinters' work). DejaVu Sans Mono peaks near 600 KiB (light
+    // hinting: the auto-hinter keeps metrics per script, all of U+0020 to
+    // U+2FFF drawn), Nimbus Mono PS (CFF) near 110 KiB, at any size.
+    size_t freetype_bytes = 1024 * 1024;
 };
 
 struct FaceInfo {
@@ -91,9 +110,13 @@ class Font {
 
     // Glyphs rendered by FreeType since open() (cache misses and uncached calls).
     uint64_t rasterizations() const { return rasterizations_; }
-    // Glyphs (and missing code points) the cache holds, and its bitmap bytes.
+    // Glyphs (and missing code points) the cache holds (.notdef, kept from
+    // open on, apart), and its bitmap bytes.
     size_t cached_entries() const { return cached_entries_; }
     size_t cached_bytes() const { return chunk_count_ * kChunkBytes; }
+    // The pool: its size (fixed at open) and the most of it ever in use.
+    size_t pool_bytes() const { return pool_bytes_; }
+    size_t pool_peak_bytes() const;
 
     struct Entry;
 
@@ -116,9 +139,15 @@ class Font {
     void commit(Entry* entry, uint32_t codepoint, uint32_t state);
     void store(Entry* entry, uint32_t codepoint, const celos_glyph& glyph);
     uint8_t* chunk_alloc(size_t bytes);
+    const char* open_pool(const char* name);
+    void* pool_alloc(size_t bytes);
 
     CacheLimits limits_{};
     celos_font_ops ops_{};
+    void* pool_block_ = nullptr;       // from kmalloc: the Heap, then its region
+    celos_heap::Heap* pool_ = nullptr; // at the start of pool_block_
+    size_t pool_bytes_ = 0;
+    FT_MemoryRec_* memory_ = nullptr; // FreeType's FT_Memory, over the pool
     FT_LibraryRec_* library_ = nullptr;
     FT_FaceRec_* face_ = nullptr;
     int32_t load_flags_ = 0;

@@ -49,7 +49,7 @@ celos_boot_test(module_cycles MODULE_DIRS ${ABI_MODULES} CMDLINE selftest EXIT s
   EXPECT "boot file 'cycle_test.ko': [0-9]+ bytes"
          "modules: 3 loaded \\(heap, psf, fbcon\\), 0 refused, 0 not needed, 2 boot files"
          "warn: module heap: not unloaded: module [a-z_]+ depends on it"
-         "warn: module psf: not unloaded: module fbcon depends on it"
+         "warn: module psf: not unloaded: module fbcon holds its service 'font'"
          "module cycles: 1000 loads and unloads of cycle_test.ko in [0-9]+ ms"
   REJECT "LEAK" "error:")
 
@@ -101,8 +101,8 @@ celos_boot_test(fault_unknown CMDLINE "fault=bogus" KTAP_EXPECT "fault_injection
 # the console holds the TrueType font, so truetype cannot be unloaded (the
 # refusal names fbcon); psf.ko, a boot file, loaded with replace=on takes
 # the font over while fbcon holds it, and truetype then unloads; every
-# module is unloaded, loaded again and unloaded again, leaving nothing
-# behind, and loaded once more.
+# module is unloaded, loaded again (truetype in psf's place, then psf) and
+# unloaded again, leaving nothing behind, and loaded once more.
 celos_boot_test(module_lifecycle CMDLINE selftest EXIT success TIMEOUT 120
   MODULE_LINES "module2 /boot/modules/heap.ko heap"
                "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
@@ -113,7 +113,8 @@ celos_boot_test(module_lifecycle CMDLINE selftest EXIT success TIMEOUT 120
   KTAP
   KTAP_EXPECT "module_lifecycle=ok" "module_lifecycle.held_provider_kept=ok"
               "module_lifecycle.font_replaced_while_held=ok" "module_lifecycle.old_provider_unloads=ok"
-              "module_lifecycle.nothing_left_behind=ok" "module_lifecycle.reload_all_once_more=ok"
+              "module_lifecycle.replaced_provider_cycles=ok" "module_lifecycle.nothing_left_behind=ok"
+              "module_lifecycle.reload_all_once_more=ok"
   EXPECT "modules: 3 loaded \\(heap, truetype, fbcon\\)"
          "service 'font': psf replaces truetype \\(1 holders switched\\)"
   REJECT "LEAK" "PANIC")

@@ -226,3 +226,76 @@ foreach(bug double_free overflow invalid_free use_after_free)
     EXPECT "heap: ${what}.* at heap_user:"
            "PANIC: heap: ${what}")
 endforeach()
+
+# --- the shipped modules' exits and the font swap -------------------------
+# Each shipped module undoes its init in its exit, so that it can go and come
+# back in the same boot. The selftest's load/unload cycles
+# (core/ktest/module_cycles.cpp) run on psf.ko, given as the boot file
+# cycle_test.ko: 1000 loads and unloads, the heap kept under it, free pages,
+# ranges and heap bytes as before. (truetype.ko and fbcon.ko pass the same,
+# named cycle_test.ko like this, fbcon over heap and psf: by hand, as their
+# cycles take 90 to 160 ms each under TCG, hashing and opening the font,
+# drawing and presenting a whole screen.)
+celos_boot_test(module_cycles_psf CMDLINE selftest EXIT success TIMEOUT 150
+  MODULE_LINES "module2 /boot/modules/heap.ko heap"
+               "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+               "module2 /boot/modules/psf.ko cycle_test.ko"
+  KTAP_EXPECT "module_cycles=ok" "module_cycles.module_holds_resources=ok"
+              "module_cycles.heap_kept_while_needed=ok" "module_cycles.resources_unchanged=ok"
+  EXPECT "module cycles: 1000 loads and unloads of cycle_test.ko in [0-9]+ ms"
+  REJECT "LEAK" "error:")
+# A font module with replace=on, started after the console, replaces the
+# font: fbcon (which holds the font with a watch) lays its grid out for the
+# new cell and draws the log again with it, so the screen is the whole log
+# drawn in the new font, pixel for pixel; the old font's module is no longer
+# a provider (it stays loaded until unloaded). Both ways.
+if(TARGET truetype)
+  celos_boot_test(font_swap_psf_to_truetype
+    MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                 "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                 "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+                 "module2 /boot/modules/fbcon.ko fbcon"
+                 "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
+                 "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf replace=on"
+    EXPECT "fbcon: 1024x768, 32 bpp: 126x47 cells of 8x16 with font 'psf:Lat15-Terminus16.psf'"
+           "fbcon: font replaced: psf:Lat15-Terminus16.psf -> truetype:DejaVuSansMono.ttf@16, 100x39 cells of 10x19"
+           "service 'font': truetype replaces psf \\(1 holders switched\\)"
+           "truetype: DejaVuSansMono.ttf: DejaVu Sans Mono Book, .*, replacing the font"
+           "modules: 4 loaded \\(heap, psf, fbcon, truetype\\)"
+           "celos: ready"
+    REJECT "error:" "warn:"
+    RENDER_FONT ${CELOS_MODULES_DIR}/DejaVuSansMono.ttf RENDER_BPP 32
+    RENDER_OTHER_FONT ${CELOS_MODULES_DIR}/Lat15-Terminus16.psf)
+  celos_boot_test(font_swap_truetype_to_psf
+    MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                 "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
+                 "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf"
+                 "module2 /boot/modules/fbcon.ko fbcon"
+                 "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                 "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf replace=on"
+    EXPECT "fbcon: font replaced: truetype:DejaVuSansMono.ttf@16 -> psf:Lat15-Terminus16.psf, 126x47 cells of 8x16"
+           "service 'font': psf replaces truetype \\(1 holders switched\\)"
+           "psf: Lat15-Terminus16.psf: PSF1, 256 glyphs of 8x16, .*, replacing the font"
+           "celos: ready"
+    REJECT "error:" "warn:"
+    RENDER_FONT ${CELOS_MODULES_DIR}/Lat15-Terminus16.psf RENDER_BPP 32
+    RENDER_OTHER_FONT ${CELOS_MODULES_DIR}/DejaVuSansMono.ttf)
+endif()
+
+# The set-up for a font swap after boot: heap, truetype and fbcon started,
+# psf.ko and its font only boot files, for module_load_file("psf.ko",
+# "replace=on") from the in-kernel tests (core/ktest) once they drive it.
+if(TARGET truetype)
+  celos_boot_test(font_swap_boot_files
+    MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                 "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
+                 "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf"
+                 "module2 /boot/modules/fbcon.ko fbcon"
+                 "module2 /boot/modules/psf.ko psf.ko"
+                 "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+    EXPECT "boot file 'psf.ko': [0-9]+ bytes"
+           "fbcon: 1024x768, 32 bpp: 100x39 cells of 10x19 with font 'truetype:DejaVuSansMono.ttf@16'"
+           "modules: 3 loaded \\(heap, truetype, fbcon\\), 0 refused, 0 not needed, 3 boot files"
+           "celos: ready"
+    REJECT "error:" "warn:")
+endif()

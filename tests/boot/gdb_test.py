@@ -4,7 +4,7 @@
   gdb_test.py --name NAME --kernel celos.elf --template grub.cfg.in --workdir DIR
               --modules DIR... --module-line LINE... --script tools/gdb/celos.py
               --break FUNCTION --source FILE [--caller-source FILE]
-              [--unloaded MODULE]... [--no-symbols] [--timeout S]
+              [--unloaded MODULE]... [--symbols-dir DIR]... [--no-symbols] [--timeout S]
 
 Boots QEMU headless with its gdb stub on a unix socket, stopped at reset.
 gdb (batch mode) attaches, loads the script, runs celos-symbols (which
@@ -70,6 +70,8 @@ def main():
     p.add_argument("--caller-source", help="a source file a later frame must be in")
     p.add_argument("--unloaded", action="append", default=[], metavar="MODULE",
                    help="a module whose init fails: its symbols must have been added, then removed")
+    p.add_argument("--symbols-dir", action="append", default=[], metavar="DIR",
+                   help="a folder of unstripped .ko files built outside the tree, for celos-symbols")
     p.add_argument("--no-symbols", action="store_true",
                    help="do not run celos-symbols (the test must then fail: a check of the check)")
     p.add_argument("--timeout", type=float, default=60)
@@ -93,7 +95,7 @@ def main():
             "set confirm off",
             "set breakpoint pending on",
             "target remote %s" % sock,
-            "" if args.no_symbols else "celos-symbols",
+            "" if args.no_symbols else " ".join(["celos-symbols"] + args.symbols_dir),
             "break %s" % args.function,
             "continue",
             "echo --- backtrace\\n",

@@ -192,7 +192,7 @@ class Modules(unittest.TestCase):
             plan(modules=[KERNEL])
 
     def test_unknown_parameter(self):
-        with self.assertRaisesRegex(ConfigError, r"module psf has no parameter 'size' \(its parameters: font, scale\)"):
+        with self.assertRaisesRegex(ConfigError, r"module psf has no parameter 'size' \(its parameters: font, scale, replace\)"):
             plan(modules=["psf font=Lat15-Terminus16.psf size=3"])
 
     def test_unknown_font(self):

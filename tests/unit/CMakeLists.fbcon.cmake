@@ -1,4 +1,5 @@
-# Host tests of the framebuffer console (modules/fbcon: terminal, renderer)
+# Host tests of the framebuffer console (modules/fbcon: terminal, renderer,
+# the screen's font switch)
 # and the PSF font parser (modules/psf), included from
 # tests/unit/CMakeLists.txt after celos_unit_tests is defined. Each module's
 # code is built with only abi/include and its own folder on the include
@@ -10,7 +11,8 @@ set(CELOS_PSF_DIR ${CMAKE_SOURCE_DIR}/modules/psf)
 set(CELOS_FBCON_TEST_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/test_psf.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_terminal.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/test_render.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/test_render.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_console.cpp)
 
 # The console fonts, decompressed once at build time (a process per font per
 # test run is slow), each with kbd's psfgettable listing as the oracle for
@@ -48,7 +50,8 @@ set(CELOS_FBCON_TEST_DEFINITIONS
   CELOS_FONTS_DIR="${CELOS_FBCON_FONTS_DIR}")
 
 function(celos_fbcon_host_libs suffix)
-  add_library(celos_fbcon_host${suffix} STATIC ${CELOS_FBCON_DIR}/terminal.cpp ${CELOS_FBCON_DIR}/render.cpp)
+  add_library(celos_fbcon_host${suffix} STATIC ${CELOS_FBCON_DIR}/terminal.cpp ${CELOS_FBCON_DIR}/render.cpp
+              ${CELOS_FBCON_DIR}/console.cpp)
   target_include_directories(celos_fbcon_host${suffix} PUBLIC ${CMAKE_SOURCE_DIR}/abi/include ${CELOS_FBCON_DIR})
   add_library(celos_psf_host${suffix} STATIC ${CELOS_PSF_DIR}/psf_font.cpp)
   target_include_directories(celos_psf_host${suffix} PUBLIC ${CMAKE_SOURCE_DIR}/abi/include ${CELOS_PSF_DIR})

@@ -518,3 +518,64 @@ TEST_CASE("heap: release_owner frees exactly one owner's blocks", "[heap]") {
         CHECK(h->stats().regions == 1); // all but the last region went back
     }
 }
+
+TEST_CASE("heap: a fixed heap (a pool) serves from its block only and never grows", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        constexpr size_t kBytes = 256 * 1024;
+        std::vector<uint64_t> block(kBytes / 8 + 2);
+        auto* base = reinterpret_cast<uint8_t*>(block.data());
+        auto h = std::make_unique<Heap>();
+        std::memset(static_cast<void*>(h.get()), 0, sizeof(Heap));
+        CHECK_FALSE(h->init_fixed(base + 8, kBytes, Options{checks}, throw_fault)); // misaligned
+        CHECK(h->allocate(16, 0, 1, 0) == nullptr);
+        CHECK_FALSE(h->init_fixed(base, Heap::kMinFixedBytes - 16, Options{checks}, throw_fault));
+        REQUIRE(h->init_fixed(base, kBytes, Options{checks}, throw_fault));
+        CHECK(h->stats().regions == 1);
+        CHECK(h->allocate(kBytes, 0, 1, 0) == nullptr); // more than the block
+        std::vector<uint8_t*> blocks;
+        while (auto* p = static_cast<uint8_t*>(h->allocate(1000, 0, 1, 0))) {
+            REQUIRE(p >= base);
+            REQUIRE(p + 1000 <= base + kBytes);
+            std::memset(p, 0x5a, 1000);
+            blocks.push_back(p);
+        }
+        CHECK(blocks.size() > 200);
+        CHECK(h->check().ok);
+        for (uint8_t* p : blocks)
+            h->free(p, 1);
+        CHECK(h->stats().bytes_in_use == 0);
+        CHECK(h->stats().regions == 1); // kept: it is the pool
+        CHECK(h->check().ok);
+        void* again = h->allocate(kBytes / 2, 0, 1, 0); // merged back into one block
+        CHECK(again != nullptr);
+        CHECK(h->shutdown() == 1);
+        CHECK(h->allocate(16, 0, 1, 0) == nullptr);
+    }
+}
+
+TEST_CASE("heap: shutdown gives every region back, whatever is in use", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        std::vector<void*> kept;
+        for (int i = 0; i < 100; ++i)
+            kept.push_back(h->allocate(size_t(1) << (i % 21), 0, 1, i % 3));
+        for (size_t i = 0; i < kept.size(); i += 2)
+            h->free(kept[i], 1);
+        REQUIRE(src.live_pages > 0);
+        CHECK(h->shutdown() == 50);
+        CHECK(src.live_pages == 0);
+        CHECK(src.unmapped_pages == src.mapped_pages);
+        CHECK(h->allocate(16, 0, 1, 0) == nullptr);
+        CHECK(h->stats().regions == 0);
+        // And it starts again.
+        h->init(src, Options{checks}, throw_fault);
+        void* p = h->allocate(100, 0, 1, 0);
+        CHECK(p != nullptr);
+        h->free(p, 1);
+        CHECK(h->shutdown() == 0);
+        CHECK(src.live_pages == 0);
+    }
+}

@@ -1,7 +1,8 @@
-/* The font service: a provider (the PSF module, later the TrueType module)
+/* The font service: a provider (the PSF module, the TrueType module)
    registers a `struct celos_font_ops` under CELOS_FONT_SERVICE with
-   CELOS_FONT_INTERFACE_VERSION; the console looks it up and draws cells
-   with it, never knowing which module answered.
+   CELOS_FONT_INTERFACE_VERSION (or replaces the one registered,
+   celos_service_replace); the console holds it (celos_service_acquire with
+   a watch) and draws cells with it, never knowing which module answered.
 
    Geometry. A cell is cell_width x cell_height pixels; rows are counted
    from the cell's top, the baseline is `baseline` rows below the top. A
@@ -13,9 +14,11 @@
    as FreeType's bitmap_top). Pixels that fall outside the cell are clipped
    by the console.
 
-   Calls. Single-threaded per font: the console serialises its calls. The
-   coverage bitmap belongs to the provider and stays valid until the next
-   call on the same font. */
+   Calls. Single-threaded per font: the console serialises its calls, from
+   its log sink too, so glyph() and fallback() must not allocate from the
+   heap nor block (a provider reserves its memory when it opens the font).
+   The coverage bitmap belongs to the provider and stays valid until the
+   next call on the same font, and only while the font is held. */
 #ifndef CELOS_FONT_H
 #define CELOS_FONT_H
 

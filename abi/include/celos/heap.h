@@ -1,7 +1,16 @@
 /* The kernel heap, served by the heap module (modules/heap): a module that
    uses these needs heap.ko loaded before it (declare "heap" as a
    dependency); without it the loader refuses the module and names the
-   missing symbols. */
+   missing symbols.
+
+   Ownership. A block belongs to the module that allocated it (the caller
+   of kmalloc, krealloc, kcalloc or kmemalign), whoever it is handed to:
+   when that module is unloaded or fails to start, the core frees every
+   block it still holds. So a module that keeps data it got from another
+   module copies it, and data a provider hands out through a service (a
+   glyph's coverage, a font's name) is valid only while the consumer holds
+   the provider (celos_service_acquire), which keeps the provider loaded.
+   A log sink, or code in an interrupt, must not call these. */
 #ifndef CELOS_HEAP_H
 #define CELOS_HEAP_H
 

@@ -2,3 +2,5 @@
 #pragma once
 
 extern "C" long celos_host_heap_live_blocks(void);
+// Calls of kmalloc, krealloc and kcalloc since the program started.
+extern "C" long celos_host_heap_allocations(void);
