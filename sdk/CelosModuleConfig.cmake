@@ -52,6 +52,38 @@ function(_celos_cxx_support)
   endif()
 endfunction()
 
+# The link check (issue 13, tools/check_module_links.py): every undefined
+# symbol of the .ko is a core export or an export of a module the descriptor
+# depends on (the SDK's modules/*.exports, or this project's DEPENDS
+# modules), else the build fails naming the symbol and the reason, as the
+# loader would at boot. Skipped, with a note, without Python 3.
+find_package(Python3 QUIET COMPONENTS Interpreter)
+function(_celos_link_check name ko depends)
+  if(NOT Python3_Interpreter_FOUND)
+    message(STATUS "celos_add_module(${name}): no Python 3, so no link check at build time")
+    return()
+  endif()
+  file(GLOB export_lists ${CELOS_SDK_DIR}/modules/*.exports)
+  set(args "")
+  foreach(e IN LISTS export_lists)
+    list(APPEND args --exports ${e})
+  endforeach()
+  set(dep_kos "")
+  foreach(dep IN LISTS depends)
+    if(TARGET ${dep})
+      get_target_property(dep_ko ${dep} CELOS_MODULE_KO)
+      list(APPEND args --module ${dep_ko})
+      list(APPEND dep_kos ${dep_ko})
+    endif()
+  endforeach()
+  add_custom_command(OUTPUT ${ko}.linkcheck
+    COMMAND ${Python3_EXECUTABLE} ${CELOS_SDK_DIR}/tools/check_module_links.py --core-exports ${CELOS_SDK_EXPORTS}
+            ${args} --stamp ${ko}.linkcheck ${ko}
+    DEPENDS ${ko} ${dep_kos} ${export_lists}
+    COMMENT "Checking the links of module ${name}" VERBATIM)
+  add_custom_target(${name}_linkcheck ALL DEPENDS ${ko}.linkcheck)
+endfunction()
+
 function(celos_add_module name)
   cmake_parse_arguments(MOD "" "OUTPUT_DIR" "SOURCES;DEPENDS;LINK" ${ARGN})
   if(NOT MOD_SOURCES)
@@ -86,6 +118,7 @@ function(celos_add_module name)
     DEPENDS $<TARGET_OBJECTS:${name}_objects> ${MOD_LINK} ${cxx_support}
     COMMAND_EXPAND_LISTS
     COMMENT "Linking kernel module ${name}.ko")
+  _celos_link_check(${name} ${ko} "${MOD_DEPENDS}")
   add_custom_target(${name} ALL DEPENDS ${ko})
   set_target_properties(${name} PROPERTIES CELOS_MODULE_KO ${ko} CELOS_MODULE_DEPENDS "${MOD_DEPENDS}")
   set(${name}_KO ${ko} PARENT_SCOPE)

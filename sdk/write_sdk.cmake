@@ -15,16 +15,19 @@ include(${SRC}/cmake/CelosModuleFlags.cmake)
 string(REPLACE "," ";" MODULES "${MODULES}")
 
 # Only what the SDK writes is replaced: OUT may hold other things.
-foreach(d include cmake make modules support)
+foreach(d include cmake make modules support tools)
   file(REMOVE_RECURSE ${OUT}/${d})
 endforeach()
-file(MAKE_DIRECTORY ${OUT}/include ${OUT}/cmake ${OUT}/make ${OUT}/modules ${OUT}/support)
+file(MAKE_DIRECTORY ${OUT}/include ${OUT}/cmake ${OUT}/make ${OUT}/modules ${OUT}/support ${OUT}/tools)
 
 file(COPY ${SRC}/abi/include/celos DESTINATION ${OUT}/include)
 file(COPY ${SRC}/abi/exports.txt DESTINATION ${OUT})
 file(COPY ${SRC}/abi/support/cxx_new.cpp DESTINATION ${OUT}/support)
 file(COPY ${SRC}/cmake/CelosModuleFlags.cmake ${SRC}/sdk/CelosModuleConfig.cmake DESTINATION ${OUT}/cmake)
 file(COPY ${SRC}/sdk/celos-module.mk DESTINATION ${OUT}/make)
+# The link check celos_add_module runs on each .ko (issue 13), with what it reads.
+file(COPY ${SRC}/tools/check_module_links.py ${SRC}/tools/module_info.py ${SRC}/tools/gen_symbols.py
+     DESTINATION ${OUT}/tools)
 file(COPY_FILE ${SRC}/sdk/README.md ${OUT}/README.md)
 
 # The package version is the ABI's.

@@ -14,8 +14,9 @@ together):
                         [--exports FILE]... [--stamp FILE] MODULE.ko
 
 --module: a module the check knows (its descriptor name and its exports:
-the shipped modules). --exports: an export list of a module built elsewhere,
-"# module NAME" then one symbol a line (what --write-exports writes).
+the shipped modules). --exports: an export list of a module built elsewhere, one
+symbol a line: the SDK's DIR/modules/NAME.exports (the module's name from the
+file's), or "# module NAME" first (what --write-exports writes).
 """
 import argparse
 import os
@@ -72,8 +73,10 @@ def read_export_list(path):
                 name = line.split()[2]
             elif line and not line.startswith("#"):
                 names.append(line.split()[0])
-    if name is None:
-        raise SystemExit("%s: no '# module NAME' line" % path)
+    if name is None:  # the SDK's DIR/modules/NAME.exports
+        name = os.path.basename(path)
+        if name.endswith(".exports"):
+            name = name[:-len(".exports")]
     return name, names
 
 

@@ -15,6 +15,7 @@ EXPECTED = [
     "README.md", "exports.txt", "include/celos/abi.h", "include/celos/heap.h", "include/celos/service.h",
     "cmake/CelosModuleConfig.cmake", "cmake/CelosModuleConfigVersion.cmake", "cmake/CelosModuleFlags.cmake",
     "make/celos-module.mk", "make/celos-flags.mk", "modules/heap.exports", "support/cxx_new.cpp",
+    "tools/check_module_links.py", "tools/module_info.py", "tools/gen_symbols.py",
 ]
 
 
@@ -62,6 +63,31 @@ class CelosSdk(unittest.TestCase):
                 with open(os.path.join(ROOT, "abi", "include", "celos", h)) as a, \
                         open(os.path.join(out, "include", "celos", h)) as b:
                     self.assertEqual(a.read(), b.read(), h)
+
+    def test_link_check_fails_the_build(self):
+        """A module that uses heap's kmalloc without depending on heap does
+        not build, and the build says why (issue 13)."""
+        with tempfile.TemporaryDirectory(prefix="celos-sdk-") as tmp:
+            out = os.path.join(tmp, "sdk")
+            r = self.run_celos(out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            src = os.path.join(tmp, "bad")
+            os.makedirs(src)
+            with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
+                f.write("cmake_minimum_required(VERSION 3.20)\nproject(bad LANGUAGES C)\n"
+                        "find_package(CelosModule REQUIRED)\ncelos_add_module(bad SOURCES bad.c)\n")
+            with open(os.path.join(src, "bad.c"), "w") as f:
+                f.write("#include <celos/abi.h>\nvoid* kmalloc(size_t size);\n"
+                        "static celos_status bad_init(void) { return kmalloc(8) ? CELOS_OK : CELOS_ERR_NO_MEMORY; }\n"
+                        "CELOS_MODULE(\"bad\", \"1.0\", \"\", bad_init, 0);\n")
+            build = os.path.join(tmp, "build")
+            r = subprocess.run(["cmake", "-S", src, "-B", build, "-DCMAKE_PREFIX_PATH=" + out,
+                                "-DCMAKE_C_COMPILER=gcc"], capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r = subprocess.run(["cmake", "--build", build], capture_output=True, text=True, timeout=300)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("module bad: unresolved symbol: kmalloc is exported by heap: add heap to the module's "
+                          "dependencies", r.stdout + r.stderr)
 
 
 if __name__ == "__main__":
