@@ -13,6 +13,10 @@
 # its modules with) against the SDK's headers and the compiler's
 # freestanding headers only, then combined with `ld -r`. A C++ module gets
 # operator new (nothrow) and delete on the kernel heap (support/cxx_new.cpp).
+# With python3, each .ko's undefined symbols are then checked (the SDK's
+# tools/check_module_links.py): one that is neither a core export nor an
+# export of a module in the descriptor's dependencies (modules/*.exports, or
+# a module of this Makefile) fails the build with the loader's reason.
 # `make clean` removes what it built. CC, CXX and LD are make's usual ones.
 
 ifndef CELOS_SDK
@@ -38,8 +42,17 @@ CELOS_CXXFLAGS := -std=gnu++$(CELOS_MODULE_CXX_STANDARD) $(CELOS_MODULE_FLAGS) $
                   $(CELOS_KERNEL_WARNINGS)
 CELOS_CXX_SUPPORT := $(CELOS_OBJ)/libcelos_cxx_support.a
 
+CELOS_KOS := $(foreach m,$(MODULES),$(CELOS_OUT)/$(m).ko)
+CELOS_PYTHON ?= $(shell command -v python3)
+
 .PHONY: all clean
-all: $(foreach m,$(MODULES),$(CELOS_OUT)/$(m).ko)
+all: $(CELOS_KOS) $(if $(CELOS_PYTHON),$(CELOS_KOS:=.linkcheck))
+
+# The link check (issue 13), after every module of this Makefile is linked.
+%.ko.linkcheck: %.ko $(CELOS_KOS)
+	$(CELOS_PYTHON) $(CELOS_SDK)/tools/check_module_links.py --core-exports $(CELOS_SDK)/exports.txt \
+	  $(foreach e,$(wildcard $(CELOS_SDK)/modules/*.exports),--exports $(e)) \
+	  $(foreach k,$(filter-out $<,$(CELOS_KOS)),--module $(k)) --stamp $@ $<
 
 define celos_module_rules
 $(CELOS_OUT)/$(1).ko: $$(patsubst %,$$(CELOS_OBJ)/%.o,$$($(1)_SOURCES)) \
@@ -71,6 +84,6 @@ $(CELOS_CXX_SUPPORT): $(CELOS_OBJ)/celos_cxx_support/cxx_new.o
 	$(AR) rcs $@ $^
 
 clean:
-	rm -rf $(CELOS_OBJ) $(foreach m,$(MODULES),$(CELOS_OUT)/$(m).ko)
+	rm -rf $(CELOS_OBJ) $(CELOS_KOS) $(CELOS_KOS:=.linkcheck)
 
 -include $(CELOS_ALL_OBJS:.o=.d) $(CELOS_OBJ)/celos_cxx_support/cxx_new.d

@@ -86,8 +86,14 @@ class CelosSdk(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             r = subprocess.run(["cmake", "--build", build], capture_output=True, text=True, timeout=300)
             self.assertNotEqual(r.returncode, 0)
-            self.assertIn("module bad: unresolved symbol: kmalloc is exported by heap: add heap to the module's "
-                          "dependencies", r.stdout + r.stderr)
+            reason = "module bad: unresolved symbol: kmalloc is exported by heap: add heap to the module's dependencies"
+            self.assertIn(reason, r.stdout + r.stderr)
+            # The same with make.
+            with open(os.path.join(src, "Makefile"), "w") as f:
+                f.write("MODULE := bad\nSOURCES := bad.c\ninclude %s/make/celos-module.mk\n" % out)
+            r = subprocess.run(["make", "-C", src, "CC=gcc"], capture_output=True, text=True, timeout=300)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn(reason, r.stdout + r.stderr)
 
 
 if __name__ == "__main__":
