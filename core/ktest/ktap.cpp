@@ -43,4 +43,18 @@ void Ktap::note(const char* fmt, ...) {
     log_info("%*s# %s", static_cast<int>(depth_ * 4), "", text);
 }
 
+void ktap_failure_detail(char* buf, usize size, const char* name, const char* text) {
+    format(buf, size, "%s: %s", name, text ? text : "failed");
+}
+
+bool contains(const char* haystack, const char* needle) {
+    for (; *haystack; ++haystack) {
+        usize i = 0;
+        while (needle[i] && haystack[i] == needle[i])
+            ++i;
+        if (!needle[i]) return true;
+    }
+    return false;
+}
+
 } // namespace celos::ktest

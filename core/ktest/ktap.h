@@ -50,4 +50,44 @@ class Ktap {
     usize skipped_ = 0;
 };
 
+// A subtest whose checks are an enum with a table of names: reports each,
+// keeps the first failure as "name: detail" in the caller's buffer (the
+// parent's detail line) and skips the rest after a check others need.
+template <typename CheckEnum, usize Count>
+class KtapSubtest {
+  public:
+    KtapSubtest(const char* const (&names)[Count], const char* name, usize depth, char* detail, usize size)
+        : ktap_(Count, name, depth), names_(names), detail_(detail), size_(size) {}
+
+    void report(CheckEnum check, Outcome outcome, const char* text = nullptr);
+    void skip_from(CheckEnum first, const char* why) {
+        for (usize c = static_cast<usize>(first); c < Count; ++c)
+            report(static_cast<CheckEnum>(c), Outcome::skip, why);
+    }
+    bool ok() const { return ok_; }
+
+  private:
+    Ktap ktap_;
+    const char* const (&names_)[Count];
+    char* detail_;
+    usize size_;
+    bool ok_ = true;
+};
+
+// "name: detail" (or "name: failed") into buf.
+void ktap_failure_detail(char* buf, usize size, const char* name, const char* text);
+
+template <typename CheckEnum, usize Count>
+void KtapSubtest<CheckEnum, Count>::report(CheckEnum check, Outcome outcome, const char* text) {
+    const char* name = names_[static_cast<usize>(check)];
+    ktap_.report(name, outcome, text);
+    if (outcome == Outcome::fail && ok_) {
+        ok_ = false;
+        ktap_failure_detail(detail_, size_, name, text);
+    }
+}
+
+// Whether `needle` occurs in `haystack` (both NUL-terminated).
+bool contains(const char* haystack, const char* needle);
+
 } // namespace celos::ktest

@@ -29,29 +29,10 @@ const char* const kNames[check_count] = {
     "wx_audit_with_module", "font_provider_kept_under_console", "load_unload_cycles",
     "resources_unchanged"};
 
-struct Run {
-    Ktap ktap;
-    char* detail;
-    usize size;
-    bool ok = true;
-
-    void report(Check check, Outcome outcome, const char* text = nullptr) {
-        ktap.report(kNames[check], outcome, text);
-        if (outcome == Outcome::fail && ok) {
-            ok = false;
-            format(detail, size, "%s: %s", kNames[check], text ? text : "failed");
-        }
-    }
-    void skip_from(Check first, const char* why) {
-        for (usize c = first; c < check_count; ++c)
-            report(static_cast<Check>(c), Outcome::skip, why);
-    }
-};
-
 } // namespace
 
 bool module_cycles_run(const char* file, usize cycles, usize depth, char* detail, usize size) {
-    Run run{Ktap(check_count, "module_cycles", depth), detail, size};
+    KtapSubtest<Check, check_count> run(kNames, "module_cycles", depth, detail, size);
     char text[320];
     ResourceSnapshot before = ResourceSnapshot::take();
 
@@ -143,7 +124,7 @@ bool module_cycles_run(const char* file, usize cycles, usize depth, char* detail
     const char* differs = ResourceSnapshot::compare(before, after);
     if (differs) format(text, sizeof text, "%s differ after %zu cycles", differs, done);
     run.report(resources_unchanged, differs ? Outcome::fail : Outcome::pass, differs ? text : nullptr);
-    return run.ok;
+    return run.ok();
 }
 
 } // namespace celos::ktest

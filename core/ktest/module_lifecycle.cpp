@@ -35,31 +35,6 @@ const char* const kNames[check_count] = {
 
 constexpr usize kMaxNames = 16;
 
-bool contains(const char* haystack, const char* needle) {
-    for (; *haystack; ++haystack) {
-        usize i = 0;
-        while (needle[i] && haystack[i] == needle[i])
-            ++i;
-        if (!needle[i]) return true;
-    }
-    return false;
-}
-
-struct Run {
-    Ktap ktap;
-    char* detail;
-    usize size;
-    bool ok = true;
-
-    void report(Check check, Outcome outcome, const char* text = nullptr) {
-        ktap.report(kNames[check], outcome, text);
-        if (outcome == Outcome::fail && ok) {
-            ok = false;
-            format(detail, size, "%s: %s", kNames[check], text ? text : "failed");
-        }
-    }
-};
-
 // The names of the loaded modules in the order they started (so unloading
 // from the last one never pulls a module out from under another).
 usize loaded_names(const char* (&names)[kMaxNames]) {
@@ -130,7 +105,7 @@ bool reload_all_of(const char* const* names, usize n, char* text, usize size) {
 } // namespace
 
 bool module_lifecycle_run(usize depth, char* detail, usize size) {
-    Run run{Ktap(check_count, "module_lifecycle", depth), detail, size};
+    KtapSubtest<Check, check_count> run(kNames, "module_lifecycle", depth, detail, size);
     char text[320] = "";
 
     // A font provider that the console holds cannot go.
@@ -216,7 +191,7 @@ bool module_lifecycle_run(usize depth, char* detail, usize size) {
                text);
     bool last = again && reload_all_of(names, n, text, sizeof text);
     run.report(reload_all_once_more, last ? Outcome::pass : Outcome::fail, last ? nullptr : text);
-    return run.ok;
+    return run.ok();
 }
 
 } // namespace celos::ktest

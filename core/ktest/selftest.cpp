@@ -50,16 +50,6 @@ Outcome check(bool ok) {
     return ok ? Outcome::pass : Outcome::fail;
 }
 
-bool contains(const char* haystack, const char* needle) {
-    for (; *haystack; ++haystack) {
-        usize i = 0;
-        while (needle[i] && haystack[i] == needle[i])
-            ++i;
-        if (!needle[i]) return true;
-    }
-    return false;
-}
-
 Outcome higher_half(Detail& d) {
     u64 rip = reinterpret_cast<u64>(&selftest_run);
     d.set("selftest_run at 0x%llx", static_cast<unsigned long long>(rip));
