@@ -1,6 +1,6 @@
 // A module file (ELF64 relocatable object, .ko) checked, laid out and
 // relocated. Pure logic over byte spans: the kernel's loader
-// (core/loader/loader.cpp) maps the regions and calls init; host tests and
+// (core/module/load.cpp) maps the regions and calls init; host tests and
 // the fuzzer run the same code on the same files.
 //
 // Regions: every SHF_ALLOC section goes to one of three regions, each

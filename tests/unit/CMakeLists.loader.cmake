@@ -1,5 +1,5 @@
 # The module loader's host tests, included from tests/unit/CMakeLists.txt
-# after celos_unit_tests is defined: the loader's code (core/loader/
+# after celos_unit_tests is defined: the loader's code (core/module/
 # module_image.cpp, in CELOS_CORE_PORTABLE_SOURCES) on the real test modules
 # with GNU ld as the oracle, and on malformed modules made from abi_test_c.ko.
 
