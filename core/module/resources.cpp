@@ -71,7 +71,8 @@ bool resource_any(ResourceKind kind) {
 
 namespace {
 
-void release_matching(int owner, bool any_kind, ResourceKind kind) {
+// Every record of `owner`, or only those of *kind when kind is given.
+void release_matching(int owner, const ResourceKind* kind) {
     // Newest first. A release function may add or remove records (of other
     // owners, or look this kind up), so each is taken off before it runs and
     // the scan goes on below it.
@@ -81,7 +82,7 @@ void release_matching(int owner, bool any_kind, ResourceKind kind) {
         {
             IrqGuard guard;
             if (i >= top || !stack[i].release || stack[i].owner != owner) continue;
-            if (!any_kind && stack[i].kind != kind) continue;
+            if (kind && stack[i].kind != *kind) continue;
             r = stack[i];
             stack[i].release = nullptr;
         }
@@ -96,11 +97,11 @@ void release_matching(int owner, bool any_kind, ResourceKind kind) {
 } // namespace
 
 void resources_release_all(int owner) {
-    release_matching(owner, true, ResourceKind::pages);
+    release_matching(owner, nullptr);
 }
 
 void resources_release_kind(int owner, ResourceKind kind) {
-    release_matching(owner, false, kind);
+    release_matching(owner, &kind);
 }
 
 usize resources_count(int owner) {
