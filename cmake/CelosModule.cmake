@@ -7,6 +7,10 @@
 # headers, nothing else: no core headers, no other module's headers, no libc.
 # The .ko goes to build/<preset>/iso-modules (onto the ISO) unless OUTPUT_DIR
 # says otherwise. A target NAME builds it; the variable NAME_KO is its path.
+# A shipped module is stripped of its debug information (objcopy
+# --strip-debug: GRUB reads and the core hashes a fraction of the bytes);
+# the unstripped file, for gdb (tools/gdb/celos.py), stays in
+# build/<preset>/modules-debug under the same name.
 # The link check (the block at the end) fails the build for an undefined
 # symbol the module cannot link against; EXPORTS names export lists of
 # modules built elsewhere; NO_LINK_CHECK is for test modules meant to fail.
@@ -15,8 +19,10 @@
 # shared with the module SDK (`./celos sdk`).
 include(${CMAKE_CURRENT_LIST_DIR}/CelosModuleFlags.cmake)
 
-# Where shipped modules go; the ISO's /boot/modules is made from it.
+# Where shipped modules go; the ISO's /boot/modules is made from it. Their
+# unstripped twins go to CELOS_MODULES_DEBUG_DIR.
 set(CELOS_MODULES_DIR ${CMAKE_BINARY_DIR}/iso-modules)
+set(CELOS_MODULES_DEBUG_DIR ${CMAKE_BINARY_DIR}/modules-debug)
 
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
                 OUTPUT_VARIABLE CELOS_COMPILER_INCLUDE OUTPUT_STRIP_TRAILING_WHITESPACE)
@@ -31,7 +37,9 @@ function(celos_add_module name)
   if(NOT MOD_SOURCES)
     message(FATAL_ERROR "celos_add_module(${name}): no SOURCES")
   endif()
+  set(shipped FALSE)
   if(NOT MOD_OUTPUT_DIR)
+    set(shipped TRUE)
     set(MOD_OUTPUT_DIR ${CELOS_MODULES_DIR})
     # Shipped on the ISO: grub/CMakeLists.txt makes the ISO depend on it.
     set_property(GLOBAL APPEND PROPERTY CELOS_SHIPPED_MODULE_FILES ${MOD_OUTPUT_DIR}/${name}.ko)
@@ -50,12 +58,23 @@ function(celos_add_module name)
   endforeach()
 
   set(ko ${MOD_OUTPUT_DIR}/${name}.ko)
-  add_custom_command(OUTPUT ${ko}
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${MOD_OUTPUT_DIR}
-    COMMAND ${CMAKE_LINKER} -r --build-id=none -o ${ko} $<TARGET_OBJECTS:${name}_objects> ${MOD_LINK} ${cxx_support}
-    DEPENDS $<TARGET_OBJECTS:${name}_objects> ${MOD_LINK} ${cxx_support}
-    COMMAND_EXPAND_LISTS
-    COMMENT "Linking kernel module ${name}.ko")
+  if(shipped)
+    set(debug_ko ${CELOS_MODULES_DEBUG_DIR}/${name}.ko)
+    add_custom_command(OUTPUT ${ko} ${debug_ko}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${MOD_OUTPUT_DIR} ${CELOS_MODULES_DEBUG_DIR}
+      COMMAND ${CMAKE_LINKER} -r --build-id=none -o ${debug_ko} $<TARGET_OBJECTS:${name}_objects> ${MOD_LINK} ${cxx_support}
+      COMMAND ${CMAKE_OBJCOPY} --strip-debug ${debug_ko} ${ko}
+      DEPENDS $<TARGET_OBJECTS:${name}_objects> ${MOD_LINK} ${cxx_support}
+      COMMAND_EXPAND_LISTS
+      COMMENT "Linking kernel module ${name}.ko (stripped; with debug information in modules-debug)")
+  else()
+    add_custom_command(OUTPUT ${ko}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${MOD_OUTPUT_DIR}
+      COMMAND ${CMAKE_LINKER} -r --build-id=none -o ${ko} $<TARGET_OBJECTS:${name}_objects> ${MOD_LINK} ${cxx_support}
+      DEPENDS $<TARGET_OBJECTS:${name}_objects> ${MOD_LINK} ${cxx_support}
+      COMMAND_EXPAND_LISTS
+      COMMENT "Linking kernel module ${name}.ko")
+  endif()
   add_custom_target(${name} ALL DEPENDS ${ko})
   # Into the core's module manifest (core/CMakeLists.txt).
   if(TARGET celos_module_manifest)

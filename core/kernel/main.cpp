@@ -342,6 +342,7 @@ Stacks build_address_space(u64 info_phys) {
     } else {
         log_info("celos: ready");
     }
+    log_flush(); // the consoles show everything up to the ready line now
     for (;;) arch::idle();
 }
 

@@ -6,10 +6,17 @@
 
 extern "C" {
 
+// The bulk in 8-byte steps (rep movsq / rep stosq), the rest by bytes: as
+// fast as rep movsb on hardware with fast strings, and eight times fewer
+// iterations under QEMU's software emulation, which runs a rep string
+// instruction one iteration at a time (module loads, zeroed pages and the
+// console's buffers are most of the boot's time there).
 void* memcpy(void* dst, const void* src, size_t n) {
     auto* d = static_cast<unsigned char*>(dst);
     auto* s = static_cast<const unsigned char*>(src);
-    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    size_t words = n / 8, rest = n % 8;
+    asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(rest) : : "memory");
     return dst;
 }
 
@@ -18,13 +25,25 @@ void* memmove(void* dst, const void* src, size_t n) {
     auto* s = static_cast<const unsigned char*>(src);
     if (d == s || n == 0) return dst;
     if (d < s || d >= s + n) return memcpy(dst, src, n);
-    for (size_t i = n; i > 0; --i) d[i - 1] = s[i - 1];
+    // Overlapping with dst above src: backwards, the top bytes first, then
+    // 8-byte words (unaligned loads and stores are fine on x86).
+    size_t i = n;
+    for (; i % 8; --i)
+        d[i - 1] = s[i - 1];
+    for (; i; i -= 8) {
+        unsigned long long w;
+        __builtin_memcpy(&w, s + i - 8, 8);
+        __builtin_memcpy(d + i - 8, &w, 8);
+    }
     return dst;
 }
 
 void* memset(void* dst, int c, size_t n) {
     auto* d = static_cast<unsigned char*>(dst);
-    asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    unsigned long long pattern = 0x0101010101010101ull * static_cast<unsigned char>(c);
+    size_t words = n / 8, rest = n % 8;
+    asm volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+    asm volatile("rep stosb" : "+D"(d), "+c"(rest) : "a"(pattern) : "memory");
     return dst;
 }
 

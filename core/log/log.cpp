@@ -23,6 +23,9 @@ struct RecordHeader {
 struct LogState {
     LogSink* sinks[kMaxSinks];
     usize sink_count;
+    u64 lines;           // lines logged since boot
+    u64 lines_seen_tick; // `lines` at the last timer tick
+    bool unflushed;      // lines since the last flush
     u64 (*now_ns)();
     // The ring holds whole records; the oldest are dropped to make room.
     u8 ring[kRingSize];
@@ -151,13 +154,25 @@ void log(LogLevel level, const char* fmt, ...) {
     IrqGuard guard;
     u64 ts = state.now_ns ? state.now_ns() : 0;
     ring_push(level, ts, line, n);
+    ++state.lines;
+    state.unflushed = true;
     for (usize i = 0; i < state.sink_count; ++i)
         state.sinks[i]->emit(level, ts, line, n);
 }
 
 void log_flush() {
+    IrqGuard guard;
+    state.unflushed = false;
     for (usize i = 0; i < state.sink_count; ++i)
         state.sinks[i]->flush();
+}
+
+bool log_tick() {
+    // No line since the last tick, and some since the last flush: the log
+    // went idle, the consoles should show what they hold back.
+    bool idle = state.unflushed && state.lines == state.lines_seen_tick;
+    state.lines_seen_tick = state.lines;
+    return idle;
 }
 
 void log_replay(void (*fn)(void*, LogLevel, u64, const char*, usize), void* ctx) {

@@ -12,8 +12,10 @@ const char* log_level_name(LogLevel level);
 
 // A destination for finished log lines. `emit` gets one whole line without
 // its newline; it may be called with interrupts disabled and from fault
-// handlers, so it must not allocate or block. `flush` is called before the
-// kernel halts or exits.
+// handlers, so it must not allocate or block. A sink may hold lines back
+// (a console presents at most once per display refresh); `flush` shows
+// them: it is called when the log goes idle (from the timer interrupt),
+// at `celos: ready`, and before the kernel halts or exits.
 class LogSink {
 public:
     virtual void emit(LogLevel level, u64 timestamp_ns, const char* line, usize length) = 0;
@@ -32,6 +34,10 @@ void log_remove_sink(LogSink& sink);
 void log_set_clock(u64 (*now_ns)());
 void log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_flush();
+// From the timer interrupt, every tick: true when lines came since the last
+// flush and none since the last tick (the log went idle); the caller then
+// calls log_flush(), so a console is never more than a tick behind.
+bool log_tick();
 
 // Copies `length` bytes of `text` into `out` (capacity `out_size`, NUL-terminated)
 // with every control character made visible, so that text from outside the

@@ -60,19 +60,26 @@ class Screen {
     // Frees the cells; init may be called again.
     void release();
 
-    // A line into the terminal and its damage into the back buffer.
+    // A line into the terminal only: nothing is drawn until present(), so
+    // lines that scroll away before it are never drawn.
     void write_log_line(int level, uint64_t timestamp_ns, const char* text, size_t length) {
         console_write_log_line(terminal_, level, timestamp_ns, text, length);
-        renderer_.render(terminal_);
-    }
-    // A line into the terminal only (a replay of the log: many lines, one
-    // redraw() at the end instead of a render and a scroll per line).
-    void replay_log_line(int level, uint64_t timestamp_ns, const char* text, size_t length) {
-        console_write_log_line(terminal_, level, timestamp_ns, text, length);
+        unpresented_ = true;
     }
     // Everything into the back buffer (present() then copies the whole frame).
-    void redraw() { renderer_.redraw(terminal_); }
-    void present(uint8_t* framebuffer) { renderer_.present(framebuffer); }
+    void redraw() {
+        renderer_.redraw(terminal_);
+        unpresented_ = true;
+    }
+    // The terminal's damage drawn into the back buffer and what changed
+    // copied to `framebuffer`.
+    void present(uint8_t* framebuffer) {
+        renderer_.render(terminal_);
+        renderer_.present(framebuffer);
+        unpresented_ = false;
+    }
+    // Written or redrawn since the last present().
+    bool unpresented() const { return unpresented_; }
 
     Terminal& terminal() { return terminal_; }
     const Renderer& renderer() const { return renderer_; }
@@ -92,6 +99,27 @@ class Screen {
     size_t capacity_ = 0;
     Cell* spare_ = nullptr; // the grid before the last switch
     size_t spare_capacity_ = 0;
+    bool unpresented_ = false;
+};
+
+// When a console presents: at most once per display refresh while text
+// streams in, and at once when it stops (the log goes idle) or something
+// must be seen (a panic, the ready line). Times in nanoseconds of any
+// monotonic clock.
+class PresentPacer {
+  public:
+    static constexpr uint64_t kDefaultIntervalNs = 16666667; // 60 Hz
+
+    explicit PresentPacer(uint64_t interval_ns = kDefaultIntervalNs) : interval_(interval_ns) {}
+    // A line was written at `now`: whether to present it now (a refresh
+    // interval has passed since the last present).
+    bool due(uint64_t now) const { return now - last_ >= interval_; }
+    void presented(uint64_t now) { last_ = now; }
+    uint64_t interval_ns() const { return interval_; }
+
+  private:
+    uint64_t interval_;
+    uint64_t last_ = 0;
 };
 
 } // namespace celos::fbcon

@@ -9,8 +9,14 @@
 // (celos_service_replace) the console lays its grid out for the new cell
 // size and draws the log again with the new font (replace_font).
 //
-// The sink never allocates: a line goes into the terminal's cells and the
-// back buffer, both allocated at init (or in replace_font, outside the sink).
+// The sink never allocates: a line goes into the terminal's cells, allocated
+// at init (or in replace_font, outside the sink). It is drawn and shown at
+// most once per display refresh (60 Hz) while lines stream in; when the log
+// goes idle the core calls the sink's flush from the timer tick, and at
+// `celos: ready` and before a panic report, so the screen is never more than
+// a refresh behind. Lines that scroll away between two presents are never
+// drawn. The sink and the flush run with interrupts off; the module's own
+// drawing outside them masks interrupts too (celos_irq_guard).
 // Parameters: fg=RRGGBB bg=RRGGBB margin=N (pixels).
 #include <celos/abi.h>
 #include <celos/cxx.h>
@@ -35,6 +41,7 @@ const celos_module_param params[] = {
 struct State {
     Screen screen;
     uint8_t* framebuffer;
+    PresentPacer pacer;
 };
 State* console = nullptr;
 bool replaying = false; // the log replayed: into the terminal, drawn once at the end
@@ -58,16 +65,21 @@ bool parse_rgb(const char* text, uint32_t& out) {
     return true;
 }
 
-void emit(void*, int level, uint64_t timestamp_ns, const char* line, size_t length) {
-    if (replaying) {
-        console->screen.replay_log_line(level, timestamp_ns, line, length);
-        return;
-    }
-    console->screen.write_log_line(level, timestamp_ns, line, length);
+void present_now() {
     console->screen.present(console->framebuffer);
+    console->pacer.presented(celos_time_ns());
 }
 
-const celos_log_sink sink = {emit, nullptr, nullptr};
+void emit(void*, int level, uint64_t timestamp_ns, const char* line, size_t length) {
+    console->screen.write_log_line(level, timestamp_ns, line, length);
+    if (!replaying && console->pacer.due(celos_time_ns())) present_now();
+}
+
+void flush(void*) {
+    if (!replaying && console->screen.unpresented()) present_now();
+}
+
+const celos_log_sink sink = {emit, flush, nullptr};
 
 Cell* allocate_cells(size_t count) {
     return static_cast<Cell*>(kcalloc(count, sizeof(Cell)));
@@ -77,13 +89,14 @@ void free_cells(Cell* cells) {
 }
 
 // Becomes the log sink: the log so far is replayed into the terminal and
-// drawn once, at the end; then every new line.
+// drawn once, at the end; then every new line. The screen was just drawn
+// whole (Screen::init, switch_font or clear), so the present copies it all.
 celos_status show_log() {
     replaying = true;
     celos_status s = celos_log_sink_register(&sink);
+    celos_irq_guard guard; // the timer's flush waits until the screen is whole
     replaying = false;
-    console->screen.redraw();
-    console->screen.present(console->framebuffer);
+    present_now();
     return s;
 }
 
@@ -177,7 +190,6 @@ celos_status fbcon_init() {
         fbcon_exit();
         return CELOS_ERR_INVALID;
     }
-    console->screen.present(console->framebuffer);
     celos_log(CELOS_LOG_INFO, "%ux%u, %u bpp: %ux%u cells of %ux%u with font '%s'", fb->width, fb->height,
               fb->bpp, console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height,
               font->name);

@@ -2,6 +2,13 @@
 // own pixel format, then presents only what changed to the (write-only)
 // framebuffer. Glyphs come from a celos_font_ops, whoever provides it.
 // Pure logic, no heap: compiled into the fbcon module and the host tests.
+//
+// The back buffer is a ring of text rows ("slots"), not an image of the
+// screen: a scroll renumbers the slots, as the terminal renumbers its rows,
+// and moves no pixel. present() copies each changed screen row from its slot,
+// and of that row only the rectangle that can differ from what the
+// framebuffer already shows: the ink of the new text and of the old
+// (everything else in both is the plain border colour).
 #pragma once
 
 #include <stddef.h>
@@ -65,24 +72,47 @@ class Renderer {
     // Everything (border included) into the back buffer; present() then
     // copies the whole frame.
     void redraw(Terminal& term);
-    // The terminal's damage into the back buffer: moves pixels by its scroll
-    // hint, redraws dirty rows, notes cursor moves; clears the damage.
+    // The terminal's damage into the back buffer: renumbers the slots by its
+    // scroll hint, draws the dirty rows, notes cursor moves; clears the
+    // damage. Rows that scrolled in and out since the last render() are
+    // never drawn.
     void render(Terminal& term);
-    // Copies the rows changed since the last present() from the back buffer
-    // to `framebuffer` (never read) and draws the cursor inverted over them.
+    // Copies what changed since the last present() from the back buffer to
+    // `framebuffer` (never read) and draws the cursor inverted over it.
     void present(uint8_t* framebuffer);
+    // Something waits for present(): damage rendered but not yet copied.
+    bool present_pending() const;
 
     bool row_pending(uint32_t row) const { return (pending_[row / 64] >> (row % 64)) & 1; }
     const uint8_t* back_buffer() const { return back_; }
     const celos_font_ops* font() const { return font_; }
     uint32_t back_pitch() const { return back_pitch_; }
     const RenderConfig& config() const { return config_; }
-    // First pixel row of text row `row` on the screen.
+    // First pixel row of text row `row` on the screen (in the framebuffer).
     uint32_t row_top(uint32_t row) const { return config_.margin + row * cell_h_; }
+    // The slot that holds screen row `row`, and its first pixel row in the
+    // back buffer.
+    uint32_t slot_of(uint32_t row) const { return slot_[row]; }
+    uint32_t slot_top(uint32_t slot) const { return config_.margin + slot * cell_h_; }
+    // Pixels framebuffer writes since init (present's copies and cursor), for
+    // tests and the benchmark.
+    uint64_t pixels_written() const { return pixels_written_; }
 
   private:
+    // Where a slot (or a shown screen row) may differ from the plain border
+    // colour: columns [0, x1) of pixel rows [y0, y1) of the row. Empty when
+    // x1 == 0.
+    struct Ink {
+        uint32_t x1;
+        uint16_t y0, y1;
+    };
+    static Ink ink_union(Ink a, Ink b);
+
     void draw_row(const Terminal& term, uint32_t row);
-    void draw_cell(uint32_t px, uint32_t py, const Cell& cell);
+    template <uint32_t Bytes>
+    void draw_row_as(const Terminal& term, uint32_t row);
+    template <uint32_t Bytes>
+    void draw_cell(uint8_t* cell_origin, const Cell& cell, Ink& ink, uint32_t cell_x);
     // Pixel values for coverage 0..255 of fg over bg (0xRRGGBB), blended in
     // linear light.
     const uint32_t* ramp(uint32_t bg, uint32_t fg);
@@ -90,7 +120,11 @@ class Renderer {
     void put(uint8_t* p, uint32_t pixel) const;
     uint32_t get(const uint8_t* p) const;
     void mark_pending(uint32_t row) { pending_[row / 64] |= uint64_t(1) << (row % 64); }
-    void copy_rows(uint8_t* framebuffer, uint32_t y0, uint32_t y1) const;
+    void rotate_slots(uint32_t top, uint32_t bottom, uint32_t n); // slot of row top+n becomes row top's
+    // Pixel rows [src_y, src_y + h) of the back buffer, columns [0, x1), to
+    // pixel rows from dst_y of the framebuffer.
+    void copy_block(uint8_t* framebuffer, uint32_t dst_y, uint32_t src_y, uint32_t h, uint32_t x1);
+    void draw_cursor(uint8_t* framebuffer);
 
     RenderConfig config_{};
     const celos_font_ops* font_ = nullptr;
@@ -100,7 +134,12 @@ class Renderer {
     uint32_t cell_w_ = 0, cell_h_ = 0;
     uint32_t cols_ = 0, rows_ = 0;
     uint32_t invert_mask_ = 0; // XOR that inverts every channel
-    uint64_t pending_[Terminal::kMaxRows / 64] = {};
+    uint64_t pending_[Terminal::kMaxRows / 64] = {}; // screen rows to copy
+    uint16_t slot_[Terminal::kMaxRows] = {};           // screen row -> slot
+    Ink ink_[Terminal::kMaxRows] = {};                 // per slot, as drawn
+    Ink shown_[Terminal::kMaxRows] = {};               // per screen row, on the framebuffer
+    uint32_t plain_pixel_ = 0;                         // the border colour, packed
+    uint64_t pixels_written_ = 0;
     bool full_ = false;
     // The cursor as the last render() saw it; present() draws it.
     uint32_t cursor_x_ = 0, cursor_y_ = 0;

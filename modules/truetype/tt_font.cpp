@@ -305,6 +305,15 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
     int32_t descender = round26_6(m.descender); // negative: below the baseline
     int32_t height = ascender - descender;
     if (const char* error = check_cell(name, pixel_size, advance, ascender, height)) return error;
+    // The fallback glyph is kept from now on (in its own block of the pool,
+    // not in the chunks), so that fallback() never needs FreeType. Made
+    // before check_glyphs() fills the cache.
+    celos_glyph notdef{};
+    miss(0, true, &notdef);
+    if (notdef_->state != kPresent) {
+        out_of_memory_ = true;
+        return fail("%s: no memory in the pool for the fallback glyph", name);
+    }
     if (const char* error = check_glyphs(name, advance, ascender, height)) return error;
 
     // Underline: FreeType's position is the line's centre, in font units,
@@ -335,14 +344,6 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
     ops_.context = this;
     ops_.glyph = glyph_hook;
     ops_.fallback = fallback_hook;
-    // The fallback glyph is kept from now on (in its own block of the pool,
-    // not in the chunks), so that fallback() never needs FreeType.
-    celos_glyph notdef{};
-    miss(0, true, &notdef);
-    if (notdef_->state != kPresent) {
-        out_of_memory_ = true;
-        return fail("%s: no memory in the pool for the fallback glyph", name);
-    }
     rasterizations_ = 0; // check_glyphs() and the fallback glyph do not count
     return nullptr;
 }
@@ -425,6 +426,9 @@ const char* Font::check_glyphs(const char* name, int32_t width, int32_t baseline
             return fail("%s: glyph '%c' (U+%04X) cannot be rendered (error 0x%02x: %s)", name,
                         static_cast<char>(c), static_cast<unsigned>(c), static_cast<unsigned>(e),
                         e == kBadBitmap ? "not an 8-bit coverage bitmap" : error_text(e));
+        // Rendered once: into the cache, so that the console's first screen
+        // (mostly ASCII) rasterizes nothing again.
+        if (Entry* entry = slot_for(c, true)) store(entry, c, g);
         if (c == ' ') continue;
         bool ink = false;
         for (uint32_t row = 0; row < g.height && !ink; ++row)

@@ -108,10 +108,10 @@ struct Screen {
     uint32_t bytes;
 
     Screen(const PixelFormat& format, const celos_font_ops* f, uint32_t w, uint32_t h, uint32_t margin,
-           CursorShape cursor = CursorShape::Block)
+           CursorShape cursor = CursorShape::Block, uint32_t border = 0x203040)
         : font(f) {
         bytes = pixel_format_bytes(format);
-        cfg = RenderConfig{w, h, w * bytes + 12, format, margin, 0x203040, cursor};
+        cfg = RenderConfig{w, h, w * bytes + 12, format, margin, border, cursor};
         back.resize(Renderer::back_buffer_size(cfg));
         REQUIRE(r.init(cfg, f, back.data(), back.size()) == nullptr);
         cells.reset(new Cell[size_t(r.cols()) * r.rows()]);
@@ -320,7 +320,7 @@ TEST_CASE("render: present writes only the changed rows", "[render]") {
     }
 }
 
-TEST_CASE("render: scrolling moves the back buffer and equals a full redraw", "[render]") {
+TEST_CASE("render: scrolling renumbers the slots and equals a full redraw", "[render]") {
     auto& font = terminus16();
     for (auto& fc : kFormats) {
         INFO(fc.name);
@@ -331,14 +331,20 @@ TEST_CASE("render: scrolling moves the back buffer and equals a full redraw", "[
         s.frame();
         CHECK(s.fb == s.full_redraw());
         std::vector<uint8_t> before = s.back;
+        uint32_t slots_before[6];
+        for (uint32_t row = 0; row < 6; ++row)
+            slots_before[row] = s.r.slot_of(row);
         s << "\r\n\r\nmore";
         REQUIRE(s.t.scroll_hint_lines() == 2);
         s.frame();
-        // Rows 0-2 of the back buffer are the old rows 2-4, moved.
+        // Screen rows 0-2 are the old rows 2-4: their slots were renumbered,
+        // not a pixel of them moved or drawn again.
         uint32_t pitch = s.r.back_pitch();
-        for (uint32_t row = 0; row < 3; ++row)
-            CHECK(std::memcmp(s.back.data() + size_t(s.cell_y(row)) * pitch,
-                              before.data() + size_t(s.cell_y(row + 2)) * pitch, size_t(16) * pitch) == 0);
+        for (uint32_t row = 0; row < 3; ++row) {
+            REQUIRE(s.r.slot_of(row) == slots_before[row + 2]);
+            size_t at = size_t(s.r.slot_top(s.r.slot_of(row))) * pitch;
+            CHECK(std::memcmp(s.back.data() + at, before.data() + at, size_t(16) * pitch) == 0);
+        }
         CHECK(s.fb == s.full_redraw());
 
         // A scroll region: rows outside it stay as they were.
@@ -520,11 +526,15 @@ TEST_CASE("render: random input, presented incrementally, equals a full redraw",
                                       "\x1B"
                                       "c"};
     auto& font = terminus16();
+    // A border unlike the default background (every cell is ink), and the
+    // console's case, a border of the default background (blank cells are
+    // plain: present copies only the ink).
+    for (uint32_t border : {0x203040u, terminal_default_config().default_bg})
     for (size_t fi : {size_t(0), size_t(3), size_t(6)}) {
         const auto& fc = kFormats[fi];
-        INFO(fc.name);
-        std::mt19937 rng(777 + uint32_t(fi));
-        Screen s(fc.format, font.ops(), 100, 120, 3);
+        INFO(fc.name << ", border " << border);
+        std::mt19937 rng(777 + uint32_t(fi) + border);
+        Screen s(fc.format, font.ops(), 100, 120, 3, CursorShape::Block, border);
         for (int round = 0; round < 300; ++round) {
             std::string chunk;
             size_t n = rng() % 40;
@@ -544,4 +554,57 @@ TEST_CASE("render: random input, presented incrementally, equals a full redraw",
             }
         }
     }
+}
+
+TEST_CASE("render: present copies only the ink of the old and the new text", "[render]") {
+    auto& font = terminus16();
+    const auto& fc = kFormats[0];
+    uint32_t bg = terminal_default_config().default_bg;
+    // 200x120, margin 4: 24 columns, 7 rows; the border is the background.
+    Screen s(fc.format, font.ops(), 200, 120, 4, CursorShape::Block, bg);
+    s << "\x1B[?25l";
+    for (int i = 0; i < 7; ++i)
+        s << "\r\nfull line of text number " + std::to_string(i);
+    s.frame();
+    CHECK(s.fb == s.full_redraw());
+    // A short line scrolls in: every row changes, but each row copies only
+    // where its old or new text has ink.
+    uint64_t before = s.r.pixels_written();
+    s << "\r\nab";
+    s.frame();
+    CHECK(s.fb == s.full_redraw());
+    uint64_t written = s.r.pixels_written() - before;
+    uint64_t text_area = uint64_t(s.r.cols()) * 8 * s.r.rows() * 16;
+    CHECK(written < text_area);
+    CHECK(written > 0);
+    // Blank rows scrolling over blank rows cost nothing.
+    s << "\x1B[2J";
+    s.frame();
+    before = s.r.pixels_written();
+    s << "\x1B[7;1H\n\n\n";
+    s.frame();
+    CHECK(s.r.pixels_written() == before);
+    CHECK(s.fb == s.full_redraw());
+    // Nothing pending after a present; a write makes the renderer pending
+    // once rendered.
+    CHECK_FALSE(s.r.present_pending());
+    s << "x";
+    s.r.render(s.t);
+    CHECK(s.r.present_pending());
+}
+
+TEST_CASE("render: the cursor's pixels are restored when it leaves a plain row", "[render]") {
+    auto& font = terminus16();
+    const auto& fc = kFormats[0];
+    uint32_t bg = terminal_default_config().default_bg;
+    Screen s(fc.format, font.ops(), 100, 80, 2, CursorShape::Block, bg);
+    s << "\x1B[3;5H";
+    s.frame();
+    CHECK(s.fb == s.full_redraw());
+    s << "\x1B[1;1H";
+    s.frame();
+    CHECK(s.fb == s.full_redraw());
+    s << "\n\n\n\n\n\n"; // scrolls with the cursor at the bottom
+    s.frame();
+    CHECK(s.fb == s.full_redraw());
 }

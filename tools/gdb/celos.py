@@ -39,6 +39,9 @@ MODULE_SIZE = MODULE.size + MAX_SECTIONS * SECTION.size
 
 # Where a build puts module files, relative to build/<preset>/.
 BUILD_MODULE_DIRS = ["iso-modules", "tests/abi/modules", "tests/unit/fixtures"]
+# The unstripped twins of the shipped modules (the ISO's are stripped of
+# debug information): same names, same allocated sections.
+BUILD_DEBUG_DIR = "modules-debug"
 
 
 def _cstr(raw):
@@ -163,6 +166,14 @@ unloaded, without stopping."""
                       % (module.name, module.name, ", ".join(self.module_dirs())))
         return None
 
+    def debug_twin(self, path):
+        """The unstripped file of a shipped module (modules-debug beside
+        iso-modules), when it is there and not older; else `path` itself."""
+        twin = os.path.join(build_dir(), BUILD_DEBUG_DIR, os.path.basename(path))
+        if os.path.isfile(twin) and os.path.getmtime(twin) >= os.path.getmtime(path) - 1:
+            return twin
+        return path
+
     def remove(self, slot):
         module, path, text = self.loaded.pop(slot)
         try:
@@ -179,6 +190,9 @@ unloaded, without stopping."""
         except (OSError, ValueError) as e:
             gdb.write("celos-symbols: %s: %s\n" % (module.name, e))
             return False
+        # Section indices are the loaded file's; names map them onto the
+        # unstripped twin, whose symbols and line tables gdb reads.
+        symbols_path = self.debug_twin(path)
         args, text, used = [], None, set()
         for index, address in module.sections:
             name = names.get(index)
@@ -191,9 +205,9 @@ unloaded, without stopping."""
                 args.append("-s %s 0x%x" % (name, address))
         if text is None:  # remove-symbol-file -a needs an address inside the file
             text = module.sections[0][1] if module.sections else module.base
-            command = "add-symbol-file %s %s" % (path, " ".join(args))
+            command = "add-symbol-file %s %s" % (symbols_path, " ".join(args))
         else:
-            command = "add-symbol-file %s 0x%x %s" % (path, text, " ".join(args))
+            command = "add-symbol-file %s 0x%x %s" % (symbols_path, text, " ".join(args))
         gdb.execute(command, to_string=True)
         if module.dropped:
             gdb.write("celos-symbols: %s: %d sections beyond the record's %d have no address\n"

@@ -15,5 +15,6 @@
 #include <celos/service.h>
 #include <celos/libc.h>
 #include <celos/heap.h>
+#include <celos/irq.h>
 
 #endif

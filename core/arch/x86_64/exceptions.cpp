@@ -118,14 +118,28 @@ bool recoverable(const InterruptFrame& f) {
     fault_handle({FaultKind::cpu_exception, what, f.rip, recoverable(f), log_exception_details, &f});
 }
 
+// The log went idle: the consoles present what they held back. Their code
+// (modules) may use SSE, which the interrupted code may be using too, and
+// the entry stubs save only the general registers: the FPU/SSE state is
+// saved around the flush.
+void flush_log_in_interrupt() {
+    alignas(16) u8 fpu_state[512];
+    asm volatile("fxsave64 %0" : "=m"(fpu_state));
+    log_flush();
+    asm volatile("fxrstor64 %0" : : "m"(fpu_state));
+}
+
 } // namespace
 
 extern "C" void interrupt_dispatch(InterruptFrame* frame) {
     u64 vector = frame->vector;
     if (vector >= kIrqBaseVector && vector < kIrqBaseVector + 16) {
         u8 irq = static_cast<u8>(vector - kIrqBaseVector);
-        if (irq == 0) timer_tick();
         pic_end_of_interrupt(irq);
+        if (irq == 0) {
+            timer_tick();
+            if (log_tick()) flush_log_in_interrupt();
+        }
         return;
     }
     if (vector == 255) return; // spurious: nothing to acknowledge
