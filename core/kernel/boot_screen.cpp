@@ -29,6 +29,7 @@ struct Screen {
     mb2::Framebuffer fb{};
     Mode mode = Mode::none;
     BootState state = BootState::booting;
+    bool cleared = false; // below the band: cleared at the first change of state
 };
 Screen screen;
 
@@ -141,7 +142,15 @@ void boot_screen_init(const mb2::Framebuffer& fb, void* pixels) {
     if (screen.mode == Mode::none) return;
     screen.pixels = static_cast<u8*>(pixels);
     screen.mapped = screen.pixels;
-    clear();
+    // In a graphics mode only the band now: a console module usually takes
+    // the screen within milliseconds, and clearing a whole framebuffer costs
+    // several of them under emulation. The rest is cleared when the state
+    // changes (ready or panic) with the core still drawing.
+    screen.cleared = false;
+    if (screen.mode == Mode::text) {
+        clear();
+        screen.cleared = true;
+    }
     boot_screen_set_state(BootState::booting);
 }
 
@@ -153,12 +162,17 @@ void boot_screen_reclaim() {
     if (screen.mapped == nullptr || screen.pixels != nullptr) return;
     screen.pixels = screen.mapped;
     clear();
+    screen.cleared = true;
     boot_screen_set_state(screen.state);
 }
 
 void boot_screen_set_state(BootState state) {
     screen.state = state;
     if (screen.pixels == nullptr) return;
+    if (!screen.cleared && state != BootState::booting) {
+        clear();
+        screen.cleared = true;
+    }
     draw_state();
 }
 

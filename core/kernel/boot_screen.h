@@ -1,5 +1,6 @@
 // The core's own mark on the screen before a console module exists: it
-// clears the screen and draws a status band along the top edge, blue while
+// draws a status band along the top edge (and clears the rest of the screen
+// when the state first changes, if no console took it by then), blue while
 // booting, green when ready, red after a panic. In RGB modes (15/16/24/32
 // bpp) and indexed 8 bpp modes (the palette's nearest colours) the band is
 // pixels; in EGA text mode, where no console module can draw, it is a line

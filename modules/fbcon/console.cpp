@@ -68,7 +68,8 @@ const char* Screen::init(const RenderConfig& config, const celos_font_ops* font,
         release();
         return "the grid is larger than the terminal allows";
     }
-    renderer_.redraw(terminal_);
+    renderer_.redraw_later(terminal_);
+    unpresented_ = true;
     return nullptr;
 }
 
@@ -106,14 +107,16 @@ celos_status Screen::switch_font(const celos_font_ops* font, const char** why) {
     TerminalConfig terminal = terminal_.config();
     renderer_.init(renderer_.config(), font, back_, back_size_);
     terminal_.init(cells_, cols, rows, terminal);
-    renderer_.redraw(terminal_);
+    renderer_.redraw_later(terminal_);
+    unpresented_ = true;
     *why = nullptr;
     return CELOS_OK;
 }
 
 void Screen::clear() {
     terminal_.reset();
-    renderer_.redraw(terminal_);
+    renderer_.redraw_later(terminal_);
+    unpresented_ = true;
 }
 
 void Screen::release() {

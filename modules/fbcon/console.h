@@ -68,7 +68,7 @@ class Screen {
     }
     // Everything into the back buffer (present() then copies the whole frame).
     void redraw() {
-        renderer_.redraw(terminal_);
+        renderer_.redraw_later(terminal_);
         unpresented_ = true;
     }
     // The terminal's damage drawn into the back buffer and what changed

@@ -324,6 +324,30 @@ void Renderer::redraw(Terminal& term) {
     cursor_y_ = term.cursor_y();
 }
 
+void Renderer::redraw_later(Terminal& term) {
+    uint32_t text_w = cols_ * cell_w_, text_end = row_top(rows_);
+    fill(0, 0, config_.width, config_.margin, plain_pixel_);
+    fill(0, config_.margin, config_.margin, text_end - config_.margin, plain_pixel_);
+    fill(config_.margin + text_w, config_.margin, config_.width - config_.margin - text_w,
+         text_end - config_.margin, plain_pixel_);
+    fill(0, text_end, config_.width, config_.height - text_end, plain_pixel_);
+    for (uint32_t r = 0; r < Terminal::kMaxRows; ++r)
+        slot_[r] = uint16_t(r);
+    // Rows the terminal does not cover (none, as the console sizes it) are
+    // plain; the others are drawn by the next render().
+    uint32_t n = term.rows() < rows_ ? term.rows() : rows_;
+    for (uint32_t r = n; r < rows_; ++r)
+        fill(config_.margin, row_top(r), text_w, cell_h_, plain_pixel_);
+    for (uint32_t r = 0; r < rows_; ++r)
+        ink_[r] = Ink{0, 0, 0};
+    term.clear_damage();
+    term.mark_all_dirty();
+    full_ = true;
+    cursor_on_ = term.cursor_visible() && term.cursor_x() < cols_ && term.cursor_y() < rows_;
+    cursor_x_ = term.cursor_x();
+    cursor_y_ = term.cursor_y();
+}
+
 // Rotates slot_[top, bottom) left by n (three reversals), as the terminal
 // rotates its rows.
 void Renderer::rotate_slots(uint32_t top, uint32_t bottom, uint32_t n) {

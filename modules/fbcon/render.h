@@ -72,6 +72,10 @@ class Renderer {
     // Everything (border included) into the back buffer; present() then
     // copies the whole frame.
     void redraw(Terminal& term);
+    // The same, lazily: the border now, every row of `term` marked dirty
+    // for the next render() (which a present follows): a screen set up and
+    // then filled before it is first shown is drawn once.
+    void redraw_later(Terminal& term);
     // The terminal's damage into the back buffer: renumbers the slots by its
     // scroll hint, draws the dirty rows, notes cursor moves; clears the
     // damage. Rows that scrolled in and out since the last render() are

@@ -95,10 +95,12 @@ TEST_CASE("boot screen: indexed 8 bpp draws the band in the palette's nearest co
     boot_screen_init(fb, pixels.data());
     CHECK(pixels[0] == 3);           // booting: blue
     CHECK(pixels[5 * 64 + 63] == 3); // the band is 6 rows
-    CHECK(pixels[6 * 64] == 9);      // the background below it
-    CHECK(pixels[31 * 64 + 63] == 9);
+    CHECK(pixels[6 * 64] == 0xAA);   // below it untouched while booting (a console comes soon)
+    CHECK(pixels[31 * 64 + 63] == 0xAA);
     boot_screen_set_state(BootState::ready);
     CHECK(pixels[0] == 7);
+    CHECK(pixels[6 * 64] == 9); // ready with no console: the background below the band
+    CHECK(pixels[31 * 64 + 63] == 9);
     boot_screen_set_state(BootState::panic);
     CHECK(pixels[64 + 10] == 12);
     boot_screen_release();
