@@ -210,3 +210,16 @@ TEST_CASE("console: clear redraws with the same font and keeps the grid", "[cons
     CHECK(rig.pixel(kMargin + Rig::kText * 8 + 3, kMargin + 3) == kBackground);
     CHECK(CellAllocator::allocations == 1);
 }
+
+TEST_CASE("console: the pacer presents at most once per refresh interval", "[console]") {
+    PresentPacer pacer(1000);
+    CHECK(pacer.due(5000)); // never presented: at once
+    pacer.presented(5000);
+    CHECK_FALSE(pacer.due(5001));
+    CHECK_FALSE(pacer.due(5999));
+    CHECK(pacer.due(6000));
+    pacer.presented(6500);
+    CHECK_FALSE(pacer.due(7000));
+    CHECK(pacer.due(7500));
+    CHECK(PresentPacer().interval_ns() == 16666667); // 60 Hz
+}

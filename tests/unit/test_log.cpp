@@ -140,6 +140,27 @@ TEST_CASE("log: flush reaches the sinks") {
     CHECK(sink.flushes == 2);
 }
 
+TEST_CASE("log: the timer tick flushes once the log goes idle") {
+    CaptureSink& sink = capture();
+    log_flush();
+    log_tick(); // settles the state left by other tests
+    sink.flushes = 0;
+    CHECK_FALSE(log_tick()); // nothing logged: nothing to flush
+    log_info("one");
+    CHECK_FALSE(log_tick()); // a line during this tick: the log is busy
+    log_info("two");
+    CHECK_FALSE(log_tick());
+    CHECK(log_tick()); // a whole tick without a line: idle, flush due
+    log_flush();
+    CHECK(sink.flushes == 1);
+    CHECK_FALSE(log_tick()); // flushed: nothing more until the next line
+    CHECK_FALSE(log_tick());
+    log_info("three");
+    log_flush(); // flushed at once (the ready line, a panic)
+    CHECK_FALSE(log_tick());
+    CHECK_FALSE(log_tick());
+}
+
 TEST_CASE("log: replay gives the ring's lines oldest first") {
     CaptureSink& sink = capture();
     for (int i = 0; i < 10; ++i)
