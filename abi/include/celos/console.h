@@ -1,0 +1,43 @@
+/* Consoles: terminals the kernel's interactive output goes to (ABI 1.3).
+   The log reaches them as lines (<celos/log.h>); a program's output (the
+   shell's) reaches them as terminal bytes through celos_console_write,
+   which the core sends to the serial port and to every registered console
+   (the framebuffer console) alike: UTF-8 text and the VT/xterm control
+   sequences the consoles understand.
+
+   A console may keep a scrollback; celos_console_scroll moves its view
+   (Shift+PgUp in the shell, and the panic screen's keys). New output
+   returns the view to the bottom. */
+#ifndef CELOS_CONSOLE_H
+#define CELOS_CONSOLE_H
+
+#include <celos/cdefs.h>
+#include <celos/status.h>
+
+/* celos_console_scroll's `lines` for "back to the bottom". */
+#define CELOS_CONSOLE_VIEW_BOTTOM INT32_MIN
+
+/* What a console registers. Both calls run with interrupts off, from any
+   context (also the panic path): no allocation, no blocking. */
+struct celos_console_ops {
+    /* Terminal bytes, written as they come. */
+    void (*write)(void* context, const char* data, size_t length);
+    /* Moves the view `lines` back into the scrollback (> 0) or towards the
+       bottom (< 0), clamped; CELOS_CONSOLE_VIEW_BOTTOM returns to the
+       bottom. The console shows the change at once. */
+    void (*scroll)(void* context, int32_t lines);
+    void* context;
+};
+
+CELOS_BEGIN_DECLS
+/* CELOS_ERR_NO_MEMORY when every console slot is taken. Released with the
+   module. */
+celos_status celos_console_register(const struct celos_console_ops* console);
+celos_status celos_console_unregister(const struct celos_console_ops* console);
+/* To the serial port and every console. Any context. */
+void celos_console_write(const char* data, size_t length);
+/* Every console's view (see scroll above); serial has no view. */
+void celos_console_scroll(int32_t lines);
+CELOS_END_DECLS
+
+#endif
