@@ -19,6 +19,36 @@ void exit_machine(ExitCode code) {
 
 void idle() { asm volatile("sti; hlt" ::: "memory"); }
 
+void irq_line_unmask(u8 line) { x86_64::pic_unmask(line); }
+void irq_line_mask(u8 line) { x86_64::pic_mask(line); }
+
+void power_off() {
+    x86_64::disable_interrupts();
+    x86_64::outb(0xf4, static_cast<u8>(ExitCode::success)); // isa-debug-exit, when QEMU has one
+    // QEMU's ACPI power management (PIIX4 on pc, ICH9 on q35): PM1a control
+    // at 0x604, SLP_TYP 0 (its \_S5) with SLP_EN. Not read from the FADT:
+    // on other machines this port is most likely nothing, and the halt follows.
+    asm volatile("outw %0, %1" ::"a"(static_cast<u16>(0x2000)), "Nd"(static_cast<u16>(0x604)));
+    halt_forever();
+}
+
+void reset_machine() {
+    x86_64::disable_interrupts();
+    // The 8042's pulse of the reset line: wait until its input buffer is
+    // empty, then command 0xFE.
+    for (int i = 0; i < 100000 && (x86_64::inb(0x64) & 0x02); ++i) {
+    }
+    x86_64::outb(0x64, 0xfe);
+    for (int i = 0; i < 1000000; ++i) asm volatile("pause");
+    // No 8042 (or it did nothing): an empty IDT and an interrupt, a triple fault.
+    struct [[gnu::packed]] {
+        u16 limit;
+        u64 base;
+    } empty{0, 0};
+    asm volatile("lidt %0; int3" ::"m"(empty) : "memory");
+    halt_forever();
+}
+
 u64 now_ns() { return x86_64::now_ns(); }
 
 u64 entropy64() {
