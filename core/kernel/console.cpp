@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/serial.h"
 #include "lib/irq.h"
+#include "log/log.h"
 #include "module/resources.h"
 
 namespace celos {
@@ -47,6 +48,7 @@ void console_write(const char* data, usize length) {
     x86_64::serial_sink().write(data, length);
     for (auto* c : consoles)
         if (c) c->write(c->context, data, length);
+    log_note_output();
 }
 
 void console_scroll(i32 lines) {

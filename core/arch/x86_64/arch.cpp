@@ -22,6 +22,25 @@ void idle() { asm volatile("sti; hlt" ::: "memory"); }
 void irq_line_unmask(u8 line) { x86_64::pic_unmask(line); }
 void irq_line_mask(u8 line) { x86_64::pic_mask(line); }
 
+PagingKey poll_paging_key() {
+    // The i8042's output buffer (status bit 0), set 1 scan codes as the
+    // controller translates them: 49/51 PgUp/PgDn, 48/50 Up/Down, with the
+    // E0 prefix of the grey keys or without it (the keypad's 9/3/8/2 with
+    // Num Lock off); prefixes, releases and other keys ignored.
+    u8 status = x86_64::inb(0x64);
+    if (status == 0xff || !(status & 0x01)) return PagingKey::none; // no controller, or nothing
+    u8 code = x86_64::inb(0x60);
+    if (status & 0x20) return PagingKey::none; // from the mouse port
+    if (code == 0xe0 || (code & 0x80)) return PagingKey::none;
+    switch (code) {
+    case 0x49: return PagingKey::page_back;
+    case 0x51: return PagingKey::page_forward;
+    case 0x48: return PagingKey::line_back;
+    case 0x50: return PagingKey::line_forward;
+    }
+    return PagingKey::none;
+}
+
 void power_off() {
     x86_64::disable_interrupts();
     x86_64::outb(0xf4, static_cast<u8>(ExitCode::success)); // isa-debug-exit, when QEMU has one
