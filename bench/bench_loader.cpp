@@ -277,9 +277,9 @@ const int registered = [] {
         benchmark::RegisterBenchmark(("loader_" + name + "/parse_relocate").c_str(), load_module, path);
         benchmark::RegisterBenchmark(("loader_" + name + "/baseline").c_str(), minimal_relocator, path);
     }
-    for (usize n : {128, 256, 1024})
+    for (usize n : {128, 256, 768})
         benchmark::RegisterBenchmark(("loader_exports/parse_" + std::to_string(n)).c_str(), parse_exports, n);
-    benchmark::RegisterBenchmark("loader_exports/baseline", exports_hash_set, usize{1024});
+    benchmark::RegisterBenchmark("loader_exports/baseline", exports_hash_set, usize{768});
     return 0;
 }();
 
