@@ -20,6 +20,9 @@ struct Options {
     long duplicate_of_last = -1;
     // Entries' relocations in reverse order (a valid but unusual object).
     bool reversed_relocations = false;
+    // Without the names' relocations (the name fields stay 0): one
+    // relocation per entry, still in offset order.
+    bool name_relocations = true;
     uint16_t abi_major = 1, abi_minor = 0;
 };
 
@@ -105,18 +108,22 @@ inline std::vector<uint8_t> build(const Options& o) {
     }
 
     // .celos_exports (zero: RELA) and its relocations, in offset order.
-    std::vector<uint8_t> exports(16 * n, 0), rela(48 * n, 0);
+    const size_t per_entry = o.name_relocations ? 2 : 1;
+    std::vector<uint8_t> exports(16 * n, 0), rela(24 * per_entry * n, 0);
     for (size_t i = 0; i < n; ++i) {
         size_t symbol = first_function + i;
         if (o.duplicate_of_last >= 0 && i == static_cast<size_t>(o.duplicate_of_last))
             symbol = first_function + n - 1;
-        size_t slot = o.reversed_relocations ? n - 1 - i : i;
-        put<uint64_t>(rela, 48 * slot, 16 * i);
-        put<uint64_t>(rela, 48 * slot + 8, (uint64_t{1} << 32) | 1); // .rodata.str, R_X86_64_64
-        put<int64_t>(rela, 48 * slot + 16, name_offsets[i]);
-        put<uint64_t>(rela, 48 * slot + 24, 16 * i + 8);
-        put<uint64_t>(rela, 48 * slot + 32, (uint64_t(symbol) << 32) | 1);
-        put<int64_t>(rela, 48 * slot + 40, 0);
+        size_t at = 24 * per_entry * (o.reversed_relocations ? n - 1 - i : i);
+        if (o.name_relocations) {
+            put<uint64_t>(rela, at, 16 * i);
+            put<uint64_t>(rela, at + 8, (uint64_t{1} << 32) | 1); // .rodata.str, R_X86_64_64
+            put<int64_t>(rela, at + 16, name_offsets[i]);
+            at += 24;
+        }
+        put<uint64_t>(rela, at, 16 * i + 8);
+        put<uint64_t>(rela, at + 8, (uint64_t(symbol) << 32) | 1);
+        put<int64_t>(rela, at + 16, 0);
     }
 
     std::vector<uint8_t> file(64, 0);
