@@ -6,8 +6,9 @@
 // Regions: every SHF_ALLOC section goes to one of three regions, each
 // starting on a page: text (SHF_EXECINSTR: RX), rodata (neither writable
 // nor executable: R) and data (SHF_WRITE, PROGBITS and NOBITS: RW, NX).
-// Non-ALLOC sections (debug info, symbol tables) are not loaded and their
-// relocations are not applied.
+// Non-ALLOC sections (debug info, symbol tables) are not loaded; their
+// relocations are neither applied nor read (parse() checks the headers of
+// their RELA sections only).
 #pragma once
 
 #include "lib/result.h"
@@ -110,11 +111,11 @@ public:
     // Copies section bytes into the region buffers (NOBITS stays zero) and
     // applies every relocation of ALLOC sections: R_X86_64_64, PC32, PLT32,
     // 32, 32S, PC64, each range-checked. Undefined symbols go through the
-    // resolver; all unresolved names are listed in diag and nothing is
-    // started (never resolved to 0); weak undefined symbols too (a module
-    // cannot test for an absent export). Other types are an error naming the
-    // type. targets[i] is for Region(i). SHF_MERGE sections are loaded as
-    // they are (not merged).
+    // resolver, once each; all unresolved names are listed in diag and
+    // nothing is started (never resolved to 0); weak undefined symbols too (a
+    // module cannot test for an absent export). Other types are an error
+    // naming the type. targets[i] is for Region(i). SHF_MERGE sections are
+    // loaded as they are (not merged).
     Result<void> relocate(const RegionTarget (&targets)[kRegionCount], SymbolResolver& resolver,
                           RelocationStats& stats, Diagnostic& diag) const;
 
