@@ -43,7 +43,8 @@ u32 name_hash(const char* s) {
 }
 
 // The export names seen so far (open addressing; each slot holds a name's
-// offset in the string table, 0 for none: empty names are refused before).
+// offset in the string table, 0 for none: empty names are refused before,
+// and 8 bits of its hash, so that names are compared only when those match).
 // Fixed-size, on the stack: parse() runs before any heap exists.
 class ExportNames {
 public:
@@ -53,18 +54,22 @@ public:
     explicit ExportNames(const char* strings) : strings_(strings) {}
     // False when an equal name is there already; else adds it.
     bool insert(const char* name) {
-        for (usize i = name_hash(name) & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
-            if (slots_[i] == 0) {
-                slots_[i] = static_cast<u32>(name - strings_);
+        const u32 hash = name_hash(name);
+        const u8 tag = static_cast<u8>(hash >> 24);
+        for (usize i = hash & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+            if (offsets_[i] == 0) {
+                offsets_[i] = static_cast<u32>(name - strings_);
+                tags_[i] = tag;
                 return true;
             }
-            if (cstr_equal(strings_ + slots_[i], name)) return false;
+            if (tags_[i] == tag && cstr_equal(strings_ + offsets_[i], name)) return false;
         }
     }
 
 private:
     const char* strings_;
-    u32 slots_[kSlots] = {};
+    u32 offsets_[kSlots] = {};
+    u8 tags_[kSlots];
 };
 
 // A string table: NUL-terminated at its end, so that every offset inside it
