@@ -13,6 +13,7 @@
 #include "module/registry.h"
 #include "module/resources.h"
 #include "module/services.h"
+#include "pci/pci_bus.h"
 
 namespace celos {
 namespace {
@@ -297,6 +298,33 @@ int memory_text(Text& t) {
     return t.length();
 }
 
+// lspci: one line per function, with its decodable BARs.
+int pci_text(Text& t) {
+    usize n = 0;
+    const pci::Function* f = pci::bus_functions(&n);
+    for (usize i = 0; i < n; ++i) {
+        t.add("%02x:%02x.%u %04x:%04x %s (class %02x%02x%02x rev %02x)\n", f[i].address.bus, f[i].address.device,
+              f[i].address.function, f[i].vendor_id, f[i].device_id, pci::class_name(f[i].class_code, f[i].subclass),
+              f[i].class_code, f[i].subclass, f[i].prog_if, f[i].revision);
+        if (f[i].header_type != 0) continue;
+        for (unsigned b = 0; b < pci::kBarCount; ++b) {
+            auto bar = pci::bar_probe(pci::bus_access(), f[i].address, b);
+            if (!bar.ok()) {
+                if (bar.error().status != Status::not_found) t.add("        BAR %u: %s\n", b, bar.error().check);
+                continue;
+            }
+            const pci::Bar& v = bar.value();
+            t.add("        BAR %u: %s at 0x%llx, %llu %s\n", b,
+                  v.kind == pci::BarKind::io ? "I/O" : v.kind == pci::BarKind::memory64 ? "memory64" : "memory32",
+                  static_cast<unsigned long long>(v.base),
+                  static_cast<unsigned long long>(v.kind == pci::BarKind::io ? v.size : v.size / 1024),
+                  v.kind == pci::BarKind::io ? "ports" : "KiB");
+            if (v.kind == pci::BarKind::memory64) ++b;
+        }
+    }
+    return t.length();
+}
+
 const char* level_tag(LogLevel level) {
     switch (level) {
     case LogLevel::error: return "error: ";
@@ -361,7 +389,8 @@ int info_text(const char* topic, const char* arg, char* out, usize size) {
     if (what == StringView("bootfile-names")) return bootfiles_text(t, true);
     if (what == StringView("memory")) return memory_text(t);
     if (what == StringView("log")) return log_text(t, arg, out, size);
-    format(out, size, "no topic '%s' (modules, module, module-names, bootfiles, bootfile-names, memory, log)",
+    if (what == StringView("pci")) return pci_text(t);
+    format(out, size, "no topic '%s' (modules, module, module-names, bootfiles, bootfile-names, memory, log, pci)",
            topic ? topic : "");
     return -1;
 }

@@ -18,6 +18,7 @@ struct KernelState {
     VirtAddr framebuffer; // the write-combining mapping; 0 when there is none
     RangeAllocator vranges;     // the core's virtual-range window
     RangeAllocator module_area; // where modules are laid out
+    RangeAllocator device_ranges; // PCI BAR mappings, after the framebuffer's
 };
 
 KernelState& kernel();

@@ -304,6 +304,8 @@ Stacks build_address_space(u64 info_phys) {
     state.page_table = table;
     state.vranges.init(VIRTUAL_RANGE_BASE, VIRTUAL_RANGE_END);
     state.module_area.init(MODULE_AREA_BASE, MODULE_AREA_END);
+    // BAR mappings go after the framebuffer's, 1 GiB on (its size is < 4 GiB).
+    state.device_ranges.init(DEVICE_MAP_BASE + (u64(4) << 30), VIRTUAL_RANGE_BASE);
     Stacks stacks;
     stacks.kernel_top = map_guarded_stack("kernel", kKernelStackPages);
     stacks.ist_tops[0] = map_guarded_stack("#DF IST", kIstStackPages);

@@ -20,6 +20,7 @@ enum class ResourceKind : u8 {
     irq_line,
     console,
     task,
+    device_mapping, // a PCI BAR mapped in the device window
 };
 
 // Releases what the record stands for (it is no longer in the table).

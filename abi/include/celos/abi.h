@@ -19,5 +19,6 @@
 #include <celos/input.h>
 #include <celos/console.h>
 #include <celos/system.h>
+#include <celos/pci.h>
 
 #endif

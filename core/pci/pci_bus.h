@@ -1,0 +1,18 @@
+// The core's view of the PCI buses: scanned once, on first use, through
+// configuration mechanism #1; read by the ABI (<celos/pci.h>) and by
+// celos_info("pci").
+#pragma once
+
+#include "pci/pci_decode.h"
+
+namespace celos::pci {
+
+constexpr usize kMaxFunctions = 128;
+
+// The functions found (scans on the first call).
+const Function* bus_functions(usize* count);
+// The scanned function at `a`, or null.
+const Function* bus_find(Address a);
+ConfigAccess& bus_access();
+
+} // namespace celos::pci
