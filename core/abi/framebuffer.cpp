@@ -19,13 +19,14 @@ void release_framebuffer(int, u64, u64) {
 
 } // namespace
 
-extern "C" const struct celos_framebuffer* celos_framebuffer_get(void) {
+namespace celos {
+
+const celos_framebuffer* framebuffer_take(int module) {
     static celos_framebuffer fb;
     const mb2::Framebuffer& m = kernel().boot_info.framebuffer;
     if (!m.present || m.type != mb2::FramebufferType::rgb || kernel().framebuffer.value() == 0)
         return nullptr;
     boot_screen_release(); // whoever asks draws from now on
-    int module = CALLER_MODULE();
     if (module >= 0 && !resource_find(ResourceKind::framebuffer, static_cast<u64>(module), nullptr, nullptr))
         resource_add(module, ResourceKind::framebuffer, static_cast<u64>(module), 0, release_framebuffer);
     fb.pixels = kernel().framebuffer.as<void>();
@@ -41,6 +42,12 @@ extern "C" const struct celos_framebuffer* celos_framebuffer_get(void) {
     fb.blue_position = m.blue_position;
     fb.blue_size = m.blue_size;
     return &fb;
+}
+
+} // namespace celos
+
+extern "C" const struct celos_framebuffer* celos_framebuffer_get(void) {
+    return framebuffer_take(CALLER_MODULE());
 }
 
 CELOS_EXPORT(celos_framebuffer_get);

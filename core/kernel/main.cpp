@@ -14,6 +14,7 @@
 #include "kernel/tasks.h"
 #include "boot/layout.h"
 #include "kernel/boot_screen.h"
+#include "kernel/bootfb.h"
 #include "kernel/kernel.h"
 #include "kernel/stacks.h"
 #include "kernel/symbolize.h"
@@ -331,6 +332,7 @@ Stacks build_address_space(u64 info_phys) {
     if (state.framebuffer.value() != 0) boot_screen_init(state.boot_info.framebuffer, state.framebuffer.as<void>());
     integrity_init();
     kaslr_init();
+    bootfb_register();
     modules_load_all();
     wx_check();
     // The heap module, when loaded, reports its use by module.

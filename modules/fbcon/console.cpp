@@ -89,10 +89,19 @@ const char* Screen::init(const RenderConfig& config, const celos_font_ops* font,
 }
 
 celos_status Screen::switch_font(const celos_font_ops* font, const char** why) {
+    return relayout(renderer_.config(), font, back_, back_size_, why);
+}
+
+celos_status Screen::switch_screen(const RenderConfig& config, uint8_t* back, size_t back_size, const char** why) {
+    return relayout(config, renderer_.font(), back, back_size, why);
+}
+
+celos_status Screen::relayout(const RenderConfig& config, const celos_font_ops* font, uint8_t* back,
+                              size_t back_size, const char** why) {
     const char* unused = nullptr;
     if (!why) why = &unused;
     uint32_t cols = 0, rows = 0;
-    if (const char* e = Renderer::layout(renderer_.config(), font, back_size_, cols, rows)) {
+    if (const char* e = Renderer::layout(config, font, back_size, cols, rows)) {
         *why = e;
         return CELOS_ERR_INVALID;
     }
@@ -120,7 +129,9 @@ celos_status Screen::switch_font(const celos_font_ops* font, const char** why) {
     cells_ = grid;
     capacity_ = capacity;
     TerminalConfig terminal = terminal_.config();
-    renderer_.init(renderer_.config(), font, back_, back_size_);
+    back_ = back;
+    back_size_ = back_size;
+    renderer_.init(config, font, back_, back_size_);
     terminal_.init(cells_, cols, rows, terminal);
     attach_history(); // the log's replay fills it again
     renderer_.redraw_later(terminal_);

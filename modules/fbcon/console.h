@@ -58,6 +58,14 @@ class Screen {
     // (the font cannot draw on this screen) or CELOS_ERR_NO_MEMORY (no
     // memory for the new grid), with *why set.
     celos_status switch_font(const celos_font_ops* font, const char** why);
+    // The same for a new screen (a display replaced, or its mode changed):
+    // the grid laid out again for `config` on the back buffer `back`.
+    celos_status switch_screen(const RenderConfig& config, uint8_t* back, size_t back_size, const char** why);
+    // The frame's offset in the framebuffer, and the rows the last present
+    // wrote (for displays that pan and displays that need flushing).
+    uint32_t scan_y() const { return renderer_.scan_y(); }
+    uint32_t damage_y0() const { return renderer_.damage_y0(); }
+    uint32_t damage_y1() const { return renderer_.damage_y1(); }
     // Clears the terminal and redraws everything with the same font.
     void clear();
     // Frees the cells; init may be called again.
@@ -105,6 +113,8 @@ class Screen {
     size_t cells_held() const { return capacity_ + spare_capacity_; }
 
   private:
+    celos_status relayout(const RenderConfig& config, const celos_font_ops* font, uint8_t* back, size_t back_size,
+                          const char** why);
     Terminal terminal_;
     Renderer renderer_;
     uint8_t* back_ = nullptr;

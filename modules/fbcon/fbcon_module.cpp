@@ -1,8 +1,15 @@
-// The framebuffer console: takes the framebuffer the core describes, draws
+// The framebuffer console: draws on whichever module answered for the
+// "display" service (the boot loader's framebuffer, bochs, virtio_gpu),
 // text cells with whichever font module answered for the "font" service, and
 // becomes a log sink (the early log is replayed first). The framebuffer is
 // only written: the console draws into a back buffer in RAM and copies out
-// the rows that changed.
+// the rows that changed; a display that needs it is flushed the rows
+// written, and on a display that pans, a scroll of the whole screen moves
+// the scan-out offset instead of copying the screen.
+//
+// The display is held like the font: when a driver takes over, or the
+// driver changes its mode, the console lays its grid out for the new screen
+// and draws the log again (replace_display).
 //
 // The font is held (celos_service_acquire with a watch): its module stays
 // while the console draws with it, and when another font module replaces it
@@ -20,6 +27,7 @@
 // Parameters: fg=RRGGBB bg=RRGGBB margin=N (pixels).
 #include <celos/abi.h>
 #include <celos/cxx.h>
+#include <celos/display.h>
 #include <celos/font.h>
 
 #include "console.h"
@@ -45,11 +53,17 @@ struct State {
     Screen screen;
     uint8_t* framebuffer;
     PresentPacer pacer;
+    const celos_display_ops* display;
+    celos_display_mode mode;
+    uint32_t scan_y; // the offset the display shows from (UINT32_MAX: unknown)
 };
 State* console = nullptr;
 bool replaying = false; // the log replayed: into the terminal, drawn once at the end
 void* back = nullptr;   // the back buffer, a virtual range
+size_t back_pages = 0;
 celos_service_handle font_hold = 0;
+celos_service_handle display_hold = 0;
+ConsoleColors colors;
 
 bool parse_rgb(const char* text, uint32_t& out) {
     uint32_t v = 0;
@@ -69,8 +83,15 @@ bool parse_rgb(const char* text, uint32_t& out) {
 }
 
 void present_now() {
-    console->screen.present(console->framebuffer);
-    console->pacer.presented(celos_time_ns());
+    State& c = *console;
+    c.screen.present(c.framebuffer);
+    if (c.display->flush && c.screen.damage_y1() > c.screen.damage_y0())
+        c.display->flush(c.display->context, 0, c.screen.damage_y0(), c.mode.width,
+                         c.screen.damage_y1() - c.screen.damage_y0());
+    if (c.display->set_y_offset && c.screen.scan_y() != c.scan_y &&
+        c.display->set_y_offset(c.display->context, c.screen.scan_y()) == CELOS_OK)
+        c.scan_y = c.screen.scan_y();
+    c.pacer.presented(celos_time_ns());
 }
 
 void emit(void*, int level, uint64_t timestamp_ns, const char* line, size_t length) {
@@ -163,30 +184,111 @@ celos_status replace_font(void*, const void* new_ops, uint32_t) {
 
 const celos_service_watch font_watch = {replace_font, nullptr};
 
+// What the console draws for a mode: panning only when the display can.
+RenderConfig render_config(const celos_display_ops* display, const celos_display_mode& mode) {
+    PixelFormat format{mode.bpp, mode.red_position, mode.red_size, mode.green_position, mode.green_size,
+                       mode.blue_position, mode.blue_size};
+    return RenderConfig{mode.width, mode.height, mode.pitch, format, static_cast<uint32_t>(margin), colors.background,
+                        CursorShape::Underline, display->set_y_offset ? mode.virtual_height : 0};
+}
+
+// The display's mode, checked: null when the console can draw on it, else why.
+const char* read_mode(const celos_display_ops* display, celos_display_mode& mode) {
+    if (!display->get_mode || !display->framebuffer) return "the display has no get_mode or framebuffer";
+    display->get_mode(display->context, &mode);
+    PixelFormat format{mode.bpp, mode.red_position, mode.red_size, mode.green_position, mode.green_size,
+                       mode.blue_position, mode.blue_size};
+    if (const char* why = pixel_format_check(format)) return why;
+    if (mode.virtual_height < mode.height) return "the display's virtual height is below its height";
+    return nullptr;
+}
+
+// The display's provider is being replaced, or its mode changed (the driver
+// announces a mode change as a replacement): lay the grid out for the new
+// screen and draw the log again. Outside any sink, so it may allocate.
+celos_status replace_display(void*, const void* new_ops, uint32_t) {
+    auto* display = static_cast<const celos_display_ops*>(new_ops);
+    celos_display_mode mode{};
+    if (const char* why = read_mode(display, mode)) {
+        celos_log(CELOS_LOG_WARN, "cannot draw on display '%s': %s; '%s' kept", display->name, why,
+                  console->display->name);
+        return CELOS_ERR_UNSUPPORTED;
+    }
+    RenderConfig config = render_config(display, mode);
+    size_t need = Renderer::back_buffer_size(config);
+    size_t pages = (need + CELOS_PAGE_SIZE - 1) / CELOS_PAGE_SIZE;
+    void* new_back = back;
+    if (pages > back_pages) {
+        if (celos_vrange_alloc(pages, CELOS_PROT_READ | CELOS_PROT_WRITE, &new_back) != CELOS_OK) {
+            celos_log(CELOS_LOG_WARN, "no memory for a %ux%u back buffer; display '%s' kept", mode.width,
+                      mode.height, console->display->name);
+            return CELOS_ERR_NO_MEMORY;
+        }
+    }
+    void* framebuffer = display->framebuffer(display->context);
+    celos_log_sink_unregister(&sink); // no line may reach the screen while it changes
+    const char* why = nullptr;
+    celos_status switched =
+        framebuffer ? console->screen.switch_screen(config, static_cast<uint8_t*>(new_back),
+                                                    new_back == back ? back_pages * CELOS_PAGE_SIZE
+                                                                     : pages * CELOS_PAGE_SIZE,
+                                                    &why)
+                    : CELOS_ERR_INVALID;
+    if (!framebuffer) why = "the display gives no framebuffer";
+    if (switched != CELOS_OK) {
+        if (new_back != back) celos_vrange_free(new_back);
+        console->screen.clear();
+        show_log();
+        celos_log(CELOS_LOG_WARN, "cannot draw on display '%s' (%s); '%s' kept", display->name, why,
+                  console->display->name);
+        return switched;
+    }
+    if (new_back != back) {
+        if (back) celos_vrange_free(back);
+        back = new_back;
+        back_pages = pages;
+    }
+    const char* old = console->display->name;
+    console->display = display;
+    console->mode = mode;
+    console->framebuffer = static_cast<uint8_t*>(framebuffer);
+    console->scan_y = UINT32_MAX;
+    celos_status shown = show_log();
+    celos_log(CELOS_LOG_INFO, "display %s -> %s: %ux%u, %u bpp: %ux%u cells", old, display->name, mode.width,
+              mode.height, mode.bpp, console->screen.cols(), console->screen.rows());
+    return shown;
+}
+
+const celos_service_watch display_watch = {replace_display, nullptr};
+
 void fbcon_exit();
 
 celos_status fbcon_init() {
     uint64_t started = celos_time_ns();
-    const celos_framebuffer* fb = celos_framebuffer_get();
-    if (!fb) {
-        celos_log(CELOS_LOG_WARN, "no linear RGB framebuffer: the console stays on serial");
+    const void* display_ops = nullptr;
+    if (celos_service_acquire(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION, &display_watch, &display_hold,
+                              &display_ops) != CELOS_OK) {
+        display_hold = 0;
+        celos_log(CELOS_LOG_WARN, "no display (no linear RGB framebuffer, no display driver): the console stays on serial");
         return CELOS_ERR_UNSUPPORTED;
     }
-    PixelFormat format{fb->bpp, fb->red_position, fb->red_size, fb->green_position, fb->green_size,
-                       fb->blue_position, fb->blue_size};
-    if (const char* why = pixel_format_check(format)) {
-        celos_log(CELOS_LOG_ERROR, "framebuffer %ux%u, %u bpp: %s; the console stays on serial", fb->width,
-                  fb->height, fb->bpp, why);
+    auto* display = static_cast<const celos_display_ops*>(display_ops);
+    celos_display_mode mode{};
+    if (const char* why = read_mode(display, mode)) {
+        celos_log(CELOS_LOG_ERROR, "display '%s' %ux%u, %u bpp: %s; the console stays on serial", display->name,
+                  mode.width, mode.height, mode.bpp, why);
+        fbcon_exit();
         return CELOS_ERR_UNSUPPORTED;
     }
     const void* ops = nullptr;
     if (celos_service_acquire(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, &font_watch, &font_hold,
                               &ops) != CELOS_OK) {
         celos_log(CELOS_LOG_ERROR, "no font service: load a font module (psf or truetype) before fbcon");
+        font_hold = 0;
+        fbcon_exit();
         return CELOS_ERR_NOT_FOUND;
     }
     auto* font = static_cast<const celos_font_ops*>(ops);
-    ConsoleColors colors;
     if (!parse_rgb(fg_param, colors.foreground)) celos_log(CELOS_LOG_WARN, "fg=%s is not RRGGBB; default kept", fg_param);
     if (!parse_rgb(bg_param, colors.background)) celos_log(CELOS_LOG_WARN, "bg=%s is not RRGGBB; default kept", bg_param);
     if (scrollback < 0 || scrollback > kMaxScrollback) {
@@ -199,12 +301,11 @@ celos_status fbcon_init() {
         margin = 8;
     }
 
-    RenderConfig config{fb->width, fb->height, fb->pitch, format, static_cast<uint32_t>(margin), colors.background,
-                        CursorShape::Underline};
+    RenderConfig config = render_config(display, mode);
     size_t back_size = Renderer::back_buffer_size(config);
     // What init takes, exit gives back (the core would release it too).
-    celos_status s = celos_vrange_alloc((back_size + CELOS_PAGE_SIZE - 1) / CELOS_PAGE_SIZE,
-                                        CELOS_PROT_READ | CELOS_PROT_WRITE, &back);
+    back_pages = (back_size + CELOS_PAGE_SIZE - 1) / CELOS_PAGE_SIZE;
+    celos_status s = celos_vrange_alloc(back_pages, CELOS_PROT_READ | CELOS_PROT_WRITE, &back);
     if (s != CELOS_OK) {
         back = nullptr;
         fbcon_exit();
@@ -215,7 +316,15 @@ celos_status fbcon_init() {
         fbcon_exit();
         return CELOS_ERR_NO_MEMORY;
     }
-    console->framebuffer = static_cast<uint8_t*>(fb->pixels);
+    console->display = display;
+    console->mode = mode;
+    console->scan_y = UINT32_MAX;
+    console->framebuffer = static_cast<uint8_t*>(display->framebuffer(display->context));
+    if (!console->framebuffer) {
+        celos_log(CELOS_LOG_ERROR, "display '%s' gives no framebuffer; the console stays on serial", display->name);
+        fbcon_exit();
+        return CELOS_ERR_UNSUPPORTED;
+    }
     if (const char* why =
             console->screen.init(config, font, static_cast<uint8_t*>(back), back_size,
                                  console_terminal_config(colors), {allocate_cells, free_cells},
@@ -224,8 +333,8 @@ celos_status fbcon_init() {
         fbcon_exit();
         return CELOS_ERR_INVALID;
     }
-    celos_log(CELOS_LOG_INFO, "%ux%u, %u bpp: %ux%u cells of %ux%u with font '%s'", fb->width, fb->height,
-              fb->bpp, console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height,
+    celos_log(CELOS_LOG_INFO, "%ux%u, %u bpp: %ux%u cells of %ux%u with font '%s'", mode.width, mode.height,
+              mode.bpp, console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height,
               font->name);
     if (scrollback > 0 && console->screen.history_lines() == 0)
         celos_log(CELOS_LOG_WARN, "no memory for %lld lines of scrollback: none kept",
@@ -254,6 +363,8 @@ void fbcon_exit() {
     celos_log_sink_unregister(&sink);
     if (font_hold) celos_service_release(font_hold);
     font_hold = 0;
+    if (display_hold) celos_service_release(display_hold);
+    display_hold = 0;
     if (console) {
         console->screen.release();
         delete console;
@@ -261,6 +372,7 @@ void fbcon_exit() {
     console = nullptr;
     if (back) celos_vrange_free(back);
     back = nullptr;
+    back_pages = 0;
     replaying = false;
 }
 

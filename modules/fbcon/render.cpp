@@ -99,8 +99,18 @@ const char* Renderer::init(const RenderConfig& config, const celos_font_ops* fon
         w = 0;
     for (uint32_t r = 0; r < Terminal::kMaxRows; ++r) {
         slot_[r] = uint16_t(r);
-        ink_[r] = shown_[r] = Ink{0, 0, 0};
+        ink_[r] = Ink{0, 0, 0};
     }
+    // Positions below the screen show whatever was there: anything.
+    pan_rows_ = 0;
+    positions_ = rows;
+    if (config_.virtual_height > config_.height) {
+        uint64_t k = (uint64_t(config_.virtual_height) - config_.margin + cell_h_ - 1) / cell_h_;
+        positions_ = k < kMaxPositions ? uint32_t(k) : kMaxPositions;
+    }
+    for (uint32_t k = 0; k < kMaxPositions; ++k)
+        fb_ink_[k] = k < rows ? Ink{0, 0, 0} : Ink{config_.width, 0, uint16_t(cell_h_)};
+    damage_y0_ = damage_y1_ = 0;
     plain_pixel_ = pixel_pack(config.format, config.border_rgb);
     full_ = false;
     cursor_on_ = false;
@@ -372,8 +382,33 @@ void Renderer::render(Terminal& term) {
         uint32_t mag = uint32_t(lines < 0 ? -lines : lines);
         uint32_t h = bottom - top;
         if (mag < h) rotate_slots(top, bottom, lines > 0 ? mag : h - mag);
-        for (uint32_t r = top; r < bottom; ++r)
-            mark_pending(r);
+        if (panning() && !full_ && lines > 0 && top == 0 && bottom == rows_ && mag < h) {
+            // The whole screen scrolls up: the framebuffer already holds the
+            // rows that stay, further down; show from there and draw only
+            // the new rows. At the end of the virtual height: back to the
+            // top, everything copied once.
+            uint64_t next = pan_rows_ + mag;
+            if (next * cell_h_ + config_.height <= config_.virtual_height && next + rows_ < positions_) {
+                pan_rows_ = uint32_t(next);
+                for (uint32_t r = rows_ - mag; r < rows_; ++r)
+                    mark_pending(r);
+                // The cursor moved up with the picture: erase it there.
+                if (cursor_on_) {
+                    if (cursor_y_ >= mag) {
+                        cursor_y_ -= mag;
+                        mark_pending(cursor_y_);
+                    } else {
+                        cursor_on_ = false;
+                    }
+                }
+            } else {
+                pan_rows_ = 0;
+                full_ = true;
+            }
+        } else {
+            for (uint32_t r = top; r < bottom; ++r)
+                mark_pending(r);
+        }
     }
     for (uint32_t r = 0; r < n; ++r)
         if (term.row_dirty(r)) draw_row(term, r);
@@ -396,10 +431,51 @@ bool Renderer::present_pending() const {
     return false;
 }
 
+void Renderer::note_damage(uint32_t y0, uint32_t y1) {
+    y0 += pan_rows_ * cell_h_;
+    y1 += pan_rows_ * cell_h_;
+    if (damage_y0_ == damage_y1_) {
+        damage_y0_ = y0;
+        damage_y1_ = y1;
+        return;
+    }
+    if (y0 < damage_y0_) damage_y0_ = y0;
+    if (y1 > damage_y1_) damage_y1_ = y1;
+}
+
+void Renderer::clear_band(uint8_t* framebuffer, uint32_t y0, uint32_t y1) {
+    uint32_t limit = config_.virtual_height > config_.height ? config_.virtual_height : config_.height;
+    if (y1 > limit) y1 = limit;
+    if (y0 < config_.margin) y0 = config_.margin; // above position 0: written by full presents only
+    if (y0 >= y1) return;
+    uint32_t first = (y0 - config_.margin) / cell_h_, last = (y1 - config_.margin - 1) / cell_h_;
+    for (uint32_t k = first; k <= last && k < positions_; ++k) {
+        Ink& ink = fb_ink_[k];
+        if (ink.x1 == 0) continue;
+        uint32_t top = config_.margin + k * cell_h_;
+        uint32_t a = y0 > top + ink.y0 ? y0 : top + ink.y0;
+        uint32_t b = y1 < top + ink.y1 ? y1 : top + ink.y1;
+        if (a >= b) continue;
+        for (uint32_t y = a; y < b; ++y) {
+            uint8_t* row = framebuffer + size_t(y) * config_.pitch;
+            for (uint32_t x = 0; x < ink.x1; ++x)
+                put(row + size_t(x) * bytes_, plain_pixel_);
+        }
+        pixels_written_ += uint64_t(ink.x1) * (b - a);
+        uint32_t pan_y = pan_rows_ * cell_h_;
+        note_damage(a - pan_y, b - pan_y);
+        // Trim the record where the band covered one end of the ink.
+        if (a <= top + ink.y0 && b >= top + ink.y1) ink = Ink{0, 0, 0};
+        else if (a <= top + ink.y0) ink.y0 = uint16_t(b - top);
+        else if (b >= top + ink.y1) ink.y1 = uint16_t(a - top);
+    }
+}
+
 void Renderer::copy_block(uint8_t* framebuffer, uint32_t dst_y, uint32_t src_y, uint32_t h, uint32_t x1) {
     if (h == 0 || x1 == 0) return;
     size_t bytes = size_t(x1) * bytes_;
     pixels_written_ += uint64_t(x1) * h;
+    note_damage(dst_y, dst_y + h);
     if (bytes == back_pitch_ && back_pitch_ == config_.pitch) { // whole rows, both contiguous: one copy
         copy_out(framebuffer + size_t(dst_y) * config_.pitch, back_ + size_t(src_y) * back_pitch_, bytes * h);
         return;
@@ -427,12 +503,22 @@ void Renderer::draw_cursor(uint8_t* framebuffer) {
             put(dst + size_t(x) * bytes_, get(src + size_t(x) * bytes_) ^ invert_mask_);
     }
     pixels_written_ += uint64_t(cell_w_) * h;
+    note_damage(y0, y0 + h);
     // The framebuffer now shows the cursor there: the next copy of this row
     // must cover it.
-    shown_[cursor_y_] = ink_union(shown_[cursor_y_], Ink{uint32_t(x0) + cell_w_, uint16_t(rel), uint16_t(rel + h)});
+    shown(cursor_y_) = ink_union(shown(cursor_y_), Ink{uint32_t(x0) + cell_w_, uint16_t(rel), uint16_t(rel + h)});
 }
 
-void Renderer::present(uint8_t* framebuffer) {
+void Renderer::present(uint8_t* base) {
+    damage_y0_ = damage_y1_ = 0;
+    if (full_) pan_rows_ = 0;
+    uint8_t* framebuffer = base + size_t(pan_rows_) * cell_h_ * config_.pitch;
+    if (!full_ && pan_rows_ != 0) {
+        // The margins at this offset: plain where the framebuffer had ink.
+        uint32_t pan_y = pan_rows_ * cell_h_;
+        clear_band(base, pan_y, pan_y + config_.margin);
+        clear_band(base, pan_y + row_top(rows_), pan_y + config_.height);
+    }
     if (full_) {
         // Margins and the text rows, slot by slot; runs of rows whose slots
         // follow each other are one copy.
@@ -444,7 +530,7 @@ void Renderer::present(uint8_t* framebuffer) {
                 ++run;
             copy_block(framebuffer, row_top(r), slot_top(slot_[r]), run * cell_h_, config_.width);
             for (uint32_t i = 0; i < run; ++i)
-                shown_[r + i] = ink_[slot_[r + i]];
+                shown(r + i) = ink_[slot_[r + i]];
             r += run;
         }
         copy_block(framebuffer, text_end, text_end, config_.height - text_end, config_.width);
@@ -454,20 +540,20 @@ void Renderer::present(uint8_t* framebuffer) {
                 ++r;
                 continue;
             }
-            Ink want = ink_union(shown_[r], ink_[slot_[r]]);
+            Ink want = ink_union(shown(r), ink_[slot_[r]]);
             // Rows that need the whole cell height and almost the whole
             // width, in consecutive slots: copied whole, as one block.
             uint32_t wide = config_.width - config_.margin - cell_w_;
             if (want.x1 >= wide && want.y0 == 0 && want.y1 == cell_h_) {
                 uint32_t run = 1;
                 while (r + run < rows_ && row_pending(r + run) && slot_[r + run] == slot_[r] + run) {
-                    Ink next = ink_union(shown_[r + run], ink_[slot_[r + run]]);
+                    Ink next = ink_union(shown(r + run), ink_[slot_[r + run]]);
                     if (next.x1 < wide || next.y0 != 0 || next.y1 != cell_h_) break;
                     ++run;
                 }
                 copy_block(framebuffer, row_top(r), slot_top(slot_[r]), run * cell_h_, config_.width);
                 for (uint32_t i = 0; i < run; ++i)
-                    shown_[r + i] = ink_[slot_[r + i]];
+                    shown(r + i) = ink_[slot_[r + i]];
                 r += run;
                 continue;
             }
@@ -477,7 +563,7 @@ void Renderer::present(uint8_t* framebuffer) {
             if (want.x1)
                 copy_block(framebuffer, row_top(r) + want.y0, slot_top(slot_[r]) + want.y0, want.y1 - want.y0,
                            want.x1);
-            shown_[r] = ink_[slot_[r]];
+            shown(r) = ink_[slot_[r]];
             ++r;
         }
     }

@@ -45,6 +45,10 @@ struct RenderConfig {
     uint32_t margin;     // border pixels on every side of the text area
     uint32_t border_rgb; // colour of the border (and of pixels past the grid)
     CursorShape cursor;
+    // Framebuffer rows the display can pan over (set_y_offset); 0 or height:
+    // no panning. With more, a scroll of the whole screen moves the
+    // scan-out offset down (scan_y()) and draws only the new rows.
+    uint32_t virtual_height = 0;
 };
 
 class Renderer {
@@ -82,8 +86,16 @@ class Renderer {
     // never drawn.
     void render(Terminal& term);
     // Copies what changed since the last present() from the back buffer to
-    // `framebuffer` (never read) and draws the cursor inverted over it.
+    // `framebuffer` (never read; virtual_height rows when panning) and draws
+    // the cursor inverted over it.
     void present(uint8_t* framebuffer);
+    // The framebuffer row the display must show from after the last
+    // present() (0 without panning).
+    uint32_t scan_y() const { return pan_rows_ * cell_h_; }
+    // Framebuffer rows the last present() wrote, [y0, y1) (empty when
+    // y0 == y1): what a display that needs flushing must flush.
+    uint32_t damage_y0() const { return damage_y0_; }
+    uint32_t damage_y1() const { return damage_y1_; }
     // Something waits for present(): damage rendered but not yet copied.
     bool present_pending() const;
 
@@ -129,6 +141,13 @@ class Renderer {
     // pixel rows from dst_y of the framebuffer.
     void copy_block(uint8_t* framebuffer, uint32_t dst_y, uint32_t src_y, uint32_t h, uint32_t x1);
     void draw_cursor(uint8_t* framebuffer);
+    // Framebuffer rows [y0, y1) (absolute, not screen rows) made plain where
+    // the framebuffer may show ink there; the ink records trimmed.
+    void clear_band(uint8_t* framebuffer, uint32_t y0, uint32_t y1);
+    void note_damage(uint32_t y0, uint32_t y1); // screen rows, made absolute
+    bool panning() const { return config_.virtual_height >= config_.height + cell_h_; }
+    // What the framebuffer shows at screen row `row` (a position of fb_ink_).
+    Ink& shown(uint32_t row) { return fb_ink_[pan_rows_ + row]; }
 
     RenderConfig config_{};
     const celos_font_ops* font_ = nullptr;
@@ -141,7 +160,13 @@ class Renderer {
     uint64_t pending_[Terminal::kMaxRows / 64] = {}; // screen rows to copy
     uint16_t slot_[Terminal::kMaxRows] = {};           // screen row -> slot
     Ink ink_[Terminal::kMaxRows] = {};                 // per slot, as drawn
-    Ink shown_[Terminal::kMaxRows] = {};               // per screen row, on the framebuffer
+    // Per text-row position of the framebuffer (pixel row margin + k *
+    // cell height), the ink it shows: screen row r is position pan_rows_ + r.
+    static constexpr uint32_t kMaxPositions = 2 * Terminal::kMaxRows + 4;
+    Ink fb_ink_[kMaxPositions] = {};
+    uint32_t positions_ = 0; // positions inside the virtual height
+    uint32_t pan_rows_ = 0;  // screen row 0 is position pan_rows_
+    uint32_t damage_y0_ = 0, damage_y1_ = 0;
     uint32_t plain_pixel_ = 0;                         // the border colour, packed
     uint64_t pixels_written_ = 0;
     bool full_ = false;

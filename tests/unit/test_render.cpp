@@ -608,3 +608,81 @@ TEST_CASE("render: the cursor's pixels are restored when it leaves a plain row",
     s.frame();
     CHECK(s.fb == s.full_redraw());
 }
+
+// A display that pans (bochs: a virtual height twice the screen): what the
+// scan-out window shows equals a full redraw, whatever the input, and a
+// scroll of the whole screen writes only the new rows (and, once per pass
+// over the virtual height, the whole screen).
+TEST_CASE("render: panning over a virtual height shows what a full redraw draws", "[render]") {
+    auto& font = terminus16();
+    static const char* fragments[] = {"line of text\n", "\n", "\n\n\n", "short\r\n", "\x1B[2;5r", "\x1B[r",
+                                      "\x1B[5;1H", "\x1B[99;1H", "\x1BM", "\x1B[2J", "\x1B[7mrev\x1B[0m",
+                                      "\x1B[?25l", "\x1B[?25h", "wide wide wide wide wide wide wide wide\n"};
+    for (uint32_t border : {0x203040u, terminal_default_config().default_bg}) {
+        INFO("border " << border);
+        std::mt19937 rng(4242 + border);
+        const uint32_t w = 160, h = 100, margin = 5;
+        Screen s(kFormats[0].format, font.ops(), w, h, margin, CursorShape::Underline, border);
+        // The same terminal, drawn by a panning renderer into a taller framebuffer.
+        RenderConfig pan_cfg = s.cfg;
+        pan_cfg.virtual_height = 2 * h;
+        Renderer pan;
+        std::vector<uint8_t> back(Renderer::back_buffer_size(pan_cfg)), fb(size_t(pan_cfg.pitch) * 2 * h, kPoison);
+        REQUIRE(pan.init(pan_cfg, font.ops(), back.data(), back.size()) == nullptr);
+        pan.redraw(s.t);
+        pan.present(fb.data());
+        bool moved = false;
+        for (int round = 0; round < 400; ++round) {
+            std::string chunk;
+            for (size_t i = rng() % 4; i > 0; --i) chunk += fragments[rng() % (sizeof fragments / sizeof *fragments)];
+            s << chunk;
+            pan.render(s.t);
+            pan.present(fb.data());
+            REQUIRE(pan.scan_y() + h <= 2 * h);
+            if (pan.scan_y()) moved = true;
+            if (round % 10 == 9) {
+                INFO("round " << round << ", scan_y " << pan.scan_y());
+                std::vector<uint8_t> want = s.full_redraw();
+                std::vector<uint8_t> shown(fb.begin() + ptrdiff_t(pan.scan_y()) * pan_cfg.pitch,
+                                           fb.begin() + ptrdiff_t(pan.scan_y() + h) * pan_cfg.pitch);
+                REQUIRE(shown == want);
+            }
+        }
+        CHECK(moved);
+    }
+}
+
+TEST_CASE("render: a full-screen scroll on a panning display writes about one row", "[render]") {
+    auto& font = terminus16();
+    const uint32_t w = 640, h = 480;
+    RenderConfig cfg{w, h, w * 4, kFormats[0].format, 8, terminal_default_config().default_bg, CursorShape::Underline,
+                     2 * h};
+    Renderer r;
+    std::vector<uint8_t> back(Renderer::back_buffer_size(cfg)), fb(size_t(cfg.pitch) * 2 * h, 0);
+    REQUIRE(r.init(cfg, font.ops(), back.data(), back.size()) == nullptr);
+    std::unique_ptr<Cell[]> cells(new Cell[size_t(r.cols()) * r.rows()]);
+    Terminal t;
+    REQUIRE(t.init(cells.get(), r.cols(), r.rows(), terminal_default_config()));
+    r.redraw(t);
+    r.present(fb.data());
+    std::string line(r.cols() - 1, 'x');
+    line += "\r\n";
+    for (uint32_t i = 0; i < r.rows(); ++i) t.write(reinterpret_cast<const uint8_t*>(line.data()), line.size());
+    r.render(t);
+    r.present(fb.data());
+    uint64_t before = r.pixels_written();
+    const int scrolls = 300;
+    for (int i = 0; i < scrolls; ++i) {
+        t.write(reinterpret_cast<const uint8_t*>(line.data()), line.size());
+        uint64_t b0 = r.pixels_written();
+        r.render(t);
+        r.present(fb.data());
+        // At most two rows of pixels, or, back at the top, the frame.
+        REQUIRE(r.pixels_written() - b0 <= (r.scan_y() == 0 ? uint64_t(w) * h + w * 32 : uint64_t(w) * 32));
+    }
+    double frames = double(r.pixels_written() - before) / scrolls / (double(w) * h);
+    INFO("frame copies per scroll: " << frames);
+    // A text row is 16/480 of the frame: the new row, the old ink under it,
+    // and a whole frame once per 29 scrolls (480 rows of panning).
+    CHECK(frames < 0.075);
+}
