@@ -33,7 +33,16 @@ def ovmf_path():
     sys.exit("qemu: no OVMF firmware found (%s); install the 'ovmf' package" % ", ".join(OVMF_CANDIDATES))
 
 
-def base_command(iso, uefi=False, memory="512M"):
+# QEMU's display device for each --gpu choice (README, "Display drivers").
+GPU_ARGS = {
+    "std": ["-vga", "std"],                                  # standard VGA, PCI 1234:1111: bochs
+    "bochs": ["-vga", "none", "-device", "bochs-display"],   # no VGA, 1234:1111 class 0380: bochs
+    "virtio": ["-vga", "none", "-device", "virtio-gpu-pci"],  # no VGA, 1af4:1050: virtio_gpu
+    "virtio-vga": ["-vga", "virtio"],                        # VGA + virtio GPU: virtio_gpu
+}
+
+
+def base_command(iso, uefi=False, memory="512M", gpu="std"):
     # -cpu max: under TCG it offers RDRAND (randomized module bases), which
     # the default qemu64 model lacks. A later -cpu in the extra arguments wins.
     cmd = ["qemu-system-x86_64", "-machine", "q35" if uefi else "pc", "-cpu", "max", "-m", memory,
@@ -41,7 +50,9 @@ def base_command(iso, uefi=False, memory="512M"):
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if uefi:
         cmd += ["-bios", ovmf_path()]
-    return cmd
+    if gpu not in GPU_ARGS:
+        sys.exit("qemu: --gpu %s: expected one of %s" % (gpu, ", ".join(GPU_ARGS)))
+    return cmd + GPU_ARGS[gpu]
 
 
 class Qmp:
@@ -116,7 +127,7 @@ def read_ppm(path):
     return width, height, data[pos + 1:pos + 1 + width * height * 3]
 
 
-def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False,
+def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False, gpu="std",
                  memdump=None, serial_input=()):
     """Runs QEMU headless, collecting the serial log. Returns (status, lines)
     where status is QEMU's exit code, or None on timeout. With `screenshot`,
@@ -127,7 +138,7 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
     port (the GRUB menu reads it)."""
     with tempfile.TemporaryDirectory(prefix="celos-qemu-") as tmp:
         qmp_path = os.path.join(tmp, "qmp.sock")
-        cmd = base_command(iso, uefi) + ["-display", "none", "-serial", "stdio",
+        cmd = base_command(iso, uefi, gpu=gpu) + ["-display", "none", "-serial", "stdio",
                                          "-qmp", "unix:%s,server=on,wait=off" % qmp_path] + list(extra)
         pending = list(serial_input)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -203,8 +214,8 @@ def gdb_instructions(elf, port):
             "unloads; celos-modules lists the modules." % (port, GDB_SCRIPT, os.path.abspath(elf), port))
 
 
-def run_interactive(iso, uefi=False, headless=False, gdb=None, gdb_port=1234, extra=()):
-    cmd = base_command(iso, uefi)
+def run_interactive(iso, uefi=False, headless=False, gdb=None, gdb_port=1234, extra=(), gpu="std"):
+    cmd = base_command(iso, uefi, gpu=gpu)
     if headless or not os.environ.get("DISPLAY"):
         cmd += ["-display", "none", "-serial", "mon:stdio"]
         print("celos: serial console on this terminal; Ctrl-A X quits QEMU", flush=True)
@@ -227,6 +238,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--iso", required=True)
     p.add_argument("--uefi", action="store_true")
+    p.add_argument("--gpu", choices=sorted(GPU_ARGS), default="std",
+                   help="QEMU's display device: std (standard VGA), bochs (bochs-display), virtio (virtio-gpu-pci, "
+                        "no VGA), virtio-vga")
     p.add_argument("--headless", action="store_true")
     p.add_argument("--screenshot", metavar="FILE.png")
     p.add_argument("--gdb", action="store_true")
@@ -240,14 +254,14 @@ def main():
         sys.exit("qemu: qemu-system-x86_64 is not installed (package qemu-system-x86)")
     if args.screenshot:
         status, lines = run_captured(args.iso, args.uefi, args.timeout, screenshot=args.screenshot,
-                                     echo=True, extra=args.extra)
+                                     echo=True, extra=args.extra, gpu=args.gpu)
         if not any(READY_LINE in l for l in lines):
             sys.exit("celos: the kernel did not reach '%s' (QEMU: %s); no screenshot"
                      % (READY_LINE, describe_status(status)))
         print("celos: screenshot saved to %s" % args.screenshot)
         return 0
     status = run_interactive(args.iso, args.uefi, args.headless, args.elf if args.gdb else None, args.gdb_port,
-                             args.extra)
+                             args.extra, gpu=args.gpu)
     if status in (EXIT_SUCCESS, EXIT_FAILURE, EXIT_PANIC):
         print("celos: the kernel stopped QEMU: %s" % describe_status(status))
     return 0 if status in (0, EXIT_SUCCESS) else status
