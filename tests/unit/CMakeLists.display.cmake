@@ -5,8 +5,12 @@
 add_executable(celos_display_tests
   ${CMAKE_CURRENT_LIST_DIR}/main.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_bochs_mode.cpp
-  ${CMAKE_SOURCE_DIR}/modules/bochs/bochs_mode.cpp)
-target_include_directories(celos_display_tests PRIVATE ${CMAKE_SOURCE_DIR}/modules/bochs ${CMAKE_SOURCE_DIR}/abi/include)
+  ${CMAKE_CURRENT_LIST_DIR}/test_virtio_gpu.cpp
+  ${CMAKE_SOURCE_DIR}/modules/bochs/bochs_mode.cpp
+  ${CMAKE_SOURCE_DIR}/modules/virtio_gpu/virtqueue.cpp
+  ${CMAKE_SOURCE_DIR}/modules/virtio_gpu/gpu_proto.cpp)
+target_include_directories(celos_display_tests PRIVATE ${CMAKE_SOURCE_DIR}/modules/bochs
+  ${CMAKE_SOURCE_DIR}/modules/virtio_gpu ${CMAKE_SOURCE_DIR}/abi/include)
 target_link_libraries(celos_display_tests PRIVATE Catch2::Catch2)
 target_compile_options(celos_display_tests PRIVATE -Wall -Wextra -Werror -Wno-missing-field-initializers
   -fsanitize=address,undefined -fno-sanitize-recover=all)
