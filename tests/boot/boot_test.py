@@ -82,8 +82,12 @@ def check_text_screen(path, patterns):
 
 def render(args, font, log_path, out):
     """Renders the log with `font` through render_log; an error message or None."""
+    size = []
+    if args.screen_size:  # a display driver's mode: the rendering has the same size
+        w, _, h = args.screen_size.partition("x")
+        size = ["--width", w, "--height", h]
     r = subprocess.run([args.render_tool, "--font", font, "--bpp", args.render_bpp, "--log", log_path,
-                        "--loglevel", args.render_loglevel, "--out", out], capture_output=True, text=True)
+                        "--loglevel", args.render_loglevel, "--out", out] + size, capture_output=True, text=True)
     return "render_log failed: " + r.stderr.strip() if r.returncode != 0 else None
 
 
@@ -151,6 +155,7 @@ def main():
                    help="once the serial output shows TEXT, type KEYS on the serial port (<C-N>, <C-E>, <C-X>, "
                         "<CR>: control keys); in order")
     p.add_argument("--uefi", action="store_true")
+    p.add_argument("--gpu", default="std", help="QEMU's display device (tools/qemu.py GPU_ARGS)")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--reject", action="append", default=[])
@@ -228,7 +233,7 @@ def main():
         serial_input.append((text, typed.encode()))
     status, lines = qemu.run_captured(iso, uefi=args.uefi, timeout=args.timeout, screenshot=screen,
                                       stop_at_ready=(args.exit == "ready"), memdump=memdump,
-                                      serial_input=serial_input)
+                                      serial_input=serial_input, gpu=args.gpu)
     log_path = os.path.join(args.workdir, args.name + ".log")
     with open(log_path, "w") as f:
         f.write("\n".join(lines) + "\n")

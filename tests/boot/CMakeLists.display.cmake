@@ -1,0 +1,56 @@
+# Display drivers (issue 16): bochs on QEMU's standard VGA and on
+# bochs-display, virtio_gpu on virtio-gpu-pci (no VGA: under the BIOS GRUB
+# gives no framebuffer) and on virtio-vga, under the BIOS and UEFI. Each
+# screendump has the size the driver was asked for and equals, pixel for
+# pixel, the host rendering of the serial log at that size
+# (tests/boot/render_log.cpp). A driver without its device declines as not
+# needed and bootfb carries on; a mode past the video memory leaves bootfb.
+set(DISPLAY_FONT ${CELOS_MODULES_DIR}/Lat15-Terminus16.psf)
+set(DISPLAY_FIRST "module2 /boot/modules/heap.ko heap"
+                  "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                  "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf")
+set(DISPLAY_FBCON "module2 /boot/modules/fbcon.ko fbcon")
+
+foreach(fw bios uefi)
+  set(uefi_flag)
+  if(fw STREQUAL "uefi")
+    set(uefi_flag UEFI)
+  endif()
+  celos_boot_test(display_std_bochs_1280x720_${fw} ${uefi_flag} GPU std
+    MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/bochs.ko bochs mode=1280x720" ${DISPLAY_FBCON}
+    EXPECT "bochs: standard VGA .*: 1280x720, 32 bpp, virtual height 1440" "fbcon: 1280x720, 32 bpp"
+           "celos: ready"
+    SCREEN_SIZE 1280x720 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
+  celos_boot_test(display_bochs_1920x1080_${fw} ${uefi_flag} GPU bochs
+    MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/bochs.ko bochs mode=1920x1080" ${DISPLAY_FBCON}
+    EXPECT "bochs: bochs-display .*: 1920x1080, 32 bpp, virtual height 2160" "fbcon: 1920x1080, 32 bpp"
+           "celos: ready"
+    SCREEN_SIZE 1920x1080 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
+  celos_boot_test(display_virtio_1280x800_${fw} ${uefi_flag} GPU virtio
+    MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/virtio_gpu.ko virtio_gpu mode=1280x800" ${DISPLAY_FBCON}
+    EXPECT "virtio_gpu: virtio-gpu .*: scanout 0 at 1280x800" "fbcon: 1280x800, 32 bpp" "celos: ready"
+    SCREEN_SIZE 1280x800 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
+  celos_boot_test(display_virtio_vga_1280x800_${fw} ${uefi_flag} GPU virtio-vga
+    MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/virtio_gpu.ko virtio_gpu mode=1280x800" ${DISPLAY_FBCON}
+    EXPECT "service 'display': virtio_gpu replaces core" "virtio_gpu: virtio-gpu .*: scanout 0 at 1280x800"
+           "fbcon: 1280x800, 32 bpp" "celos: ready"
+    SCREEN_SIZE 1280x800 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
+endforeach()
+
+# Without its device a driver is not needed; bootfb carries on at GRUB's mode.
+celos_boot_test(display_driver_absent GPU std
+  MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/virtio_gpu.ko virtio_gpu" ${DISPLAY_FBCON}
+  EXPECT "virtio_gpu: no virtio GPU \\(PCI 1af4:1050, virtio 1.x\\): not needed"
+         "fbcon: 1024x768, 32 bpp" "celos: ready"
+  SCREEN_SIZE 1024x768 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
+# A mode past the video memory (16 MiB): a clear error, bootfb stays.
+celos_boot_test(display_bochs_mode_too_large GPU std
+  MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/bochs.ko bochs mode=4096x2160" ${DISPLAY_FBCON}
+  EXPECT "error: bochs: standard VGA: mode 4096x2160: mode larger than the video memory"
+         "fbcon: 1024x768, 32 bpp" "celos: ready"
+  SCREEN_SIZE 1024x768 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
+# A malformed mode= : the driver declines naming it.
+celos_boot_test(display_bochs_mode_malformed GPU std
+  MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/bochs.ko bochs mode=big" ${DISPLAY_FBCON}
+  EXPECT "error: bochs: mode=big: expected WIDTHxHEIGHT" "fbcon: 1024x768, 32 bpp" "celos: ready"
+  SCREEN_SIZE 1024x768 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
