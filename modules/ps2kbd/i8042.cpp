@@ -60,10 +60,12 @@ void Controller::flush() {
 }
 
 // Sends a command byte to the keyboard and waits for its ACK, resending
-// when it asks; scan codes that come first are skipped.
+// when it asks; scan codes that come first are skipped. What is left of an
+// earlier answer is thrown away first, so an ACK is this command's.
 int Controller::keyboard_command(uint8_t byte) {
     int reply = -1;
     for (unsigned attempt = 0; attempt <= kKeyboardRetries; ++attempt) {
+        flush();
         if (!write_data(byte)) return -1;
         reply = -1;
         for (unsigned skipped = 0; skipped <= kSkipLimit; ++skipped) {
@@ -154,12 +156,14 @@ bool Controller::set_irq(bool on) {
     return command_with_data(kWriteConfig, config_);
 }
 
+// The configuration was read with both ports disabled, so whether the
+// firmware had them on is not known: the keyboard's port is turned on again
+// (firmware always uses it), the second port is left off for its own driver.
 void Controller::restore() {
     if (!saved_) return;
-    command_with_data(kWriteConfig, saved_config_);
-    config_ = saved_config_;
-    if (!(saved_config_ & kConfigPort1ClockOff)) command(kEnablePort1);
-    if (!(saved_config_ & kConfigPort2ClockOff)) command(kEnablePort2);
+    config_ = static_cast<uint8_t>(saved_config_ & ~kConfigPort1ClockOff);
+    command_with_data(kWriteConfig, config_);
+    command(kEnablePort1);
     flush();
 }
 

@@ -76,7 +76,8 @@ public:
 
     // The configuration's first-port IRQ bit; false when the controller does not take the command.
     bool set_irq(bool on);
-    // The configuration found by init, and the ports it had enabled.
+    // The configuration found by init (its IRQ bits and translation), with
+    // the first port enabled; the second stays disabled.
     void restore();
 
     // One byte to the keyboard (the data port), once the controller's input
