@@ -102,8 +102,8 @@ celos_status ps2kbd_init() {
         return CELOS_ERR_IO;
     }
     celos_log(CELOS_LOG_INFO,
-              "i8042 keyboard on IRQ 1: configuration 0x%02x (was 0x%02x), scan code set 1 (translated), US "
-              "layout, Num Lock %s",
+              "i8042 keyboard on IRQ 1: configuration 0x%02x (0x%02x as read with both ports off), scan code "
+              "set 1 (translated), US layout, Num Lock %s",
               controller.config(), controller.saved_config(), numlock ? "on" : "off");
     return CELOS_OK;
 }

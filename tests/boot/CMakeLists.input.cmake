@@ -40,7 +40,7 @@ input_echo_lines(KEYBOARD_LINES keyboard 1
 celos_boot_test(input_keyboard MODULE_DIRS ${ABI_MODULES} MODULE_LINES ${INPUT_MODULES} TIMEOUT 150
   KEYS "celos: ready=>a shift-b caps_lock c shift-d caps_lock ctrl-c ctrl-shift-x alt-f 1 shift-2 minus spc ret tab backspace esc up down left right home end pgup pgdn insert delete shift-pgup shift-up ctrl-right f1 f5 f12 kp_8 kp_5 kp_2 num_lock kp_8 kp_5 kp_decimal kp_multiply kp_divide kp_add kp_subtract kp_enter num_lock kp_9 shift-tab z"
   UNTIL "source=keyboard #44$"
-  EXPECT "ps2kbd: i8042 keyboard on IRQ 1: configuration 0x[0-9a-f]+ \\(was 0x[0-9a-f]+\\), scan code set 1 \\(translated\\), US layout, Num Lock off"
+  EXPECT "ps2kbd: i8042 keyboard on IRQ 1: configuration 0x[0-9a-f]+ \\(0x[0-9a-f]+ as read with both ports off\\), scan code set 1 \\(translated\\), US layout, Num Lock off"
          "serial_input: COM1 receive interrupt on \\(IRQ 4\\), escape timeout 50 ms"
          "modules: 4 loaded \\(heap, ps2kbd, serial_input, input_echo\\), 0 refused, 0 not needed"
          "celos: ready"
@@ -105,7 +105,7 @@ celos_boot_test(input_no_i8042 MODULE_DIRS ${ABI_MODULES} MODULE_LINES ${INPUT_M
   SERIAL_INPUT "celos: ready=>ok"
   UNTIL "source=serial #2$"
   EXPECT "ps2kbd: no i8042 keyboard controller \\(status port 0x64 reads 0xff\\): not needed"
-         "module ps2kbd: not needed \\(init returned CELOS_ERR_EXISTS: already provided\\); unloaded"
+         "module ps2kbd: not needed \\(init returned CELOS_ERR_EXISTS: already provided\\)\\x3b unloaded"
          "modules: 3 loaded \\(heap, serial_input, input_echo\\), 0 refused, 1 not needed"
          "  not needed ps2kbd: "
          "celos: ready"

@@ -65,7 +65,7 @@ static void utf8(uint32_t cp, char* out) {
 static void echo_task(void* context) {
     (void)context;
     struct celos_input_event e;
-    for (int n = 0; n < ECHO_BATCH && celos_input_read(&e) == CELOS_OK; ++n) {
+    for (int i = 0; i < ECHO_BATCH && celos_input_read(&e) == CELOS_OK; ++i) {
         char key[24], mods[40], text[8];
         key_name(e.key, key, sizeof key);
         modifier_names(e.modifiers, mods, sizeof mods);
