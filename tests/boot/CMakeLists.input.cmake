@@ -111,3 +111,25 @@ celos_boot_test(input_no_i8042 MODULE_DIRS ${ABI_MODULES} MODULE_LINES ${INPUT_M
          "celos: ready"
          ${NO_I8042_LINES}
   REJECT "error:" "PANIC" "LEAK")
+
+# Both drivers unloaded and loaded again ten times once the kernel is ready
+# (input_echo cycles=10, through celos_module_unload/load): their exits give
+# back the IRQ lines, the task and the devices' state, the memory the
+# kernel reports is as before (nokaslr: the same places each time), and the
+# keyboard (with its Caps Lock LED command) and the serial port work after.
+input_echo_lines(RELOAD_KEYBOARD keyboard 1 "CHAR cp=U\\+0061 'a' mods=none" "CHAR cp=U\\+0042 'B' mods=none")
+input_echo_lines(RELOAD_SERIAL serial 1 "CHAR cp=U\\+0078 'x' mods=none" "UP mods=none")
+celos_boot_test(input_unload_reload MODULE_DIRS ${ABI_MODULES} CMDLINE nokaslr TIMEOUT 120
+  MODULE_LINES "module2 /boot/modules/heap.ko heap"
+               "module2 /boot/modules/ps2kbd.ko ps2kbd"
+               "module2 /boot/modules/serial_input.ko serial_input"
+               "module2 /boot/modules/input_echo.ko input_echo cycles=10"
+  KEYS "memory as before=>a caps_lock b caps_lock"
+  SERIAL_INPUT "source=keyboard #2=>x<CSI>A"
+  UNTIL "source=serial #2$"
+  EXPECT "celos: ready"
+         "module ps2kbd: unloaded" "ps2kbd: i8042 keyboard on IRQ 1"
+         "module serial_input: unloaded" "serial_input: COM1 receive interrupt on \\(IRQ 4\\)"
+         "input_echo: 10 unload/load cycles of ps2kbd and serial_input: memory as before"
+         ${RELOAD_KEYBOARD} ${RELOAD_SERIAL}
+  REJECT "error:" "warn:" "PANIC" "source=keyboard #3" "source=serial #3")

@@ -3,7 +3,10 @@
      input_echo: key=CHAR cp=U+0061 'a' mods=ctrl source=keyboard #1
      input_echo: key=PAGE_UP mods=shift source=serial #1
    (mods=none without modifiers; several are joined with '+'; #N counts the
-   events of each source, so a test sees that none is missing or extra). */
+   events of each source, so a test sees that none is missing or extra).
+   With cycles=N, its first run unloads and loads again ps2kbd and
+   serial_input N times and says whether the memory the kernel reports
+   (celos_info "memory") is as before: their exits undo their inits. */
 #include <celos/abi.h>
 #include <celos/input.h>
 #include <celos/system.h>
@@ -17,6 +20,40 @@ static const char* const key_names[] = {
 };
 
 static unsigned echoed[3]; /* per source: other, keyboard, serial */
+static int64_t cycles = 0;
+static bool cycled = false;
+
+static const struct celos_module_param params[] = {
+    {"cycles", CELOS_PARAM_INT, 0, &cycles, "unload and load ps2kbd and serial_input this many times, once ready"},
+};
+
+static void cycle_input_drivers(void) {
+    static const char* const names[] = {"ps2kbd", "serial_input"};
+    static char before[1024], after[1024];
+    char why[200];
+    celos_info("memory", 0, before, sizeof before);
+    for (int64_t i = 0; i < cycles; ++i) {
+        for (int n = 0; n < 2; ++n) {
+            if (celos_module_unload(names[n], why, sizeof why) != CELOS_OK) {
+                celos_log(CELOS_LOG_ERROR, "cycle %lld: cannot unload %s: %s", (long long)i + 1, names[n], why);
+                return;
+            }
+            if (celos_module_load(names[n], 0, why, sizeof why) != CELOS_OK) {
+                celos_log(CELOS_LOG_ERROR, "cycle %lld: cannot load %s again: %s", (long long)i + 1, names[n], why);
+                return;
+            }
+        }
+    }
+    celos_info("memory", 0, after, sizeof after);
+    if (strcmp(before, after) == 0) {
+        celos_log(CELOS_LOG_INFO, "%lld unload/load cycles of ps2kbd and serial_input: memory as before",
+                  (long long)cycles);
+    } else {
+        celos_log(CELOS_LOG_ERROR, "%lld unload/load cycles of ps2kbd and serial_input: memory before:\n%s",
+                  (long long)cycles, before);
+        celos_log(CELOS_LOG_ERROR, "and after:\n%s", after);
+    }
+}
 
 static void key_name(uint32_t key, char* out, size_t size) {
     if (key < sizeof key_names / sizeof key_names[0])
@@ -65,6 +102,10 @@ static void utf8(uint32_t cp, char* out) {
 static void echo_task(void* context) {
     (void)context;
     struct celos_input_event e;
+    if (cycles > 0 && !cycled) {
+        cycled = true;
+        cycle_input_drivers();
+    }
     for (int i = 0; i < ECHO_BATCH && celos_input_read(&e) == CELOS_OK; ++i) {
         char key[24], mods[40], text[8];
         key_name(e.key, key, sizeof key);
@@ -94,4 +135,4 @@ static void input_echo_exit(void) {
     celos_log(CELOS_LOG_INFO, "%u keyboard and %u serial events echoed", echoed[1], echoed[2]);
 }
 
-CELOS_MODULE("input_echo", "1.0", "", input_echo_init, input_echo_exit);
+CELOS_MODULE_WITH_PARAMS("input_echo", "1.0", "", input_echo_init, input_echo_exit, params, 1);
