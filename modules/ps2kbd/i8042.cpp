@@ -125,7 +125,8 @@ Result Controller::init(uint8_t leds) {
                                   : "first port test (0xab) failed: expected 0x00 (1, 2: clock line stuck "
                                     "low, high; 3, 4: data line stuck low, high)",
                     port_test);
-    if (!command(kEnablePort1)) return fail(Outcome::failed, "input buffer stays full at 'enable port 1' (0xae)", -1);
+    if (!command(kEnablePort1))
+        return fail(Outcome::failed, "input buffer stays full at 'enable port 1' (0xae)", -1);
     config_ = static_cast<uint8_t>(config_ & ~kConfigPort1ClockOff);
 
     Result result;

@@ -55,12 +55,12 @@ struct Result {
 };
 
 class Controller {
-public:
+  public:
     // Limits: how long the controller and the keyboard may take to answer.
     static constexpr uint64_t kControllerTimeoutNs = 100'000'000;
     static constexpr uint64_t kSelfTestTimeoutNs = 500'000'000;
     static constexpr uint64_t kKeyboardTimeoutNs = 250'000'000;
-    static constexpr unsigned kFlushLimit = 64;    // bytes thrown away by one flush
+    static constexpr unsigned kFlushLimit = 64;     // bytes thrown away by one flush
     static constexpr unsigned kKeyboardRetries = 3; // resends answered before giving up
     static constexpr unsigned kSkipLimit = 16;      // other bytes skipped while waiting for an ACK
 
@@ -87,7 +87,7 @@ public:
     uint8_t saved_config() const { return saved_config_; }
     uint8_t config() const { return config_; }
 
-private:
+  private:
     bool wait_input_empty();
     bool command(uint8_t command);
     bool command_with_data(uint8_t command, uint8_t data);

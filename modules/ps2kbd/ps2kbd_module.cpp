@@ -30,9 +30,15 @@ const celos_module_param params[] = {
     {"numlock", CELOS_PARAM_BOOL, 0, &numlock, "start with Num Lock on (keypad digits)"},
 };
 
-uint8_t port_in(void*, uint16_t port) { return celos_inb(port); }
-void port_out(void*, uint16_t port, uint8_t value) { celos_outb(port, value); }
-uint64_t clock_ns(void*) { return celos_time_ns(); }
+uint8_t port_in(void*, uint16_t port) {
+    return celos_inb(port);
+}
+void port_out(void*, uint16_t port, uint8_t value) {
+    celos_outb(port, value);
+}
+uint64_t clock_ns(void*) {
+    return celos_time_ns();
+}
 
 constinit i8042::Controller controller{i8042::Io{port_in, port_out, clock_ns, nullptr}};
 constinit ps2::Decoder decoder;
@@ -95,7 +101,8 @@ celos_status ps2kbd_init() {
     }
     irq_registered = true;
     if (!controller.set_irq(true)) {
-        celos_log(CELOS_LOG_ERROR, "i8042: input buffer stays full at 'write configuration' (0x60): IRQ 1 not on");
+        celos_log(CELOS_LOG_ERROR,
+                  "i8042: input buffer stays full at 'write configuration' (0x60): IRQ 1 not on");
         celos_irq_unregister(kIrqLine, on_irq, nullptr);
         irq_registered = false;
         controller.restore();
@@ -117,7 +124,8 @@ void ps2kbd_exit() {
     irq_registered = false;
     controller.restore();
     if (bytes_with_errors || events_dropped || events_refused)
-        celos_log(CELOS_LOG_INFO, "%u bytes with parity or timeout errors, %u events dropped (queue full), %u refused",
+        celos_log(CELOS_LOG_INFO,
+                  "%u bytes with parity or timeout errors, %u events dropped (queue full), %u refused",
                   bytes_with_errors, events_dropped, events_refused);
 }
 

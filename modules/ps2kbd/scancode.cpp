@@ -33,9 +33,12 @@ constexpr Table make_table() {
             t.plain[first + i] = {kChar, static_cast<uint8_t>(normal[i]), static_cast<uint8_t>(shifted[i])};
     };
     auto letters = [&](uint8_t first, const char* row) {
-        for (uint8_t i = 0; row[i]; ++i) t.plain[first + i] = {kLetter, static_cast<uint8_t>(row[i]), 0};
+        for (uint8_t i = 0; row[i]; ++i)
+            t.plain[first + i] = {kLetter, static_cast<uint8_t>(row[i]), 0};
     };
-    auto named = [&](Key* keys, uint8_t code, celos_key key) { keys[code] = {kNamed, static_cast<uint8_t>(key), 0}; };
+    auto named = [&](Key* keys, uint8_t code, celos_key key) {
+        keys[code] = {kNamed, static_cast<uint8_t>(key), 0};
+    };
 
     named(t.plain, 0x01, CELOS_KEY_ESCAPE);
     chars(0x02, "1234567890-=", "!@#$%^&*()_+");
@@ -51,14 +54,21 @@ constexpr Table make_table() {
     chars(0x33, ",./", "<>?");
     t.plain[0x37] = {kChar, '*', '*'}; // keypad
     t.plain[0x39] = {kChar, ' ', ' '};
-    for (uint8_t i = 0; i < 10; ++i) named(t.plain, static_cast<uint8_t>(0x3b + i), celos_key(CELOS_KEY_F1 + i));
-    // The keypad, 0x47-0x53: 7 8 9 - 4 5 6 + 1 2 3 0 .
-    const uint8_t pad_keys[] = {CELOS_KEY_HOME, CELOS_KEY_UP,   CELOS_KEY_PAGE_UP,   0, CELOS_KEY_LEFT,
-                                0,              CELOS_KEY_RIGHT, 0,                  CELOS_KEY_END,
-                                CELOS_KEY_DOWN, CELOS_KEY_PAGE_DOWN, CELOS_KEY_INSERT, CELOS_KEY_DELETE};
-    const char* pad_chars = "789-456+1230.";
+    for (uint8_t i = 0; i < 10; ++i)
+        named(t.plain, static_cast<uint8_t>(0x3b + i), celos_key(CELOS_KEY_F1 + i));
+    // The keypad, 0x47-0x53: with Num Lock the character, without it the
+    // key (none: nothing; '-' and '+' are set apart below).
+    const struct {
+        char with_num_lock;
+        celos_key without;
+    } pad[] = {{'7', CELOS_KEY_HOME},  {'8', CELOS_KEY_UP},        {'9', CELOS_KEY_PAGE_UP},
+               {'-', CELOS_KEY_NONE},  {'4', CELOS_KEY_LEFT},      {'5', CELOS_KEY_NONE},
+               {'6', CELOS_KEY_RIGHT}, {'+', CELOS_KEY_NONE},      {'1', CELOS_KEY_END},
+               {'2', CELOS_KEY_DOWN},  {'3', CELOS_KEY_PAGE_DOWN}, {'0', CELOS_KEY_INSERT},
+               {'.', CELOS_KEY_DELETE}};
     for (uint8_t i = 0; i < 13; ++i)
-        t.plain[0x47 + i] = {kKeypad, static_cast<uint8_t>(pad_chars[i]), pad_keys[i]};
+        t.plain[0x47 + i] = {kKeypad, static_cast<uint8_t>(pad[i].with_num_lock),
+                             static_cast<uint8_t>(pad[i].without)};
     t.plain[0x4a] = {kChar, '-', '-'};
     t.plain[0x4e] = {kChar, '+', '+'};
     t.plain[0x56] = {kChar, '<', '>'}; // the 102nd key, between left Shift and Z
@@ -96,8 +106,8 @@ Output event(uint32_t key, uint32_t codepoint, uint32_t modifiers) {
 } // namespace
 
 uint32_t Decoder::modifiers() const {
-    return (left_shift_ || right_shift_ ? CELOS_MOD_SHIFT : 0u) | (left_ctrl_ || right_ctrl_ ? CELOS_MOD_CTRL : 0u) |
-           (left_alt_ || right_alt_ ? CELOS_MOD_ALT : 0u);
+    return (left_shift_ || right_shift_ ? CELOS_MOD_SHIFT : 0u) |
+           (left_ctrl_ || right_ctrl_ ? CELOS_MOD_CTRL : 0u) | (left_alt_ || right_alt_ ? CELOS_MOD_ALT : 0u);
 }
 
 Output Decoder::feed(uint8_t byte) {

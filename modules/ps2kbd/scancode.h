@@ -45,7 +45,7 @@ struct Output {
 };
 
 class Decoder {
-public:
+  public:
     constexpr Decoder() = default;
     constexpr explicit Decoder(bool num_lock) : num_lock_(num_lock) {}
 
@@ -73,7 +73,7 @@ public:
     // Resends answered to one byte of the LED command before it is given up.
     static constexpr unsigned kLedRetries = 3;
 
-private:
+  private:
     enum class LedStep : uint8_t { idle, command, argument };
 
     Output key_event(uint8_t code, bool extended);
@@ -86,13 +86,13 @@ private:
     bool caps_lock_ = false, num_lock_ = false, scroll_lock_ = false;
     // Lock keys held down: their typematic repeats do not toggle again.
     bool caps_down_ = false, num_down_ = false, scroll_down_ = false;
-    bool extended_ = false;    // after E0
-    uint8_t skip_ = 0;         // bytes left of the Pause key's E1 sequence
+    bool extended_ = false; // after E0
+    uint8_t skip_ = 0;      // bytes left of the Pause key's E1 sequence
     LedStep led_step_ = LedStep::idle;
-    uint8_t led_value_ = 0;    // the argument being sent
-    uint8_t leds_sent_ = 0;    // what the keyboard acknowledged last
-    uint8_t led_retries_ = 0;  // resends of the current byte
-    uint8_t led_waited_ = 0;   // other bytes since the current byte went out
+    uint8_t led_value_ = 0;   // the argument being sent
+    uint8_t leds_sent_ = 0;   // what the keyboard acknowledged last
+    uint8_t led_retries_ = 0; // resends of the current byte
+    uint8_t led_waited_ = 0;  // other bytes since the current byte went out
 };
 
 } // namespace celos::ps2

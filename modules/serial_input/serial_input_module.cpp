@@ -35,8 +35,12 @@ const celos_module_param params[] = {
      "how long a lone ESC waits for the rest of a sequence before it is Escape (1 to 1000 ms)"},
 };
 
-uint8_t port_in(void*, uint16_t port) { return celos_inb(port); }
-void port_out(void*, uint16_t port, uint8_t value) { celos_outb(port, value); }
+uint8_t port_in(void*, uint16_t port) {
+    return celos_inb(port);
+}
+void port_out(void*, uint16_t port, uint8_t value) {
+    celos_outb(port, value);
+}
 
 constinit uart::Receiver receiver{uart::Io{port_in, port_out, nullptr}, uart::kCom1};
 constinit vt::Decoder decoder;
@@ -64,7 +68,9 @@ void receive(uint64_t now_ns) {
     if (n == kBytesPerIrq && receiver.data_ready()) receiver.kick();
 }
 
-void on_irq(void*) { receive(celos_time_ns()); }
+void on_irq(void*) {
+    receive(celos_time_ns());
+}
 
 void task(void*) {
     uint32_t errors = 0, refused = 0;
@@ -81,7 +87,8 @@ void task(void*) {
         refused = events_refused;
     }
     const uint64_t now = celos_time_ns();
-    if ((errors == errors_reported && refused == refused_reported) || now - last_report_ns < kReportIntervalNs)
+    if ((errors == errors_reported && refused == refused_reported) ||
+        now - last_report_ns < kReportIntervalNs)
         return;
     last_report_ns = now;
     if (errors != errors_reported)
@@ -97,7 +104,8 @@ void task(void*) {
 
 celos_status serial_input_init() {
     if (escape_ms < 1 || escape_ms > 1000) {
-        celos_log(CELOS_LOG_ERROR, "escape_ms=%lld is out of range 1..1000", static_cast<long long>(escape_ms));
+        celos_log(CELOS_LOG_ERROR, "escape_ms=%lld is out of range 1..1000",
+                  static_cast<long long>(escape_ms));
         return CELOS_ERR_RANGE;
     }
     decoder = vt::Decoder(static_cast<uint64_t>(escape_ms) * 1'000'000);

@@ -24,7 +24,8 @@ Result Receiver::probe() {
         r.value = lcr;
         return r;
     }
-    for (; r.stale < kStaleLimit && data_ready(); ++r.stale) in(kData);
+    for (; r.stale < kStaleLimit && data_ready(); ++r.stale)
+        in(kData);
     if (data_ready()) {
         r.outcome = Outcome::failed;
         r.check = "data ready stays set after 256 reads: the receiver never empties";
@@ -56,8 +57,8 @@ Result Receiver::enable() {
 void Receiver::disable() {
     if (!enabled_) return;
     enabled_ = false;
-    out(kInterruptEnable, static_cast<uint8_t>(in(kInterruptEnable) & ~kEnableReceiveData) |
-                              (saved_ier_ & kEnableReceiveData));
+    out(kInterruptEnable,
+        static_cast<uint8_t>(in(kInterruptEnable) & ~kEnableReceiveData) | (saved_ier_ & kEnableReceiveData));
     if (!(saved_mcr_ & kModemControlOut2)) out(kModemControl, in(kModemControl) & ~kModemControlOut2);
 }
 

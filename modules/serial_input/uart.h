@@ -14,8 +14,8 @@ namespace celos::uart {
 
 inline constexpr uint16_t kCom1 = 0x3f8;
 // Register offsets (PC16550D datasheet).
-inline constexpr uint16_t kData = 0, kInterruptEnable = 1, kInterruptId = 2, kLineControl = 3, kModemControl = 4,
-                          kLineStatus = 5;
+inline constexpr uint16_t kData = 0, kInterruptEnable = 1, kInterruptId = 2, kLineControl = 3,
+                          kModemControl = 4, kLineStatus = 5;
 inline constexpr uint8_t kLineStatusDataReady = 0x01, kLineStatusOverrun = 0x02, kLineStatusParity = 0x04,
                          kLineStatusFraming = 0x08, kLineStatusBreak = 0x10;
 inline constexpr uint8_t kEnableReceiveData = 0x01;
@@ -48,7 +48,7 @@ struct Errors {
 };
 
 class Receiver {
-public:
+  public:
     static constexpr unsigned kStaleLimit = 256; // bytes probe() throws away at most
 
     constexpr Receiver(Io io, uint16_t base) : io_(io), base_(base) {}
@@ -96,7 +96,7 @@ public:
     const Errors& errors() const { return errors_; }
     void reset_errors() { errors_ = {}; }
 
-private:
+  private:
     uint8_t in(uint16_t reg) { return io_.in(io_.context, static_cast<uint16_t>(base_ + reg)); }
     void out(uint16_t reg, uint8_t value) { io_.out(io_.context, static_cast<uint16_t>(base_ + reg), value); }
 

@@ -139,8 +139,8 @@ void Decoder::ground(uint8_t byte, Events& out) {
             break;
         case kEsc: state_ = State::escape; return;
         default:
-            emit_char(byte <= 0x1a ? 'a' + (byte - 1) : static_cast<uint8_t>("\\]^_"[byte - 0x1c]), CELOS_MOD_CTRL,
-                      out);
+            emit_char(byte <= 0x1a ? 'a' + (byte - 1) : static_cast<uint8_t>("\\]^_"[byte - 0x1c]),
+                      CELOS_MOD_CTRL, out);
             break;
         }
         alt_ = false;
@@ -159,7 +159,7 @@ void Decoder::ground(uint8_t byte, Events& out) {
     } else if (byte >= 0xe0 && byte <= 0xef) {
         needed_ = 2;
         codepoint_ = byte & 0x0f;
-        low_ = byte == 0xe0 ? 0xa0 : 0x80; // no overlong forms
+        low_ = byte == 0xe0 ? 0xa0 : 0x80;  // no overlong forms
         high_ = byte == 0xed ? 0x9f : 0xbf; // no surrogates
     } else if (byte >= 0xf0 && byte <= 0xf4) {
         needed_ = 3;

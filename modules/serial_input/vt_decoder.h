@@ -48,7 +48,7 @@ struct Events {
 };
 
 class Decoder {
-public:
+  public:
     // Parameter and intermediate bytes kept of one sequence.
     static constexpr unsigned kMaxSequence = 16;
 
@@ -66,7 +66,7 @@ public:
 
     uint64_t timeout_ns() const { return timeout_ns_; }
 
-private:
+  private:
     enum class State : uint8_t { ground, utf8, escape, csi, ss3, linux_fkey };
 
     void ground(uint8_t byte, Events& out);
@@ -77,7 +77,9 @@ private:
     void finish(uint8_t final_byte, Events& out);
     void expire(Events& out);
     void emit(uint32_t key, uint32_t codepoint, uint32_t modifiers, Events& out);
-    void emit_char(uint32_t codepoint, uint32_t modifiers, Events& out) { emit(CELOS_KEY_CHAR, codepoint, modifiers, out); }
+    void emit_char(uint32_t codepoint, uint32_t modifiers, Events& out) {
+        emit(CELOS_KEY_CHAR, codepoint, modifiers, out);
+    }
 
     uint64_t timeout_ns_ = kDefaultTimeoutNs;
     uint64_t last_ns_ = 0;

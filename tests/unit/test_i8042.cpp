@@ -18,21 +18,21 @@ namespace {
 struct FakeI8042 {
     // What the machine has and how it answers.
     bool present = true;
-    bool input_stuck = false;      // the input buffer never empties
-    bool output_stuck = false;     // the output buffer always holds a 0x00
-    int self_test_answer = 0x55;   // -1: none
+    bool input_stuck = false;    // the input buffer never empties
+    bool output_stuck = false;   // the output buffer always holds a 0x00
+    int self_test_answer = 0x55; // -1: none
     bool self_test_resets_config = false;
-    int port_test_answer = 0x00;   // -1: none
+    int port_test_answer = 0x00; // -1: none
     bool keyboard = true;
-    int resends_first = 0;         // the keyboard answers FE to this many bytes first
-    std::vector<uint8_t> refused;  // keyboard commands answered with FE, always
-    std::vector<uint8_t> noise;    // scan codes the keyboard sends before each reply
+    int resends_first = 0;        // the keyboard answers FE to this many bytes first
+    std::vector<uint8_t> refused; // keyboard commands answered with FE, always
+    std::vector<uint8_t> noise;   // scan codes the keyboard sends before each reply
 
     uint8_t config = 0x47; // as firmware may leave it: both IRQs, system flag, translation
     uint64_t now = 0;
     std::deque<uint8_t> output;
-    int awaiting_config = 0;      // after 0x60
-    int keyboard_argument = -1;   // after 0xED or 0xF0: the command
+    int awaiting_config = 0;       // after 0x60
+    int keyboard_argument = -1;    // after 0xED or 0xF0: the command
     std::vector<uint8_t> commands; // to the controller
     std::vector<uint8_t> to_keyboard;
     uint8_t leds = 0xff, scan_set = 0;
@@ -58,7 +58,8 @@ struct FakeI8042 {
     }
 
     void reply(uint8_t b) {
-        for (uint8_t n : noise) output.push_back(n);
+        for (uint8_t n : noise)
+            output.push_back(n);
         output.push_back(b);
     }
 
@@ -115,7 +116,9 @@ struct FakeI8042 {
     }
 };
 
-std::string check_of(const Result& r) { return r.check ? r.check : ""; }
+std::string check_of(const Result& r) {
+    return r.check ? r.check : "";
+}
 
 // What restore() leaves of that 0x47: its IRQ bits and translation,
 // the first port on, the second off (init read it with both off).
@@ -131,11 +134,13 @@ TEST_CASE("i8042: a healthy controller and keyboard") {
     INFO(check_of(r));
     REQUIRE(r.outcome == Outcome::ok);
     CHECK(r.warning == nullptr);
-    CHECK(c.saved_config() == (0x47 | kConfigPort1ClockOff | kConfigPort2ClockOff)); // read with both ports off
+    CHECK(c.saved_config() ==
+          (0x47 | kConfigPort1ClockOff | kConfigPort2ClockOff)); // read with both ports off
     // IRQs off until the handler is in place, translation on, port 1 on,
     // port 2 off.
     CHECK(f.config == (0x47 & ~(kConfigPort1Irq | kConfigPort2Irq)) + kConfigPort2ClockOff);
-    CHECK(f.to_keyboard == std::vector<uint8_t>{kKbdScanCodeSet, 0x02, kKbdEnableScanning, kKbdSetLeds, 0x02});
+    CHECK(f.to_keyboard ==
+          std::vector<uint8_t>{kKbdScanCodeSet, 0x02, kKbdEnableScanning, kKbdSetLeds, 0x02});
     CHECK(f.scan_set == 2);
     CHECK(f.scanning);
     CHECK(f.leds == 0x02);
@@ -272,7 +277,8 @@ TEST_CASE("i8042: keyboard resends, refusals and scan codes before the ACK") {
         Controller c(f.io());
         const Result r = c.init(0);
         REQUIRE(r.outcome == Outcome::ok);
-        CHECK(std::string(r.warning) == "the keyboard refused 'scan code set 2' (0xf0 0x02); keeping its set");
+        CHECK(std::string(r.warning) ==
+              "the keyboard refused 'scan code set 2' (0xf0 0x02); keeping its set");
         CHECK(r.warning_value == kKbdResend);
         CHECK(f.scanning);
     }
@@ -320,7 +326,8 @@ TEST_CASE("i8042: random controller answers never hang init nor leave it half do
               [](void* c, uint16_t port, uint8_t v) {
                   auto* s = static_cast<Random*>(c);
                   s->now += 1000;
-                  if (port == kStatusPort) s->awaiting = v == kWriteConfig;
+                  if (port == kStatusPort)
+                      s->awaiting = v == kWriteConfig;
                   else if (s->awaiting) {
                       s->awaiting = 0;
                       s->config_written = v;

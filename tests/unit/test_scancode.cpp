@@ -132,9 +132,8 @@ TEST_CASE("ps2: Ctrl+letter is the letter with ctrl, whatever Caps Lock says") {
 
 TEST_CASE("ps2: Alt, left and right (the US layout has no AltGr)") {
     Decoder d;
-    CHECK(keys(d, V{kAlt} + tap(0x2d) + V{kAlt | 0x80} + V{0xe0, kAlt} + tap(0x2d) +
-                      V{0xe0, kAlt | 0x80} + tap(0x2d)) ==
-          Keys{"CHAR U+0078+alt", "CHAR U+0078+alt", "CHAR U+0078"});
+    CHECK(keys(d, V{kAlt} + tap(0x2d) + V{kAlt | 0x80} + V{0xe0, kAlt} + tap(0x2d) + V{0xe0, kAlt | 0x80} +
+                      tap(0x2d)) == Keys{"CHAR U+0078+alt", "CHAR U+0078+alt", "CHAR U+0078"});
     CHECK(keys(d, V{kCtrl, kAlt} + tap(0x53, true) + V{kAlt | 0x80, kCtrl | 0x80}) ==
           Keys{"DELETE+ctrl+alt"});
 }
@@ -144,13 +143,16 @@ TEST_CASE("ps2: named keys, grey keys (E0) and F1-F12") {
     CHECK(keys(d, tap(0x01) + tap(0x0e) + tap(0x0f) + tap(0x1c) + tap(0x1c, true)) ==
           Keys{"ESCAPE", "BACKSPACE", "TAB", "ENTER", "ENTER"});
     CHECK(keys(d, tap(0x48, true) + tap(0x50, true) + tap(0x4b, true) + tap(0x4d, true) + tap(0x47, true) +
-                      tap(0x4f, true) + tap(0x49, true) + tap(0x51, true) + tap(0x52, true) + tap(0x53, true)) ==
+                      tap(0x4f, true) + tap(0x49, true) + tap(0x51, true) + tap(0x52, true) +
+                      tap(0x53, true)) ==
           Keys{"UP", "DOWN", "LEFT", "RIGHT", "HOME", "END", "PAGE_UP", "PAGE_DOWN", "INSERT", "DELETE"});
     Keys f;
     std::vector<int> bytes;
-    for (int i = 0; i < 10; ++i) bytes = bytes + tap(0x3b + i);
+    for (int i = 0; i < 10; ++i)
+        bytes = bytes + tap(0x3b + i);
     bytes = bytes + tap(0x57) + tap(0x58);
-    for (int i = 1; i <= 12; ++i) f.push_back("F" + std::to_string(i));
+    for (int i = 1; i <= 12; ++i)
+        f.push_back("F" + std::to_string(i));
     CHECK(keys(d, bytes) == f);
     CHECK(keys(d, V{kLShift} + tap(0x49, true) + tap(0x0f) + tap(0x48, true) + V{kLShift | 0x80}) ==
           Keys{"PAGE_UP+shift", "TAB+shift", "UP+shift"});
@@ -160,15 +162,18 @@ TEST_CASE("ps2: the keypad: Num Lock off (the default) is navigation, on is digi
     Decoder d;
     CHECK_FALSE(d.num_lock());
     std::vector<int> pad;
-    for (int code = 0x47; code <= 0x53; ++code) pad = pad + tap(code);
+    for (int code = 0x47; code <= 0x53; ++code)
+        pad = pad + tap(code);
     pad = pad + tap(0x37) + tap(0x35, true) + tap(0x1c, true);
     CHECK(keys(d, pad) == Keys{"HOME", "UP", "PAGE_UP", "CHAR U+002D", "LEFT", "RIGHT", "CHAR U+002B", "END",
-                               "DOWN", "PAGE_DOWN", "INSERT", "DELETE", "CHAR U+002A", "CHAR U+002F", "ENTER"});
+                               "DOWN", "PAGE_DOWN", "INSERT", "DELETE", "CHAR U+002A", "CHAR U+002F",
+                               "ENTER"});
     toggle_lock(d, kNum);
     CHECK(d.leds() == celos::ps2::kLedNumLock);
     CHECK(keys(d, pad) == Keys{"CHAR U+0037", "CHAR U+0038", "CHAR U+0039", "CHAR U+002D", "CHAR U+0034",
                                "CHAR U+0035", "CHAR U+0036", "CHAR U+002B", "CHAR U+0031", "CHAR U+0032",
-                               "CHAR U+0033", "CHAR U+0030", "CHAR U+002E", "CHAR U+002A", "CHAR U+002F", "ENTER"});
+                               "CHAR U+0033", "CHAR U+0030", "CHAR U+002E", "CHAR U+002A", "CHAR U+002F",
+                               "ENTER"});
     // The grey keys do not follow Num Lock.
     CHECK(keys(d, tap(0x48, true)) == Keys{"UP"});
     Decoder on(true);
@@ -183,7 +188,8 @@ TEST_CASE("ps2: the fake shifts around grey keys are ignored") {
     CHECK(keys(d, V{0xe0, 0x2a, 0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0xaa}) == Keys{"UP"});
     CHECK(keys(d, V{kLShift, 0xe0, 0xaa, 0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0x2a, kLShift | 0x80} + tap(kA)) ==
           Keys{"UP+shift", "CHAR U+0061"});
-    CHECK(keys(d, V{0xe0, 0x36, 0xe0, 0x35, 0xe0, 0xb5, 0xe0, 0xb6} + tap(kA)) == Keys{"CHAR U+002F", "CHAR U+0061"});
+    CHECK(keys(d, V{0xe0, 0x36, 0xe0, 0x35, 0xe0, 0xb5, 0xe0, 0xb6} + tap(kA)) ==
+          Keys{"CHAR U+002F", "CHAR U+0061"});
 }
 
 TEST_CASE("ps2: the Pause key's E1 sequence and other E0 keys give nothing") {
@@ -258,7 +264,8 @@ TEST_CASE("ps2: the LED command, with resends, a lock changed meanwhile and a si
         Decoder d;
         CHECK(d.feed(kCaps).send == kCmdSetLeds);
         CHECK(d.feed(kCaps | 0x80).send == -1);
-        for (unsigned i = 0; i < Decoder::kLedPatience; ++i) d.feed(i % 2 ? kA | 0x80 : kA);
+        for (unsigned i = 0; i < Decoder::kLedPatience; ++i)
+            d.feed(i % 2 ? kA | 0x80 : kA);
         CHECK_FALSE(d.led_command_in_flight());
         CHECK(d.feed(kCaps).send == kCmdSetLeds);
     }

@@ -55,7 +55,8 @@ struct FakeUart {
         }
     }
     void receive(const std::string& s, uint8_t status = 0) {
-        for (unsigned char c : s) fifo.emplace_back(c, status);
+        for (unsigned char c : s)
+            fifo.emplace_back(c, status);
     }
 };
 

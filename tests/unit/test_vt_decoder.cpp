@@ -100,15 +100,14 @@ TEST_CASE("vt: UTF-8 characters") {
 
 TEST_CASE("vt: ill-formed UTF-8: one U+FFFD per maximal subpart (Unicode 15, table 3-8)") {
     CHECK(decode("a\xf1\x80\x80\xe1\x80\xc2"
-                  "b\x80"
-                  "c\x80\xbf"
-                  "d") ==
-          Keys{ch('a'), ch(0xfffd), ch(0xfffd), ch(0xfffd), ch('b'), ch(0xfffd), ch('c'), ch(0xfffd), ch(0xfffd),
-               ch('d')});
-    CHECK(decode("\xc0\xaf") == Keys{ch(0xfffd), ch(0xfffd)});          // overlong
-    CHECK(decode("\xe0\x80\xaf") == Keys(3, ch(0xfffd)));               // overlong
-    CHECK(decode("\xed\xa0\x80") == Keys(3, ch(0xfffd)));               // surrogate
-    CHECK(decode("\xf4\x90\x80\x80") == Keys(4, ch(0xfffd)));           // above U+10FFFF
+                 "b\x80"
+                 "c\x80\xbf"
+                 "d") == Keys{ch('a'), ch(0xfffd), ch(0xfffd), ch(0xfffd), ch('b'), ch(0xfffd), ch('c'),
+                              ch(0xfffd), ch(0xfffd), ch('d')});
+    CHECK(decode("\xc0\xaf") == Keys{ch(0xfffd), ch(0xfffd)}); // overlong
+    CHECK(decode("\xe0\x80\xaf") == Keys(3, ch(0xfffd)));      // overlong
+    CHECK(decode("\xed\xa0\x80") == Keys(3, ch(0xfffd)));      // surrogate
+    CHECK(decode("\xf4\x90\x80\x80") == Keys(4, ch(0xfffd)));  // above U+10FFFF
     CHECK(decode("\xfe\xff\xf5") == Keys(3, ch(0xfffd)));
     // A sequence broken by a control: U+FFFD, then the control.
     CHECK(decode("\xe4\xb8\r") == Keys{ch(0xfffd), "ENTER"});
@@ -132,12 +131,14 @@ TEST_CASE("vt: UTF-8 against Python's decoder") {
         std::string hex, cps;
         fields >> hex >> cps;
         std::string bytes;
-        for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes += char(std::stoi(hex.substr(i, 2), nullptr, 16));
+        for (size_t i = 0; i + 1 < hex.size(); i += 2)
+            bytes += char(std::stoi(hex.substr(i, 2), nullptr, 16));
         Keys want;
         if (cps != "-") {
             std::istringstream list(cps);
             std::string cp;
-            while (std::getline(list, cp, ',')) want.push_back(ch(std::stoul(cp, nullptr, 16)));
+            while (std::getline(list, cp, ','))
+                want.push_back(ch(std::stoul(cp, nullptr, 16)));
         }
         INFO("input " << hex);
         CHECK(decode(bytes) == want);
@@ -161,7 +162,8 @@ TEST_CASE("vt: every code point round-trips") {
                  char(0x80 | (cp & 0x3f))};
         }
         Events e;
-        for (unsigned char c : s) d.feed(c, at, e);
+        for (unsigned char c : s)
+            d.feed(c, at, e);
         REQUIRE(e.count == 1);
         REQUIRE(e.event[0].codepoint == cp);
     }
@@ -194,13 +196,16 @@ TEST_CASE("vt: Backspace, Tab and control characters") {
     }
     CHECK(decode(bytes) == want);
     CHECK(decode("\x03") == Keys{ch('c', "+ctrl")});
-    CHECK(decode("\x1c\x1d\x1e\x1f") == Keys{ch('\\', "+ctrl"), ch(']', "+ctrl"), ch('^', "+ctrl"), ch('_', "+ctrl")});
+    CHECK(decode("\x1c\x1d\x1e\x1f") ==
+          Keys{ch('\\', "+ctrl"), ch(']', "+ctrl"), ch('^', "+ctrl"), ch('_', "+ctrl")});
     CHECK(decode(std::string("a\0b", 3)) == Keys{ch('a'), ch('b')}); // NUL dropped
 }
 
 TEST_CASE("vt: cursor and editing keys, CSI and SS3") {
-    CHECK(decode("\x1b[A\x1b[B\x1b[C\x1b[D\x1b[H\x1b[F") == Keys{"UP", "DOWN", "RIGHT", "LEFT", "HOME", "END"});
-    CHECK(decode("\x1bOA\x1bOB\x1bOC\x1bOD\x1bOH\x1bOF") == Keys{"UP", "DOWN", "RIGHT", "LEFT", "HOME", "END"});
+    CHECK(decode("\x1b[A\x1b[B\x1b[C\x1b[D\x1b[H\x1b[F") ==
+          Keys{"UP", "DOWN", "RIGHT", "LEFT", "HOME", "END"});
+    CHECK(decode("\x1bOA\x1bOB\x1bOC\x1bOD\x1bOH\x1bOF") ==
+          Keys{"UP", "DOWN", "RIGHT", "LEFT", "HOME", "END"});
     CHECK(decode("\x1b[1~\x1b[7~\x1b[4~\x1b[8~\x1b[2~\x1b[3~\x1b[5~\x1b[6~") ==
           Keys{"HOME", "HOME", "END", "END", "INSERT", "DELETE", "PAGE_UP", "PAGE_DOWN"});
     CHECK(decode("\x1b[Z") == Keys{"TAB+shift"});
@@ -208,11 +213,15 @@ TEST_CASE("vt: cursor and editing keys, CSI and SS3") {
 
 TEST_CASE("vt: function keys: SS3 P-S, CSI 11~-24~, the Linux console's ESC [ [ A-E") {
     Keys f;
-    for (int i = 1; i <= 12; ++i) f.push_back("F" + std::to_string(i));
-    CHECK(decode("\x1bOP\x1bOQ\x1bOR\x1bOS\x1b[15~\x1b[17~\x1b[18~\x1b[19~\x1b[20~\x1b[21~\x1b[23~\x1b[24~") == f);
+    for (int i = 1; i <= 12; ++i)
+        f.push_back("F" + std::to_string(i));
+    CHECK(
+        decode("\x1bOP\x1bOQ\x1bOR\x1bOS\x1b[15~\x1b[17~\x1b[18~\x1b[19~\x1b[20~\x1b[21~\x1b[23~\x1b[24~") ==
+        f);
     CHECK(decode("\x1b[11~\x1b[12~\x1b[13~\x1b[14~") == Keys{"F1", "F2", "F3", "F4"});
     CHECK(decode("\x1b[[A\x1b[[B\x1b[[C\x1b[[D\x1b[[E") == Keys{"F1", "F2", "F3", "F4", "F5"});
-    CHECK(decode("\x1b[[Z" "a") == Keys{ch('a')});
+    CHECK(decode("\x1b[[Z"
+                 "a") == Keys{ch('a')});
 }
 
 TEST_CASE("vt: xterm's modifier parameter") {
@@ -230,7 +239,7 @@ TEST_CASE("vt: xterm's modifier parameter") {
     CHECK(decode("\x1b[15;2~\x1b[24;5~") == Keys{"F5+shift", "F12+ctrl"});
     CHECK(decode("\x1b[1;2P\x1b[1;5S") == Keys{"F1+shift", "F4+ctrl"});
     CHECK(decode("\x1b[1;2Z") == Keys{"TAB+shift"});
-    CHECK(decode("\x1b[;5A") == Keys{"UP+ctrl"}); // first number omitted
+    CHECK(decode("\x1b[;5A") == Keys{"UP+ctrl"});                   // first number omitted
     CHECK(decode("\x1b[5A\x1bO2P") == Keys{"UP+ctrl", "F1+shift"}); // the older forms
     CHECK(decode("\x1b[1;1A\x1b[1;A") == Keys{"UP", "UP"});
     // Out of range or impossible: dropped.
@@ -292,7 +301,7 @@ TEST_CASE("vt: a lone ESC is Escape once nothing followed within the timeout") {
 
 TEST_CASE("vt: unknown sequences are dropped whole, and the next key arrives") {
     CHECK(decode("\x1b[99~a") == Keys{ch('a')});
-    CHECK(decode("\x1b[25~\x1b[34~b") == Keys{ch('b')});    // F13-F20
+    CHECK(decode("\x1b[25~\x1b[34~b") == Keys{ch('b')});             // F13-F20
     CHECK(decode("\x1b[200~hi\x1b[201~") == Keys{ch('h'), ch('i')}); // bracketed paste marks
     CHECK(decode("\x1b[?1h\x1b[>0c\x1b[=1A\x1b[<0;1;1Mc") == Keys{ch('c')});
     CHECK(decode("\x1b[1;2;3A\x1b[1:2A\x1b[1 A\x1b[E\x1bOEd") == Keys{ch('d')});
@@ -302,7 +311,8 @@ TEST_CASE("vt: unknown sequences are dropped whole, and the next key arrives") {
 
 TEST_CASE("vt: overlong sequences are dropped whole") {
     std::string hundred = "\x1b[";
-    for (int i = 0; i < 100; ++i) hundred += "1;";
+    for (int i = 0; i < 100; ++i)
+        hundred += "1;";
     CHECK(decode(hundred + "Ax") == Keys{ch('x')}); // finished: dropped
     CHECK(decode(hundred) == Keys{});               // unfinished: dropped at the timeout
     Decoder d;
@@ -330,8 +340,10 @@ TEST_CASE("vt: a control or a non-ASCII byte breaks a sequence and is read as it
 
 TEST_CASE("vt: binary garbage never gives an invalid event, and a key after it arrives") {
     std::string garbage;
-    for (int b = 0; b < 256; ++b) garbage += char(b);
-    for (int b = 255; b >= 0; --b) garbage += char(b);
+    for (int b = 0; b < 256; ++b)
+        garbage += char(b);
+    for (int b = 255; b >= 0; --b)
+        garbage += char(b);
     Decoder d;
     uint64_t at = 0;
     feed(d, garbage, at);
@@ -344,9 +356,9 @@ TEST_CASE("vt: random byte streams (fuzz): valid events only, at most three per 
     // machine (ESC, [, O, digits, ;, finals, UTF-8 leads and continuations,
     // controls), with random gaps around the timeout.
     std::mt19937_64 rng(0xce1057);
-    const std::vector<std::string> pieces = {"\x1b", "[", "O", "1", "5", ";", "~", "A", "P", "Z", "\r", "\n",
-                                             "\x7f", "\xc3", "\xa9", "\xe4", "\xb8", "\xf0", "\x9f", "\xff",
-                                             "\x00", "\x18", "?", ":", " ", "a", "\xc2", "\x9b"};
+    const std::vector<std::string> pieces = {
+        "\x1b", "[",    "O",    "1",    "5",    ";",    "~",    "A",    "P", "Z", "\r", "\n", "\x7f", "\xc3",
+        "\xa9", "\xe4", "\xb8", "\xf0", "\x9f", "\xff", "\x00", "\x18", "?", ":", " ",  "a",  "\xc2", "\x9b"};
     unsigned events = 0;
     for (int round = 0; round < 100; ++round) {
         Decoder d(1 + rng() % (100 * kMs));

@@ -15,8 +15,8 @@
 #define ECHO_BATCH 64
 
 static const char* const key_names[] = {
-    "NONE", "CHAR", "ENTER", "BACKSPACE", "TAB", "ESCAPE", "UP", "DOWN", "LEFT", "RIGHT",
-    "HOME", "END", "PAGE_UP", "PAGE_DOWN", "INSERT", "DELETE",
+    "NONE", "CHAR",  "ENTER", "BACKSPACE", "TAB",     "ESCAPE",    "UP",     "DOWN",
+    "LEFT", "RIGHT", "HOME",  "END",       "PAGE_UP", "PAGE_DOWN", "INSERT", "DELETE",
 };
 
 static unsigned echoed[3]; /* per source: other, keyboard, serial */
@@ -24,7 +24,8 @@ static int64_t cycles = 0;
 static bool cycled = false;
 
 static const struct celos_module_param params[] = {
-    {"cycles", CELOS_PARAM_INT, 0, &cycles, "unload and load ps2kbd and serial_input this many times, once ready"},
+    {"cycles", CELOS_PARAM_INT, 0, &cycles,
+     "unload and load ps2kbd and serial_input this many times, once ready"},
 };
 
 static void cycle_input_drivers(void) {
@@ -35,11 +36,13 @@ static void cycle_input_drivers(void) {
     for (int64_t i = 0; i < cycles; ++i) {
         for (int n = 0; n < 2; ++n) {
             if (celos_module_unload(names[n], why, sizeof why) != CELOS_OK) {
-                celos_log(CELOS_LOG_ERROR, "cycle %lld: cannot unload %s: %s", (long long)i + 1, names[n], why);
+                celos_log(CELOS_LOG_ERROR, "cycle %lld: cannot unload %s: %s", (long long)i + 1, names[n],
+                          why);
                 return;
             }
             if (celos_module_load(names[n], 0, why, sizeof why) != CELOS_OK) {
-                celos_log(CELOS_LOG_ERROR, "cycle %lld: cannot load %s again: %s", (long long)i + 1, names[n], why);
+                celos_log(CELOS_LOG_ERROR, "cycle %lld: cannot load %s again: %s", (long long)i + 1, names[n],
+                          why);
                 return;
             }
         }
@@ -71,8 +74,8 @@ static void modifier_names(uint32_t mods, char* out, size_t size) {
     }
     snprintf(out, size, "%s%s%s%s%s%s", mods & CELOS_MOD_SHIFT ? "shift" : "",
              (mods & CELOS_MOD_SHIFT) && (mods & (CELOS_MOD_CTRL | CELOS_MOD_ALT)) ? "+" : "",
-             mods & CELOS_MOD_CTRL ? "ctrl" : "", (mods & CELOS_MOD_CTRL) && (mods & CELOS_MOD_ALT) ? "+" : "",
-             mods & CELOS_MOD_ALT ? "alt" : "",
+             mods & CELOS_MOD_CTRL ? "ctrl" : "",
+             (mods & CELOS_MOD_CTRL) && (mods & CELOS_MOD_ALT) ? "+" : "", mods & CELOS_MOD_ALT ? "alt" : "",
              mods & ~(uint32_t)(CELOS_MOD_SHIFT | CELOS_MOD_CTRL | CELOS_MOD_ALT) ? "+unknown" : "");
 }
 
@@ -115,8 +118,8 @@ static void echo_task(void* context) {
         const unsigned n = ++echoed[which];
         if (e.key == CELOS_KEY_CHAR) {
             utf8(e.codepoint, text);
-            celos_log(CELOS_LOG_INFO, "key=%s cp=U+%04X '%s' mods=%s source=%s #%u", key, (unsigned)e.codepoint,
-                      text, mods, source, n);
+            celos_log(CELOS_LOG_INFO, "key=%s cp=U+%04X '%s' mods=%s source=%s #%u", key,
+                      (unsigned)e.codepoint, text, mods, source, n);
         } else {
             celos_log(CELOS_LOG_INFO, "key=%s mods=%s source=%s #%u", key, mods, source, n);
         }

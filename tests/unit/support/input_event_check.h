@@ -16,7 +16,8 @@ namespace celos::test {
 
 // Empty when the event is valid, else what is wrong with it.
 inline std::string input_event_problem(const celos_input_event& e, uint32_t source) {
-    if (e.key <= CELOS_KEY_NONE || e.key >= CELOS_KEY_COUNT) return "key " + std::to_string(e.key) + " outside the enum";
+    if (e.key <= CELOS_KEY_NONE || e.key >= CELOS_KEY_COUNT)
+        return "key " + std::to_string(e.key) + " outside the enum";
     if (e.key == CELOS_KEY_CHAR) {
         const uint32_t c = e.codepoint;
         if (c == 0 || c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff) ||
@@ -33,8 +34,8 @@ inline std::string input_event_problem(const celos_input_event& e, uint32_t sour
 
 // A readable name for a key event in test failures: CHAR U+0061+ctrl.
 inline std::string describe(const celos_input_event& e) {
-    static const char* const names[] = {"NONE",   "CHAR",  "ENTER", "BACKSPACE", "TAB",     "ESCAPE",
-                                        "UP",     "DOWN",  "LEFT",  "RIGHT",     "HOME",    "END",
+    static const char* const names[] = {"NONE",    "CHAR",      "ENTER",  "BACKSPACE", "TAB",  "ESCAPE",
+                                        "UP",      "DOWN",      "LEFT",   "RIGHT",     "HOME", "END",
                                         "PAGE_UP", "PAGE_DOWN", "INSERT", "DELETE"};
     std::string s;
     if (e.key < sizeof names / sizeof names[0])
