@@ -133,3 +133,22 @@ celos_boot_test(input_unload_reload MODULE_DIRS ${ABI_MODULES} CMDLINE nokaslr T
          "input_echo: 10 unload/load cycles of ps2kbd and serial_input: memory as before"
          ${RELOAD_KEYBOARD} ${RELOAD_SERIAL}
   REJECT "error:" "warn:" "PANIC" "source=keyboard #3" "source=serial #3")
+
+# Parameters: ps2kbd numlock=on starts with the keypad's digits (and its
+# LED set); serial_input escape_ms out of range is refused with the limit
+# named, and the boot goes on with the keyboard.
+input_echo_lines(NUMLOCK_LINES keyboard 1 "CHAR cp=U\\+0031 '1' mods=none" "CHAR cp=U\\+0030 '0' mods=none"
+                 "END mods=none")
+celos_boot_test(input_parameters MODULE_DIRS ${ABI_MODULES}
+  MODULE_LINES "module2 /boot/modules/heap.ko heap"
+               "module2 /boot/modules/ps2kbd.ko ps2kbd numlock=on"
+               "module2 /boot/modules/serial_input.ko serial_input escape_ms=5000"
+               "module2 /boot/modules/input_echo.ko input_echo"
+  KEYS "celos: ready=>kp_1 kp_0 num_lock kp_1"
+  UNTIL "source=keyboard #3$"
+  EXPECT "ps2kbd: i8042 keyboard on IRQ 1: .* Num Lock on"
+         "error: serial_input: escape_ms=5000 is out of range 1..1000"
+         "module serial_input: refused: init: init returned CELOS_ERR_RANGE"
+         "modules: 3 loaded \\(heap, ps2kbd, input_echo\\), 1 refused"
+         "celos: ready" ${NUMLOCK_LINES}
+  REJECT "PANIC" "LEAK" "source=keyboard #4")
