@@ -152,3 +152,15 @@ celos_boot_test(input_parameters MODULE_DIRS ${ABI_MODULES}
          "modules: 3 loaded \\(heap, ps2kbd, input_echo\\), 1 refused"
          "celos: ready" ${NUMLOCK_LINES}
   REJECT "PANIC" "LEAK" "source=keyboard #4")
+
+# Under UEFI (OVMF, q35), whose firmware leaves the i8042 in its own state:
+# the same bring-up gives the same keys, and serial input works there too.
+input_echo_lines(UEFI_KEYBOARD keyboard 1 "CHAR cp=U\\+0041 'A' mods=shift" "PAGE_UP mods=shift" "UP mods=none")
+input_echo_lines(UEFI_SERIAL serial 1 "CHAR cp=U\\+00E9 'é' mods=none" "DOWN mods=shift")
+celos_boot_test(input_uefi UEFI MODULE_DIRS ${ABI_MODULES} MODULE_LINES ${INPUT_MODULES} TIMEOUT 150
+  KEYS "celos: ready=>shift-a shift-pgup kp_8"
+  SERIAL_INPUT "source=keyboard #3=>é<CSI>1<x3b>2B"
+  UNTIL "source=serial #2$"
+  EXPECT "ps2kbd: i8042 keyboard on IRQ 1" "serial_input: COM1 receive interrupt on" "celos: ready"
+         ${UEFI_KEYBOARD} ${UEFI_SERIAL}
+  REJECT "error:" "PANIC" "source=keyboard #4" "source=serial #3")
