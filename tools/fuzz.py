@@ -12,6 +12,8 @@ TARGETS["mb2"] = "fuzz_mb2"
 # The font targets (issue 11); the TrueType seeds are whole fonts of 300+ KiB.
 TARGETS.update({"psf": "fuzz_psf", "truetype": "fuzz_truetype"})
 TARGETS["virtio_gpu"] = "fuzz_virtio_gpu"  # issue 16: the device's responses and used ring
+# The input drivers' decoders (issue 15).
+TARGETS["input"] = "fuzz_input"
 MAX_LEN = {"truetype": 1 << 20}
 
 
