@@ -54,3 +54,26 @@ celos_boot_test(display_bochs_mode_malformed GPU std
   MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/bochs.ko bochs mode=big" ${DISPLAY_FBCON}
   EXPECT "error: bochs: mode=big: expected WIDTHxHEIGHT" "fbcon: 1024x768, 32 bpp" "celos: ready"
   SCREEN_SIZE 1024x768 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
+
+# The shipped default entry on each device comes up with a readable console
+# (the standard VGA: boot.ready_bios and boot.ready_uefi): bochs-display at
+# the boot loader's mode (1024x768; under the BIOS, with no VGA, GRUB gives
+# none and bochs sets 1024x768), virtio-gpu at the host's preferred mode.
+foreach(fw bios uefi)
+  set(uefi_flag)
+  if(fw STREQUAL "uefi")
+    set(uefi_flag UEFI)
+  endif()
+  celos_boot_test(display_default_entry_bochs_${fw} ${uefi_flag} GPU bochs ISO ${CMAKE_BINARY_DIR}/celos.iso
+    EXPECT "bochs: bochs-display .*: 1024x768, 32 bpp" "virtio_gpu: no virtio GPU"
+           "fbcon: 1024x768, 32 bpp: .* with font 'truetype:DejaVuSansMono.ttf@16'" "celos: ready"
+    REJECT "error:" "PANIC"
+    SCREEN_SIZE 1024x768 SCREEN_PIXELS 0,0,101418 1023,767,101418)
+  foreach(gpu virtio virtio-vga)
+    celos_boot_test(display_default_entry_${gpu}_${fw} ${uefi_flag} GPU ${gpu} ISO ${CMAKE_BINARY_DIR}/celos.iso
+      EXPECT "bochs: no QEMU standard VGA or bochs-display" "virtio_gpu: virtio-gpu .*: scanout 0 at 1280x800"
+             "fbcon: 1280x800, 32 bpp: .* with font 'truetype:DejaVuSansMono.ttf@16'" "celos: ready"
+      REJECT "error:" "PANIC"
+      SCREEN_SIZE 1280x800 SCREEN_PIXELS 0,0,101418 1279,799,101418)
+  endforeach()
+endforeach()

@@ -32,14 +32,14 @@ if(TARGET truetype)
     celos_boot_test(run_font_ttf RUN_ARGS --font ${DEJAVU_SANS} --size 20
       EXPECT "boot file 'DejaVuSans.ttf'"
              "fbcon: 1024x768, 32 bpp: .* with font 'truetype:DejaVuSans.ttf@20'"
-             "modules: 5 loaded \\(heap, ps2kbd, serial_input, truetype, fbcon\\), 0 refused, 1 not needed" "celos: ready"
+             "modules: 6 loaded \\(heap, ps2kbd, serial_input, bochs, truetype, fbcon\\), 0 refused, 2 not needed" "celos: ready"
       REJECT "error:" "PANIC")
   endif()
   if(EXISTS ${NIMBUS_MONO_BOLD})
     celos_boot_test(run_font_otf RUN_ARGS --font ${NIMBUS_MONO_BOLD}
       EXPECT "boot file 'NimbusMonoPS-Bold.otf'"
              "fbcon: 1024x768, 32 bpp: .* with font 'truetype:NimbusMonoPS-Bold.otf@16'"
-             "modules: 5 loaded \\(heap, ps2kbd, serial_input, truetype, fbcon\\), 0 refused, 1 not needed" "celos: ready"
+             "modules: 6 loaded \\(heap, ps2kbd, serial_input, bochs, truetype, fbcon\\), 0 refused, 2 not needed" "celos: ready"
       REJECT "error:" "PANIC")
   endif()
 endif()
@@ -47,7 +47,7 @@ if(EXISTS /usr/share/consolefonts/Lat2-Terminus16.psf.gz)
   celos_boot_test(run_font_psf RUN_ARGS --font /usr/share/consolefonts/Lat2-Terminus16.psf.gz
     EXPECT "boot file 'Lat2-Terminus16.psf'"
            "fbcon: 1024x768, 32 bpp: .* with font 'psf:Lat2-Terminus16.psf'"
-           "modules: 5 loaded \\(heap, ps2kbd, serial_input, psf, fbcon\\), 0 refused, 0 not needed" "celos: ready"
+           "modules: 6 loaded \\(heap, ps2kbd, serial_input, bochs, psf, fbcon\\), 0 refused, 1 not needed" "celos: ready"
     REJECT "error:" "PANIC" "truetype")
 endif()
 

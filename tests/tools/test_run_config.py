@@ -180,7 +180,7 @@ class Modules(unittest.TestCase):
         self.assertEqual(run_entry(p)[0], "DejaVuSans.ttf DejaVuSans.ttf")
 
     def test_unknown_module(self):
-        with self.assertRaisesRegex(ConfigError, r"--module nosuch: unknown module \(shipped: fbcon, heap, ps2kbd, psf, serial_input"):
+        with self.assertRaisesRegex(ConfigError, r"--module nosuch: unknown module \(shipped: bochs, fbcon, heap, ps2kbd, psf, serial_input"):
             plan(modules=["nosuch"])
 
     def test_missing_ko(self):
@@ -234,8 +234,8 @@ class Fonts(unittest.TestCase):
         p = plan(font=DEJAVU_SANS, size=20)
         self.assertEqual(run_entry(p), [
             "Lat15-Terminus16.psf Lat15-Terminus16.psf", "DejaVuSans.ttf DejaVuSans.ttf", "heap.ko heap",
-            "ps2kbd.ko ps2kbd", "serial_input.ko serial_input",
-            "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light",
+            "ps2kbd.ko ps2kbd", "serial_input.ko serial_input", "bochs.ko bochs",
+            "virtio_gpu.ko virtio_gpu", "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light",
             "psf.ko psf font=Lat15-Terminus16.psf", "fbcon.ko fbcon"])
 
     def test_opentype_cff(self):
@@ -249,7 +249,7 @@ class Fonts(unittest.TestCase):
         p = plan(font=CONSOLE_PSF_GZ)
         self.assertEqual(run_entry(p), ["Lat2-Terminus16.psf Lat2-Terminus16.psf", "heap.ko heap",
                                         "ps2kbd.ko ps2kbd", "serial_input.ko serial_input",
-                                        "psf.ko psf font=Lat2-Terminus16.psf", "fbcon.ko fbcon"])
+                                        "bochs.ko bochs", "virtio_gpu.ko virtio_gpu", "psf.ko psf font=Lat2-Terminus16.psf", "fbcon.ko fbcon"])
         with gzip.open(CONSOLE_PSF_GZ) as f:
             self.assertEqual(p.files["Lat2-Terminus16.psf"], f.read())
 
