@@ -77,3 +77,20 @@ foreach(fw bios uefi)
       SCREEN_SIZE 1280x800 SCREEN_PIXELS 0,0,101418 1279,799,101418)
   endforeach()
 endforeach()
+
+# A mode change at run time (a test module calls the display's set_mode
+# after fbcon started): the console lays its grid out again and draws the
+# log; the screen has the new size and equals the host rendering at it.
+foreach(fw bios uefi)
+  set(uefi_flag)
+  if(fw STREQUAL "uefi")
+    set(uefi_flag UEFI)
+  endif()
+  celos_boot_test(display_mode_change_${fw} ${uefi_flag} GPU std MODULE_DIRS ${ABI_MODULES}
+    MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/bochs.ko bochs" ${DISPLAY_FBCON}
+                 "module2 /boot/modules/display_mode.ko display_mode width=800 height=600"
+    EXPECT "fbcon: 1024x768, 32 bpp" "display_mode: display 'bochs' offers [0-9]+ modes, setting 800x600"
+           "fbcon: display bochs -> bochs: 800x600, 32 bpp: 98x36 cells" "bochs: mode 800x600"
+           "display_mode: set_mode: CELOS_OK, the display is 800x600" "celos: ready"
+    SCREEN_SIZE 800x600 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
+endforeach()
