@@ -1,5 +1,7 @@
 #include "pci/pci_decode.h"
 
+#include "lib/irq.h"
+
 namespace celos::pci {
 
 u32 read(ConfigAccess& access, Address a, u16 offset, unsigned size) {
@@ -125,6 +127,9 @@ Result<Bar> bar_decode(ConfigAccess& access, Address a, unsigned index) {
 }
 
 Result<Bar> bar_probe(ConfigAccess& access, Address a, unsigned index) {
+    // Nothing may touch the device (the console's flush from the timer
+    // writes to a framebuffer BAR) while it does not decode.
+    IrqGuard guard;
     u32 command = read(access, a, kCommand, 2);
     write(access, a, kCommand, 2, command & ~u32(kCommandIo | kCommandMemory));
     auto r = bar_decode(access, a, index);

@@ -89,7 +89,9 @@ foreach(fw bios uefi)
   celos_boot_test(display_mode_change_${fw} ${uefi_flag} GPU std MODULE_DIRS ${ABI_MODULES}
     MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/bochs.ko bochs" ${DISPLAY_FBCON}
                  "module2 /boot/modules/display_mode.ko display_mode width=800 height=600"
-    EXPECT "fbcon: 1024x768, 32 bpp" "display_mode: display 'bochs' offers [0-9]+ modes, setting 800x600"
+    EXPECT "fbcon: 1024x768, 32 bpp" "display_mode: lspci: 00:0[12].0 1234:1111 VGA-compatible controller \\(class 030000"
+           "display_mode: lspci:         BAR 0: memory32 at 0x[0-9a-f]+, 16384 KiB"
+           "display_mode: display 'bochs' offers [0-9]+ modes, setting 800x600"
            "fbcon: display bochs -> bochs: 800x600, 32 bpp: 98x36 cells" "bochs: mode 800x600"
            "display_mode: set_mode: CELOS_OK, the display is 800x600" "celos: ready"
     SCREEN_SIZE 800x600 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)

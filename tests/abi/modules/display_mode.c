@@ -1,7 +1,8 @@
 /* Changes the display's mode at run time (issue 16, acceptance 2): after
    fbcon, asks whichever driver provides the display for mode=WIDTHxHEIGHT
    through the service's set_mode; the console follows by laying its grid
-   out again. Logs the modes the driver offers first. */
+   out again. Logs the PCI listing (celos_info "pci") and the modes the
+   driver offers first. */
 #include <celos/abi.h>
 #include <celos/display.h>
 
@@ -12,7 +13,20 @@ static const struct celos_module_param params[] = {
     {"height", CELOS_PARAM_INT, 0, &height, "the new height"},
 };
 
+static char listing[4096];
+
 static celos_status display_mode_init(void) {
+    /* lspci, through celos_info: one log line per line of the listing. */
+    int length = celos_info("pci", 0, listing, sizeof listing);
+    for (char* line = listing; length > 0 && *line;) {
+        char* end = line;
+        while (*end && *end != '\n') ++end;
+        char saved = *end;
+        *end = 0;
+        celos_log(CELOS_LOG_INFO, "lspci: %s", line);
+        if (!saved) break;
+        line = end + 1;
+    }
     const struct celos_display_ops* d = celos_service_lookup(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION);
     if (!d) {
         celos_log(CELOS_LOG_ERROR, "no display service");
