@@ -54,6 +54,7 @@ struct Gpu {
     uint64_t fb_phys = 0;
     size_t fb_pages = 0;
     uint8_t* fb = nullptr;
+    uint32_t resource = 1; // the resource on the scanout (1 or 2: a mode change makes the other)
     bool broken = false; // a command failed after start: flushes stop
 };
 Gpu* gpu = nullptr;
@@ -135,9 +136,10 @@ bool simple(const char* what, const void* request, size_t length) {
 }
 
 bool transfer_and_flush(uint32_t x, uint32_t y, uint32_t w, uint32_t h) {
-    TransferToHost2d t{header(kCmdTransferToHost2d), {x, y, w, h}, uint64_t(y) * gpu->pitch + uint64_t(x) * 4, 1, 0};
+    TransferToHost2d t{header(kCmdTransferToHost2d), {x, y, w, h}, uint64_t(y) * gpu->pitch + uint64_t(x) * 4,
+                       gpu->resource, 0};
     if (!simple("TRANSFER_TO_HOST_2D", &t, sizeof t)) return false;
-    ResourceFlush f{header(kCmdResourceFlush), {x, y, w, h}, 1, 0};
+    ResourceFlush f{header(kCmdResourceFlush), {x, y, w, h}, gpu->resource, 0};
     return simple("RESOURCE_FLUSH", &f, sizeof f);
 }
 
@@ -167,9 +169,7 @@ celos_status mode_at(void*, uint32_t index, uint32_t* width, uint32_t* height) {
     return CELOS_OK;
 }
 
-celos_status set_mode(void*, uint32_t, uint32_t) {
-    return CELOS_ERR_UNSUPPORTED; // the mode is chosen at start (mode=)
-}
+celos_status set_mode(void*, uint32_t width, uint32_t height);
 
 // From the console's present, interrupts off: no allocation, bounded waits.
 void flush(void*, uint32_t x, uint32_t y, uint32_t w, uint32_t h) {
@@ -183,7 +183,13 @@ void flush(void*, uint32_t x, uint32_t y, uint32_t w, uint32_t h) {
     }
 }
 
-const celos_display_ops ops = {"virtio_gpu", nullptr, get_mode, framebuffer, mode_at, set_mode, flush, nullptr};
+// Two structs of the same functions: a mode change is announced as a
+// replacement (the registry refuses the same ops twice).
+const celos_display_ops ops[2] = {
+    {"virtio_gpu", nullptr, get_mode, framebuffer, mode_at, set_mode, flush, nullptr},
+    {"virtio_gpu", nullptr, get_mode, framebuffer, mode_at, set_mode, flush, nullptr},
+};
+int current = 0;
 
 // Reads the vendor capabilities and maps the four regions. Null or why not.
 const char* map_regions() {
@@ -285,13 +291,66 @@ bool show_resource() {
         return false;
     }
     gpu->fb = static_cast<uint8_t*>(celos_phys_to_virt(gpu->fb_phys));
-    ResourceCreate2d create{header(kCmdResourceCreate2d), 1, kFormatB8G8R8X8, gpu->width, gpu->height};
+    memset(gpu->fb, 0, gpu->fb_pages * CELOS_PAGE_SIZE);
+    ResourceCreate2d create{header(kCmdResourceCreate2d), gpu->resource, kFormatB8G8R8X8, gpu->width, gpu->height};
     if (!simple("RESOURCE_CREATE_2D", &create, sizeof create)) return false;
-    AttachBacking attach{header(kCmdResourceAttachBacking), 1, 1, {gpu->fb_phys, uint32_t(bytes), 0}};
+    AttachBacking attach{header(kCmdResourceAttachBacking), gpu->resource, 1, {gpu->fb_phys, uint32_t(bytes), 0}};
     if (!simple("RESOURCE_ATTACH_BACKING", &attach, sizeof attach)) return false;
-    SetScanout scanout{header(kCmdSetScanout), {0, 0, gpu->width, gpu->height}, gpu->scanout, 1};
+    SetScanout scanout{header(kCmdSetScanout), {0, 0, gpu->width, gpu->height}, gpu->scanout, gpu->resource};
     if (!simple("SET_SCANOUT", &scanout, sizeof scanout)) return false;
     return transfer_and_flush(0, 0, gpu->width, gpu->height);
+}
+
+void unref(uint32_t resource) {
+    struct {
+        CtrlHeader hdr;
+        uint32_t resource_id, padding;
+    } u{header(kCmdResourceUnref), resource, 0};
+    simple("RESOURCE_UNREF", &u, sizeof u);
+}
+
+// A new resource of the new size on the scanout; the holders of the display
+// follow (a replacement by the other ops); the old resource goes. On any
+// failure the old one stays on the scanout.
+celos_status set_mode(void*, uint32_t width, uint32_t height) {
+    if (width < 320 || height < 200 || width > 16384 || height > 16384) {
+        celos_log(CELOS_LOG_ERROR, "mode %ux%u: outside 320x200 .. 16384x16384; %ux%u kept", width, height,
+                  gpu->width, gpu->height);
+        return CELOS_ERR_RANGE;
+    }
+    if (gpu->broken) return CELOS_ERR_IO;
+    Gpu old = *gpu;
+    gpu->width = width;
+    gpu->height = height;
+    gpu->resource = old.resource == 1 ? 2 : 1;
+    bool shown = show_resource();
+    celos_status s = shown ? celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION,
+                                                   &ops[1 - current])
+                           : CELOS_ERR_IO;
+    if (s != CELOS_OK) {
+        SetScanout back{header(kCmdSetScanout), {0, 0, old.width, old.height}, old.scanout, old.resource};
+        simple("SET_SCANOUT", &back, sizeof back);
+        unref(gpu->resource);
+        if (gpu->fb_pages) celos_pages_free(gpu->fb_phys, gpu->fb_pages);
+        uint32_t w = gpu->width, h = gpu->height;
+        gpu->width = old.width;
+        gpu->height = old.height;
+        gpu->pitch = old.pitch;
+        gpu->fb_phys = old.fb_phys;
+        gpu->fb_pages = old.fb_pages;
+        gpu->fb = old.fb;
+        gpu->resource = old.resource;
+        transfer_and_flush(0, 0, gpu->width, gpu->height);
+        celos_log(CELOS_LOG_ERROR, "mode %ux%u: %s (%s); %ux%u kept", w, h,
+                  shown ? "a holder of the display refused it" : "the device refused it", celos_strerror(s),
+                  gpu->width, gpu->height);
+        return s;
+    }
+    current = 1 - current;
+    unref(old.resource);
+    celos_pages_free(old.fb_phys, old.fb_pages);
+    celos_log(CELOS_LOG_INFO, "mode %ux%u on scanout %u", gpu->width, gpu->height, gpu->scanout);
+    return CELOS_OK;
 }
 
 void reset_device() {
@@ -309,6 +368,7 @@ celos_status decline(const char* why) {
 celos_status virtio_gpu_init() {
     gpu = &gpu_storage;
     *gpu = Gpu{};
+    current = 0;
     if (celos_pci_find(0x1AF4, 0x1050, 0, &gpu->pci) != CELOS_OK) {
         celos_log(CELOS_LOG_INFO, "no virtio GPU (PCI 1af4:1050, virtio 1.x): not needed");
         gpu = nullptr;
@@ -353,7 +413,7 @@ celos_status virtio_gpu_init() {
     // The boot screen stops drawing (under -vga virtio, on the VGA framebuffer).
     celos_framebuffer_get();
     if (!show_resource()) return decline("cannot show a resource on the scanout");
-    celos_status s = celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION, &ops);
+    celos_status s = celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION, &ops[current]);
     if (s != CELOS_OK) return decline("cannot provide the display service");
     registered = true;
     celos_log(CELOS_LOG_INFO, "virtio-gpu %02x:%02x.%u: scanout %u at %ux%u (host prefers %ux%u), 32 bpp, queue of %u",
@@ -363,7 +423,7 @@ celos_status virtio_gpu_init() {
 }
 
 void virtio_gpu_exit() {
-    if (registered) celos_service_unregister(CELOS_DISPLAY_SERVICE, &ops);
+    if (registered) celos_service_unregister(CELOS_DISPLAY_SERVICE, &ops[current]);
     registered = false;
     reset_device();
     gpu = nullptr;

@@ -96,3 +96,12 @@ foreach(fw bios uefi)
            "display_mode: set_mode: CELOS_OK, the display is 800x600" "celos: ready"
     SCREEN_SIZE 800x600 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
 endforeach()
+# The same on virtio-gpu (no VGA): a new resource of the new size on the scanout.
+celos_boot_test(display_mode_change_virtio GPU virtio MODULE_DIRS ${ABI_MODULES}
+  MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/virtio_gpu.ko virtio_gpu" ${DISPLAY_FBCON}
+               "module2 /boot/modules/display_mode.ko display_mode width=1024 height=768"
+  EXPECT "fbcon: 1280x800, 32 bpp" "display_mode: display 'virtio_gpu' offers 1 modes, setting 1024x768"
+         "fbcon: display virtio_gpu -> virtio_gpu: 1024x768, 32 bpp: 126x47 cells" "virtio_gpu: mode 1024x768 on scanout 0"
+         "display_mode: set_mode: CELOS_OK, the display is 1024x768" "celos: ready"
+  REJECT "error:"
+  SCREEN_SIZE 1024x768 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
