@@ -59,7 +59,8 @@ usize reserved_ranges(pci::Range* out, usize max) {
             continue;
         out[n++] = {bi.memory[i].base.value(), bi.memory[i].base.value() + bi.memory[i].length};
     }
-    out[n++] = {reinterpret_cast<u64>(__kernel_start) - KERNEL_VMA, reinterpret_cast<u64>(__kernel_end) - KERNEL_VMA};
+    out[n++] = {reinterpret_cast<u64>(__kernel_start) - KERNEL_VMA,
+                reinterpret_cast<u64>(__kernel_end) - KERNEL_VMA};
     return n;
 }
 
@@ -85,8 +86,11 @@ struct Mapping {
 void release_mapping(int, u64 virt, u64 pages) {
     IrqGuard guard;
     auto r = kernel().page_table->unmap(VirtAddr(virt), pages * kPageSize);
-    if (!r.ok()) panic("pci: cannot unmap a BAR at 0x%llx: %s", static_cast<unsigned long long>(virt), r.error().check);
-    for (u64 i = 0; i < pages; ++i) asm volatile("invlpg (%0)" ::"r"(virt + i * kPageSize) : "memory");
+    if (!r.ok())
+        panic("pci: cannot unmap a BAR at 0x%llx: %s", static_cast<unsigned long long>(virt),
+              r.error().check);
+    for (u64 i = 0; i < pages; ++i)
+        asm volatile("invlpg (%0)" ::"r"(virt + i * kPageSize) : "memory");
     kernel().device_ranges.free(virt, pages * kPageSize);
 }
 
@@ -94,7 +98,8 @@ void release_mapping(int, u64 virt, u64 pages) {
 
 extern "C" {
 
-celos_status celos_pci_find(uint16_t vendor_id, uint16_t device_id, uint32_t index, struct celos_pci_device* out) {
+celos_status celos_pci_find(uint16_t vendor_id, uint16_t device_id, uint32_t index,
+                            struct celos_pci_device* out) {
     if (!out) return CELOS_ERR_INVALID;
     usize n = 0;
     const pci::Function* f = pci::bus_functions(&n);
@@ -127,7 +132,8 @@ celos_status celos_pci_find_class(uint8_t class_code, uint8_t subclass, uint32_t
 celos_status celos_pci_config_read(const struct celos_pci_device* device, uint32_t offset, uint32_t size,
                                    uint32_t* value) {
     const pci::Function* f = lookup(device);
-    if (!f || !value || (size != 1 && size != 2 && size != 4) || offset >= 256 || offset % size) return CELOS_ERR_INVALID;
+    if (!f || !value || (size != 1 && size != 2 && size != 4) || offset >= 256 || offset % size)
+        return CELOS_ERR_INVALID;
     *value = pci::read(pci::bus_access(), f->address, u16(offset), size);
     return CELOS_OK;
 }
@@ -135,12 +141,14 @@ celos_status celos_pci_config_read(const struct celos_pci_device* device, uint32
 celos_status celos_pci_config_write(const struct celos_pci_device* device, uint32_t offset, uint32_t size,
                                     uint32_t value) {
     const pci::Function* f = lookup(device);
-    if (!f || (size != 1 && size != 2 && size != 4) || offset >= 256 || offset % size) return CELOS_ERR_INVALID;
+    if (!f || (size != 1 && size != 2 && size != 4) || offset >= 256 || offset % size)
+        return CELOS_ERR_INVALID;
     pci::write(pci::bus_access(), f->address, u16(offset), size, value);
     return CELOS_OK;
 }
 
-celos_status celos_pci_bar_get(const struct celos_pci_device* device, uint32_t index, struct celos_pci_bar* out) {
+celos_status celos_pci_bar_get(const struct celos_pci_device* device, uint32_t index,
+                               struct celos_pci_bar* out) {
     const pci::Function* f = lookup(device);
     if (!f || !out || index >= pci::kBarCount) return CELOS_ERR_INVALID;
     if (f->header_type != 0) return CELOS_ERR_UNSUPPORTED;
@@ -188,7 +196,8 @@ celos_status celos_pci_map_bar(const struct celos_pci_device* device, uint32_t i
     IrqGuard guard;
     auto virt = kernel().device_ranges.allocate(end - begin);
     if (!virt.ok()) return CELOS_ERR_NO_MEMORY;
-    x86_64::PteFlags flags = x86_64::PteFlag::writable | x86_64::PteFlag::no_execute | x86_64::PteFlag::global;
+    x86_64::PteFlags flags =
+        x86_64::PteFlag::writable | x86_64::PteFlag::no_execute | x86_64::PteFlag::global;
     // PAT entry 1 is write-combining (PWT alone); PCD|PWT is entry 3, uncached.
     flags |= x86_64::PteFlag::write_through;
     if (how == CELOS_PCI_MAP_UNCACHED) flags |= x86_64::PteFlag::cache_disable;

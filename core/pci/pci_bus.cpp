@@ -34,7 +34,8 @@ const Function* bus_find(Address a) {
     usize n = 0;
     const Function* f = bus_functions(&n);
     for (usize i = 0; i < n; ++i)
-        if (f[i].address.bus == a.bus && f[i].address.device == a.device && f[i].address.function == a.function)
+        if (f[i].address.bus == a.bus && f[i].address.device == a.device &&
+            f[i].address.function == a.function)
             return &f[i];
     return nullptr;
 }

@@ -80,11 +80,13 @@ Result<Bar> bar_decode(ConfigAccess& access, Address a, unsigned index) {
     if (original & 1) {
         // I/O space: bits 31..2 (the upper half reads 0 on 16-bit decoders).
         u32 mask = readback & ~3u;
-        if (mask == 0) return original == 1 || original == 0 ? err(Status::not_found, "BAR not implemented")
-                                                              : err(Status::invalid, "I/O BAR of size zero");
+        if (mask == 0)
+            return original == 1 || original == 0 ? err(Status::not_found, "BAR not implemented")
+                                                  : err(Status::invalid, "I/O BAR of size zero");
         if ((mask & 0xFFFF0000u) == 0) mask |= 0xFFFF0000u;
         u32 size = ~mask + 1;
-        if (size == 0 || (size & (size - 1))) return err(Status::invalid, "I/O BAR size is not a power of two");
+        if (size == 0 || (size & (size - 1)))
+            return err(Status::invalid, "I/O BAR size is not a power of two");
         bar.kind = BarKind::io;
         bar.base = original & ~3u;
         bar.size = size;
@@ -100,7 +102,8 @@ Result<Bar> bar_decode(ConfigAccess& access, Address a, unsigned index) {
             return original == 0 ? err(Status::not_found, "BAR not implemented")
                                  : err(Status::invalid, "memory BAR of size zero");
         u32 size = ~mask + 1;
-        if (size == 0 || (size & (size - 1))) return err(Status::invalid, "memory BAR size is not a power of two");
+        if (size == 0 || (size & (size - 1)))
+            return err(Status::invalid, "memory BAR size is not a power of two");
         bar.kind = BarKind::memory32;
         bar.base = original & ~0xFu;
         bar.size = size;
@@ -116,7 +119,8 @@ Result<Bar> bar_decode(ConfigAccess& access, Address a, unsigned index) {
     u64 mask = (u64(readback_hi) << 32) | (readback & ~0xFu);
     if (mask == 0) return err(Status::invalid, "memory BAR of size zero");
     u64 size = ~mask + 1;
-    if (size == 0 || (size & (size - 1))) return err(Status::invalid, "memory BAR size is not a power of two");
+    if (size == 0 || (size & (size - 1)))
+        return err(Status::invalid, "memory BAR size is not a power of two");
     bar.kind = BarKind::memory64;
     bar.base = (u64(original_hi) << 32) | (original & ~0xFu);
     bar.size = size;
@@ -149,7 +153,8 @@ Result<void> bar_check_placement(const Bar& bar, const Range* reserved, usize co
 }
 
 Result<u8> capability_find(ConfigAccess& access, Address a, u8 id, u8 after) {
-    if (!(read(access, a, kStatus, 2) & kStatusCapabilities)) return err(Status::not_found, "no capability list");
+    if (!(read(access, a, kStatus, 2) & kStatusCapabilities))
+        return err(Status::not_found, "no capability list");
     u32 pointer = after ? read(access, a, u16(after + 1), 1) : read(access, a, kCapabilitiesPointer, 1);
     // At most (256 - 64) / 4 entries fit: more means a loop.
     for (unsigned steps = 0; steps < 48; ++steps) {
@@ -166,7 +171,10 @@ Result<u8> capability_find(ConfigAccess& access, Address a, u8 id, u8 after) {
 const char* class_name(u8 class_code, u8 subclass) {
     switch (class_code) {
     case 0x00: return "unclassified";
-    case 0x01: return subclass == 0x01 ? "IDE controller" : subclass == 0x06 ? "SATA controller" : "storage controller";
+    case 0x01:
+        return subclass == 0x01   ? "IDE controller"
+               : subclass == 0x06 ? "SATA controller"
+                                  : "storage controller";
     case 0x02: return "network controller";
     case 0x03: return subclass == 0x00 ? "VGA-compatible controller" : "display controller";
     case 0x04: return "multimedia controller";
@@ -180,7 +188,8 @@ const char* class_name(u8 class_code, u8 subclass) {
         }
     case 0x07: return "communication controller";
     case 0x08: return "system peripheral";
-    case 0x0C: return subclass == 0x03 ? "USB controller" : subclass == 0x05 ? "SMBus" : "serial bus controller";
+    case 0x0C:
+        return subclass == 0x03 ? "USB controller" : subclass == 0x05 ? "SMBus" : "serial bus controller";
     default: return "other";
     }
 }

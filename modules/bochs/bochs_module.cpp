@@ -22,22 +22,32 @@ using namespace celos::bochs;
 
 char mode_param[16] = "";
 const celos_module_param params[] = {
-    {"mode", CELOS_PARAM_STRING, sizeof mode_param, mode_param, "WIDTHxHEIGHT (default: the boot loader's mode)"},
+    {"mode", CELOS_PARAM_STRING, sizeof mode_param, mode_param,
+     "WIDTHxHEIGHT (default: the boot loader's mode)"},
 };
 
 // DISPI registers (Bochs vbe.h).
 enum : uint16_t {
-    kId = 0, kXres = 1, kYres = 2, kBpp = 3, kEnable = 4, kBank = 5, kVirtWidth = 6, kVirtHeight = 7,
-    kXOffset = 8, kYOffset = 9, kVideoMemory64k = 10,
+    kId = 0,
+    kXres = 1,
+    kYres = 2,
+    kBpp = 3,
+    kEnable = 4,
+    kBank = 5,
+    kVirtWidth = 6,
+    kVirtHeight = 7,
+    kXOffset = 8,
+    kYOffset = 9,
+    kVideoMemory64k = 10,
 };
 constexpr uint16_t kEnabled = 0x01, kLfbEnabled = 0x40;
 constexpr uint16_t kIndexPort = 0x1CE, kDataPort = 0x1CF;
 
 struct Device {
     celos_pci_device pci;
-    volatile uint8_t* mmio;   // BAR 2, or null: the I/O ports
-    uint8_t* framebuffer;     // BAR 0, write-combining
-    uint64_t vram;            // bytes usable
+    volatile uint8_t* mmio; // BAR 2, or null: the I/O ports
+    uint8_t* framebuffer;   // BAR 0, write-combining
+    uint64_t vram;          // bytes usable
     uint32_t width, height, pitch, virtual_height;
     uint32_t y_offset;
     // The boot loader's mode, given back at exit (the core's boot screen
@@ -119,8 +129,8 @@ void* framebuffer(void*) {
 
 const struct {
     uint16_t w, h;
-} kModes[] = {{640, 480},   {800, 600},   {1024, 768},  {1280, 720},  {1280, 800},  {1280, 1024},
-              {1440, 900},  {1600, 900},  {1600, 1200}, {1920, 1080}, {1920, 1200}, {2560, 1440}};
+} kModes[] = {{640, 480},  {800, 600},  {1024, 768},  {1280, 720},  {1280, 800},  {1280, 1024},
+              {1440, 900}, {1600, 900}, {1600, 1200}, {1920, 1080}, {1920, 1200}, {2560, 1440}};
 
 celos_status mode_at(void*, uint32_t index, uint32_t* width, uint32_t* height) {
     uint32_t n = 0;
@@ -158,10 +168,11 @@ celos_status set_mode(void*, uint32_t width, uint32_t height) {
         celos_log(CELOS_LOG_ERROR, "mode %ux%u: %s; %ux%u kept", width, height, why, old_w, old_h);
         return CELOS_ERR_RANGE;
     }
-    celos_status s = celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION, &ops[1 - current]);
+    celos_status s =
+        celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION, &ops[1 - current]);
     if (s != CELOS_OK) {
-        celos_log(CELOS_LOG_ERROR, "mode %ux%u: a holder of the display refused it (%s); %ux%u kept", width, height,
-                  celos_strerror(s), old_w, old_h);
+        celos_log(CELOS_LOG_ERROR, "mode %ux%u: a holder of the display refused it (%s); %ux%u kept", width,
+                  height, celos_strerror(s), old_w, old_h);
         set(old_w, old_h);
         return s;
     }
@@ -179,8 +190,7 @@ celos_status bochs_init() {
     dev = Device{};
     // The standard VGA first, then bochs-display (same ids, another class).
     if (celos_pci_find(0x1234, 0x1111, 0, &dev.pci) != CELOS_OK) {
-        celos_log(CELOS_LOG_INFO,
-                  "no QEMU standard VGA or bochs-display (PCI 1234:1111): not needed");
+        celos_log(CELOS_LOG_INFO, "no QEMU standard VGA or bochs-display (PCI 1234:1111): not needed");
         return CELOS_ERR_EXISTS;
     }
     uint32_t wanted_w = 0, wanted_h = 0;
@@ -190,11 +200,13 @@ celos_status bochs_init() {
             return CELOS_ERR_INVALID;
         }
     }
-    const char* kind = dev.pci.class_code == 0x03 && dev.pci.subclass == 0x00 ? "standard VGA" : "bochs-display";
+    const char* kind =
+        dev.pci.class_code == 0x03 && dev.pci.subclass == 0x00 ? "standard VGA" : "bochs-display";
     celos_pci_bar fb_bar{};
     if (celos_pci_bar_get(&dev.pci, 0, &fb_bar) != CELOS_OK || !(fb_bar.flags & CELOS_PCI_BAR_MEMORY)) {
-        celos_log(CELOS_LOG_ERROR, "%s %02x:%02x.%u: BAR 0 is not a usable memory BAR (the framebuffer); declining",
-                  kind, dev.pci.bus, dev.pci.slot, dev.pci.function);
+        celos_log(CELOS_LOG_ERROR,
+                  "%s %02x:%02x.%u: BAR 0 is not a usable memory BAR (the framebuffer); declining", kind,
+                  dev.pci.bus, dev.pci.slot, dev.pci.function);
         return CELOS_ERR_INVALID;
     }
     celos_pci_enable(&dev.pci, CELOS_PCI_ENABLE_MEMORY | CELOS_PCI_ENABLE_IO);
@@ -230,20 +242,22 @@ celos_status bochs_init() {
         wanted_h = dev.boot_height ? dev.boot_height : 768;
     }
     if (const char* why = set(wanted_w, wanted_h)) {
-        celos_log(CELOS_LOG_ERROR, "%s: mode %ux%u: %s (%llu KiB of video memory); declining, bootfb stays", kind,
-                  wanted_w, wanted_h, why, static_cast<unsigned long long>(dev.vram / 1024));
+        celos_log(CELOS_LOG_ERROR, "%s: mode %ux%u: %s (%llu KiB of video memory); declining, bootfb stays",
+                  kind, wanted_w, wanted_h, why, static_cast<unsigned long long>(dev.vram / 1024));
         restore_boot_mode();
         return CELOS_ERR_RANGE;
     }
-    celos_status s = celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION, &ops[current]);
+    celos_status s =
+        celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION, &ops[current]);
     if (s != CELOS_OK) {
         celos_log(CELOS_LOG_ERROR, "%s: cannot provide the display (%s); declining", kind, celos_strerror(s));
         restore_boot_mode();
         return s;
     }
     registered = true;
-    celos_log(CELOS_LOG_INFO, "%s %02x:%02x.%u: %ux%u, 32 bpp, virtual height %u, %llu KiB of video memory, DISPI %s",
-              kind, dev.pci.bus, dev.pci.slot, dev.pci.function, dev.width, dev.height, dev.virtual_height,
+    celos_log(CELOS_LOG_INFO,
+              "%s %02x:%02x.%u: %ux%u, 32 bpp, virtual height %u, %llu KiB of video memory, DISPI %s", kind,
+              dev.pci.bus, dev.pci.slot, dev.pci.function, dev.width, dev.height, dev.virtual_height,
               static_cast<unsigned long long>(dev.vram / 1024), dev.mmio ? "through MMIO" : "through ports");
     return CELOS_OK;
 }

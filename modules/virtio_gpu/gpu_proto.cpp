@@ -19,7 +19,8 @@ const char* response_name(uint32_t type) {
     case 0x1203: return "ERR_INVALID_RESOURCE_ID";
     case 0x1204: return "ERR_INVALID_CONTEXT_ID";
     case 0x1205: return "ERR_INVALID_PARAMETER";
-    default: return type >= 0x1100 && type < 0x1200 ? "an unexpected OK response" : "an unknown response type";
+    default:
+        return type >= 0x1100 && type < 0x1200 ? "an unexpected OK response" : "an unknown response type";
     }
 }
 
@@ -34,7 +35,8 @@ const char* check_response(const uint8_t* data, size_t length, uint32_t expected
 
 const char* preferred_mode(const uint8_t* data, size_t length, uint32_t* scanout, uint32_t* width,
                            uint32_t* height) {
-    if (const char* why = check_response(data, length, kRespOkDisplayInfo, sizeof(RespDisplayInfo))) return why;
+    if (const char* why = check_response(data, length, kRespOkDisplayInfo, sizeof(RespDisplayInfo)))
+        return why;
     for (uint32_t i = 0; i < kMaxScanouts; ++i) {
         const uint8_t* one = data + sizeof(CtrlHeader) + i * sizeof(DisplayOne);
         if (!le32(one + 16)) continue; // not enabled

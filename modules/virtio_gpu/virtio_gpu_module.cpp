@@ -27,14 +27,25 @@ using namespace celos::virtio_gpu;
 
 char mode_param[16] = "";
 const celos_module_param params[] = {
-    {"mode", CELOS_PARAM_STRING, sizeof mode_param, mode_param, "WIDTHxHEIGHT (default: the host's preferred)"},
+    {"mode", CELOS_PARAM_STRING, sizeof mode_param, mode_param,
+     "WIDTHxHEIGHT (default: the host's preferred)"},
 };
 
 // The common configuration (4.1.4.3), by offset.
 enum : uint32_t {
-    kDeviceFeatureSelect = 0, kDeviceFeature = 4, kDriverFeatureSelect = 8, kDriverFeature = 12,
-    kNumQueues = 18, kDeviceStatus = 20, kQueueSelect = 22, kQueueSize = 24, kQueueEnable = 28,
-    kQueueNotifyOff = 30, kQueueDesc = 32, kQueueDriver = 40, kQueueDevice = 48,
+    kDeviceFeatureSelect = 0,
+    kDeviceFeature = 4,
+    kDriverFeatureSelect = 8,
+    kDriverFeature = 12,
+    kNumQueues = 18,
+    kDeviceStatus = 20,
+    kQueueSelect = 22,
+    kQueueSize = 24,
+    kQueueEnable = 28,
+    kQueueNotifyOff = 30,
+    kQueueDesc = 32,
+    kQueueDriver = 40,
+    kQueueDevice = 48,
 };
 enum : uint8_t { kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8, kFailed = 128 };
 constexpr uint64_t kCommandTimeoutNs = 1000000000ull;
@@ -55,7 +66,7 @@ struct Gpu {
     size_t fb_pages = 0;
     uint8_t* fb = nullptr;
     uint32_t resource = 1; // the resource on the scanout (1 or 2: a mode change makes the other)
-    bool broken = false; // a command failed after start: flushes stop
+    bool broken = false;   // a command failed after start: flushes stop
 };
 Gpu* gpu = nullptr;
 Gpu gpu_storage;
@@ -78,11 +89,13 @@ const char* parse_mode(const char* text, uint32_t& w, uint32_t& h) {
     uint64_t a = 0, b = 0;
     const char* p = text;
     if (*p < '0' || *p > '9') return "expected WIDTHxHEIGHT (like 1280x800)";
-    while (*p >= '0' && *p <= '9' && a <= 100000) a = a * 10 + uint64_t(*p++ - '0');
+    while (*p >= '0' && *p <= '9' && a <= 100000)
+        a = a * 10 + uint64_t(*p++ - '0');
     if (*p != 'x' && *p != 'X') return "expected WIDTHxHEIGHT (like 1280x800)";
     ++p;
     if (*p < '0' || *p > '9') return "expected WIDTHxHEIGHT (like 1280x800)";
-    while (*p >= '0' && *p <= '9' && b <= 100000) b = b * 10 + uint64_t(*p++ - '0');
+    while (*p >= '0' && *p <= '9' && b <= 100000)
+        b = b * 10 + uint64_t(*p++ - '0');
     if (*p) return "expected WIDTHxHEIGHT (like 1280x800)";
     if (a < 320 || b < 200 || a > 16384 || b > 16384) return "outside 320x200 .. 16384x16384";
     w = uint32_t(a);
@@ -136,8 +149,11 @@ bool simple(const char* what, const void* request, size_t length) {
 }
 
 bool transfer_and_flush(uint32_t x, uint32_t y, uint32_t w, uint32_t h) {
-    TransferToHost2d t{header(kCmdTransferToHost2d), {x, y, w, h}, uint64_t(y) * gpu->pitch + uint64_t(x) * 4,
-                       gpu->resource, 0};
+    TransferToHost2d t{header(kCmdTransferToHost2d),
+                       {x, y, w, h},
+                       uint64_t(y) * gpu->pitch + uint64_t(x) * 4,
+                       gpu->resource,
+                       0};
     if (!simple("TRANSFER_TO_HOST_2D", &t, sizeof t)) return false;
     ResourceFlush f{header(kCmdResourceFlush), {x, y, w, h}, gpu->resource, 0};
     return simple("RESOURCE_FLUSH", &f, sizeof f);
@@ -220,12 +236,13 @@ const char* map_regions() {
     volatile uint8_t* mapped[5] = {};
     for (uint8_t t = kCapCommon; t <= kCapDevice; ++t) {
         celos_pci_bar bar{};
-        if (celos_pci_bar_get(&gpu->pci, caps[t].bar, &bar) != CELOS_OK || !(bar.flags & CELOS_PCI_BAR_MEMORY))
+        if (celos_pci_bar_get(&gpu->pci, caps[t].bar, &bar) != CELOS_OK ||
+            !(bar.flags & CELOS_PCI_BAR_MEMORY))
             return "a capability names a BAR that is not a usable memory BAR";
         if (const char* why = check_capability_region(caps[t], bar.size, min_length[t])) return why;
         void* m = nullptr;
-        if (celos_pci_map_bar(&gpu->pci, caps[t].bar, caps[t].offset, caps[t].length, CELOS_PCI_MAP_UNCACHED, &m) !=
-            CELOS_OK)
+        if (celos_pci_map_bar(&gpu->pci, caps[t].bar, caps[t].offset, caps[t].length, CELOS_PCI_MAP_UNCACHED,
+                              &m) != CELOS_OK)
             return "cannot map a capability region";
         mapped[t] = static_cast<volatile uint8_t*>(m);
     }
@@ -259,7 +276,8 @@ const char* start_device(uint32_t notify_length) {
     uint16_t size = reg<uint16_t>(kQueueSize);
     if (size == 0) return "the control queue has size 0";
     uint16_t use = 64;
-    while (use > size) use = uint16_t(use / 2);
+    while (use > size)
+        use = uint16_t(use / 2);
     if (use == 0 || (size & (size - 1)) != 0) use = use ? use : 1;
     set_reg<uint16_t>(kQueueSize, use);
     uint64_t notify_at = uint64_t(reg<uint16_t>(kQueueNotifyOff)) * gpu->notify_multiplier;
@@ -292,9 +310,11 @@ bool show_resource() {
     }
     gpu->fb = static_cast<uint8_t*>(celos_phys_to_virt(gpu->fb_phys));
     memset(gpu->fb, 0, gpu->fb_pages * CELOS_PAGE_SIZE);
-    ResourceCreate2d create{header(kCmdResourceCreate2d), gpu->resource, kFormatB8G8R8X8, gpu->width, gpu->height};
+    ResourceCreate2d create{header(kCmdResourceCreate2d), gpu->resource, kFormatB8G8R8X8, gpu->width,
+                            gpu->height};
     if (!simple("RESOURCE_CREATE_2D", &create, sizeof create)) return false;
-    AttachBacking attach{header(kCmdResourceAttachBacking), gpu->resource, 1, {gpu->fb_phys, uint32_t(bytes), 0}};
+    AttachBacking attach{
+        header(kCmdResourceAttachBacking), gpu->resource, 1, {gpu->fb_phys, uint32_t(bytes), 0}};
     if (!simple("RESOURCE_ATTACH_BACKING", &attach, sizeof attach)) return false;
     SetScanout scanout{header(kCmdSetScanout), {0, 0, gpu->width, gpu->height}, gpu->scanout, gpu->resource};
     if (!simple("SET_SCANOUT", &scanout, sizeof scanout)) return false;
@@ -358,8 +378,8 @@ void reset_device() {
 }
 
 celos_status decline(const char* why) {
-    celos_log(CELOS_LOG_ERROR, "virtio-gpu %02x:%02x.%u: %s; declining (bootfb stays)", gpu->pci.bus, gpu->pci.slot,
-              gpu->pci.function, why);
+    celos_log(CELOS_LOG_ERROR, "virtio-gpu %02x:%02x.%u: %s; declining (bootfb stays)", gpu->pci.bus,
+              gpu->pci.slot, gpu->pci.function, why);
     if (gpu->common) set_reg<uint8_t>(kDeviceStatus, kFailed);
     reset_device();
     return CELOS_ERR_INVALID;
@@ -401,11 +421,13 @@ celos_status virtio_gpu_init() {
     CtrlHeader get = header(kCmdGetDisplayInfo);
     uint32_t type = 0;
     if (const char* why = command(&get, sizeof get, sizeof(RespDisplayInfo), kRespOkDisplayInfo, &type)) {
-        celos_log(CELOS_LOG_ERROR, "GET_DISPLAY_INFO: %s (response 0x%x, %s)", why, type, response_name(type));
+        celos_log(CELOS_LOG_ERROR, "GET_DISPLAY_INFO: %s (response 0x%x, %s)", why, type,
+                  response_name(type));
         return decline("no display information");
     }
     uint32_t scanout = 0, host_w = 0, host_h = 0;
-    if (const char* why = preferred_mode(gpu->cmd + 2048, sizeof(RespDisplayInfo), &scanout, &host_w, &host_h))
+    if (const char* why =
+            preferred_mode(gpu->cmd + 2048, sizeof(RespDisplayInfo), &scanout, &host_w, &host_h))
         return decline(why);
     gpu->scanout = scanout;
     gpu->width = want_w ? want_w : host_w;
@@ -413,12 +435,14 @@ celos_status virtio_gpu_init() {
     // The boot screen stops drawing (under -vga virtio, on the VGA framebuffer).
     celos_framebuffer_get();
     if (!show_resource()) return decline("cannot show a resource on the scanout");
-    celos_status s = celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION, &ops[current]);
+    celos_status s =
+        celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION, &ops[current]);
     if (s != CELOS_OK) return decline("cannot provide the display service");
     registered = true;
-    celos_log(CELOS_LOG_INFO, "virtio-gpu %02x:%02x.%u: scanout %u at %ux%u (host prefers %ux%u), 32 bpp, queue of %u",
-              gpu->pci.bus, gpu->pci.slot, gpu->pci.function, gpu->scanout, gpu->width, gpu->height, host_w, host_h,
-              gpu->queue.size());
+    celos_log(CELOS_LOG_INFO,
+              "virtio-gpu %02x:%02x.%u: scanout %u at %ux%u (host prefers %ux%u), 32 bpp, queue of %u",
+              gpu->pci.bus, gpu->pci.slot, gpu->pci.function, gpu->scanout, gpu->width, gpu->height, host_w,
+              host_h, gpu->queue.size());
     return CELOS_OK;
 }
 

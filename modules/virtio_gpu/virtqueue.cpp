@@ -42,8 +42,10 @@ const char* SplitQueue::add(const Buffer* buffers, uint16_t count, uint16_t* hea
         d.len = buffers[i].len;
         d.flags = uint16_t((i + 1 < count ? kDescNext : 0) | (buffers[i].device_writes ? kDescWrite : 0));
         if (buffers[i].device_writes) writable += buffers[i].len;
-        if (i + 1 < count) at = next;
-        else free_head_ = next;
+        if (i + 1 < count)
+            at = next;
+        else
+            free_head_ = next;
     }
     free_count_ = uint16_t(free_count_ - count);
     chain_len_[first] = count;
@@ -79,7 +81,8 @@ int SplitQueue::take_used(uint16_t* head, uint32_t* written, const char** why) {
     --in_flight_;
     // The chain's descriptors back on the free list.
     uint16_t at = uint16_t(id), count = chain_len_[id];
-    for (uint16_t i = 1; i < count; ++i) at = desc_[at].next;
+    for (uint16_t i = 1; i < count; ++i)
+        at = desc_[at].next;
     desc_[at].next = free_head_;
     free_head_ = uint16_t(id);
     free_count_ = uint16_t(free_count_ + count);

@@ -29,7 +29,7 @@ size_t avail_bytes(uint16_t size);
 size_t used_bytes(uint16_t size);
 
 struct Buffer {
-    uint64_t phys;  // what the device sees
+    uint64_t phys; // what the device sees
     uint32_t len;
     bool device_writes;
 };

@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t rest_len = size - 1 - response_len;
 
     for (uint32_t expected : {virtio_gpu::kRespOkNodata, virtio_gpu::kRespOkDisplayInfo})
-        (void)virtio_gpu::check_response(response.data(), response.size(), expected, sizeof(virtio_gpu::CtrlHeader));
+        (void)virtio_gpu::check_response(response.data(), response.size(), expected,
+                                         sizeof(virtio_gpu::CtrlHeader));
     uint32_t scanout = 0, w = 0, h = 0;
     if (!virtio_gpu::preferred_mode(response.data(), response.size(), &scanout, &w, &h))
         if (scanout >= virtio_gpu::kMaxScanouts || w == 0 || h == 0 || w > 16384 || h > 16384) std::abort();

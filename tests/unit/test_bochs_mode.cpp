@@ -15,7 +15,8 @@ TEST_CASE("bochs: mode= parses WIDTHxHEIGHT and refuses the rest", "[bochs]") {
     CHECK(h == 720);
     REQUIRE(parse_mode("1920X1080", w, h) == nullptr);
     CHECK(h == 1080);
-    for (const char* bad : {"", "x", "1280", "1280x", "x720", "1280x720x32", "-1x5", "1280 x720", "99999999999x1"})
+    for (const char* bad :
+         {"", "x", "1280", "1280x", "x720", "1280x720x32", "-1x5", "1280 x720", "99999999999x1"})
         CHECK(parse_mode(bad, w, h) != nullptr);
 }
 
@@ -27,7 +28,8 @@ TEST_CASE("bochs: a mode fits the video memory, twice for panning when it can", 
     CHECK(l.virtual_height == 2160);
     REQUIRE(plan_mode(2560, 1600, mib16, l) == nullptr); // 16000 KiB: one screen only
     CHECK(l.virtual_height == 1600);
-    CHECK(std::string(plan_mode(4096, 2160, mib16, l)) == "mode larger than the video memory (the framebuffer BAR)");
+    CHECK(std::string(plan_mode(4096, 2160, mib16, l)) ==
+          "mode larger than the video memory (the framebuffer BAR)");
     CHECK(plan_mode(100, 100, mib16, l) != nullptr);
     CHECK(plan_mode(20000, 300, ~0ull, l) != nullptr);
     CHECK(plan_mode(1366, 768, mib16, l) != nullptr); // not a multiple of 8

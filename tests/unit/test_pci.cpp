@@ -66,7 +66,8 @@ void put16(FakeFunction& f, unsigned offset, uint16_t v) {
     std::memcpy(f.space + offset, &v, 2);
 }
 
-FakeFunction& device(FakeConfig& c, Address a, uint16_t vendor, uint16_t dev, uint32_t class_rev = 0x03000000) {
+FakeFunction& device(FakeConfig& c, Address a, uint16_t vendor, uint16_t dev,
+                     uint32_t class_rev = 0x03000000) {
     FakeFunction& f = c.at(a);
     put16(f, 0, vendor);
     put16(f, 2, dev);
@@ -201,7 +202,9 @@ TEST_CASE("pci: hostile BARs are refused naming the check") {
         REQUIRE_FALSE(r.ok());
         CHECK(std::string(r.error().check) == "I/O BAR past the 64 KiB port space");
     }
-    SECTION("index out of range") { CHECK_FALSE(bar_decode(c, kA, 6).ok()); }
+    SECTION("index out of range") {
+        CHECK_FALSE(bar_decode(c, kA, 6).ok());
+    }
 }
 
 TEST_CASE("pci: BAR placement: RAM, the core, alignment, base 0") {
@@ -223,9 +226,12 @@ TEST_CASE("pci: capability lists, loops and pointers into the header") {
     auto& f = device(c, kA, 0x1af4, 0x1050);
     put16(f, 0x06, 0x10); // capabilities
     f.space[0x34] = 0x40;
-    f.space[0x40] = 0x09; f.space[0x41] = 0x50; // vendor-specific
-    f.space[0x50] = 0x11; f.space[0x51] = 0x60; // MSI-X
-    f.space[0x60] = 0x09; f.space[0x61] = 0x00;
+    f.space[0x40] = 0x09;
+    f.space[0x41] = 0x50; // vendor-specific
+    f.space[0x50] = 0x11;
+    f.space[0x51] = 0x60; // MSI-X
+    f.space[0x60] = 0x09;
+    f.space[0x61] = 0x00;
     auto first = capability_find(c, kA, 0x09);
     REQUIRE(first.ok());
     CHECK(first.value() == 0x40);

@@ -92,7 +92,8 @@ TEST_CASE("virtqueue: chains go out and come back, descriptors are reused", "[vi
 TEST_CASE("virtqueue: a full queue refuses more", "[virtio]") {
     FakeQueue f;
     uint16_t head;
-    for (int i = 0; i < 4; ++i) REQUIRE(f.q.add(kCommand, 2, &head) == nullptr);
+    for (int i = 0; i < 4; ++i)
+        REQUIRE(f.q.add(kCommand, 2, &head) == nullptr);
     CHECK(std::string(f.q.add(kCommand, 2, &head)) == "the queue is full");
     CHECK(f.q.add(kCommand, 0, &head) != nullptr);
 }
@@ -134,7 +135,8 @@ TEST_CASE("virtqueue: a hostile device's used ring is refused naming the check",
 TEST_CASE("virtio-gpu: responses with error codes and bad lengths are refused", "[virtio]") {
     auto ok = response(kRespOkNodata, 24);
     CHECK(check_response(ok.data(), ok.size(), kRespOkNodata, 24) == nullptr);
-    CHECK(std::string(check_response(ok.data(), 10, kRespOkNodata, 24)) == "response shorter than its header");
+    CHECK(std::string(check_response(ok.data(), 10, kRespOkNodata, 24)) ==
+          "response shorter than its header");
     auto err = response(0x1203, 24);
     CHECK(std::string(check_response(err.data(), err.size(), kRespOkNodata, 24)) ==
           "the device answered with an error");
@@ -158,7 +160,8 @@ TEST_CASE("virtio-gpu: the preferred mode is the first enabled scanout, sanely s
     CHECK(w == 1280);
     CHECK(h == 800);
     r->modes[1] = DisplayOne{{0, 0, 0, 600}, 1, 0};
-    CHECK(std::string(preferred_mode(info.data(), info.size(), &s, &w, &h)) == "an enabled scanout of size 0");
+    CHECK(std::string(preferred_mode(info.data(), info.size(), &s, &w, &h)) ==
+          "an enabled scanout of size 0");
     r->modes[1] = DisplayOne{{0, 0, 70000, 600}, 1, 0};
     CHECK(preferred_mode(info.data(), info.size(), &s, &w, &h) != nullptr);
 }
@@ -190,5 +193,6 @@ TEST_CASE("virtio-gpu: PCI capability records are checked against their BARs", "
     offset = 0;
     std::memcpy(cap + 8, &offset, 4);
     REQUIRE(parse_capability(cap, 16, c) == nullptr);
-    CHECK(std::string(check_capability_region(c, 0x4000, 56)) == "capability region shorter than its structure");
+    CHECK(std::string(check_capability_region(c, 0x4000, 56)) ==
+          "capability region shorter than its structure");
 }

@@ -20,25 +20,29 @@ static celos_status display_mode_init(void) {
     int length = celos_info("pci", 0, listing, sizeof listing);
     for (char* line = listing; length > 0 && *line;) {
         char* end = line;
-        while (*end && *end != '\n') ++end;
+        while (*end && *end != '\n')
+            ++end;
         char saved = *end;
         *end = 0;
         celos_log(CELOS_LOG_INFO, "lspci: %s", line);
         if (!saved) break;
         line = end + 1;
     }
-    const struct celos_display_ops* d = celos_service_lookup(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION);
+    const struct celos_display_ops* d =
+        celos_service_lookup(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION);
     if (!d) {
         celos_log(CELOS_LOG_ERROR, "no display service");
         return CELOS_ERR_NOT_FOUND;
     }
     uint32_t w = 0, h = 0, n = 0;
-    while (d->mode_at(d->context, n, &w, &h) == CELOS_OK) ++n;
+    while (d->mode_at(d->context, n, &w, &h) == CELOS_OK)
+        ++n;
     celos_log(CELOS_LOG_INFO, "display '%s' offers %u modes, setting %lldx%lld", d->name, n, (long long)width,
               (long long)height);
     celos_status s = d->set_mode(d->context, (uint32_t)width, (uint32_t)height);
     struct celos_display_mode m;
-    const struct celos_display_ops* now = celos_service_lookup(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION);
+    const struct celos_display_ops* now =
+        celos_service_lookup(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION);
     now->get_mode(now->context, &m);
     celos_log(s == CELOS_OK ? CELOS_LOG_INFO : CELOS_LOG_WARN, "set_mode: %s, the display is %ux%u",
               celos_status_name(s), m.width, m.height);
