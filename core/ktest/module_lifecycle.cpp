@@ -53,9 +53,14 @@ int font_provider() {
     return -1;
 }
 
+// Services modules provide (the core's own, bootfb's display, stay).
 usize service_count() {
     usize n = 0;
-    services_for_each([](void* ctx, const char*, u32, int, usize) { ++*static_cast<usize*>(ctx); }, &n);
+    services_for_each(
+        [](void* ctx, const char*, u32, int provider, usize) {
+            if (provider >= 0) ++*static_cast<usize*>(ctx);
+        },
+        &n);
     return n;
 }
 

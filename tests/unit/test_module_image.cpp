@@ -400,7 +400,9 @@ TEST_CASE("ModuleImage reads the real modules' descriptors and exports", "[loade
         Diagnostic d;
         auto image = std::make_unique<ModuleImage>();
         ByteSpan bytes(m->file.data(), m->file.size());
-        CHECK(ModuleImage::parse(bytes, "abi_test_c.ko", 1, 3, *image, d).ok()); // older minor: fine
+        CHECK(ModuleImage::parse(bytes, "abi_test_c.ko", CELOS_ABI_VERSION_MAJOR, CELOS_ABI_VERSION_MINOR + 1, *image,
+                                 d)
+                  .ok()); // a module of an older minor: fine
         REQUIRE_FALSE(ModuleImage::parse(bytes, "abi_test_c.ko", 2, 0, *image, d).ok());
         CHECK(std::string(d.message) ==
               "abi_test_c.ko: ABI 1." + std::to_string(CELOS_ABI_VERSION_MINOR) +
