@@ -24,6 +24,10 @@ constexpr OptionSpec kSpecs[] = {
     {"loglevel", OptionKind::value, "0|1|2|3",
      "what the console shows: 0 errors, 1 +warnings, 2 +info, 3 +debug (serial keeps all)", nullptr,
      &BootOptions::loglevel},
+    {"panic", OptionKind::value, "exit|wait",
+     "after a panic report: exit (QEMU's exit device, else halt; the default) or wait, paging the console's "
+     "scrollback with the keyboard's PgUp/PgDn and Up/Down",
+     nullptr, &BootOptions::panic},
 };
 constexpr usize kSpecCount = sizeof kSpecs / sizeof kSpecs[0];
 

@@ -17,6 +17,7 @@ struct BootOptions {
     StringView wxaudit;    // wxaudit=inject: plant a W^X violation (tests)
     bool quiet = false;    // quiet: the console shows warnings and errors (loglevel=1)
     StringView loglevel;   // loglevel=0|1|2|3: what the console shows (serial keeps everything)
+    StringView panic;      // panic=exit|wait: after a panic report, stop or page the scrollback
 };
 
 // The level of the lines the console (module log sinks) gets: loglevel=N

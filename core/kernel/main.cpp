@@ -11,6 +11,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/timer.h"
+#include "kernel/tasks.h"
 #include "boot/layout.h"
 #include "kernel/boot_screen.h"
 #include "kernel/kernel.h"
@@ -343,7 +344,7 @@ Stacks build_address_space(u64 info_phys) {
         log_info("celos: ready");
     }
     log_flush(); // the consoles show everything up to the ready line now
-    for (;;) arch::idle();
+    tasks_main_loop(); // the shell, when a module registered it
 }
 
 alignas(16) u8 early_ist_stacks[3][4096];

@@ -4,6 +4,8 @@
 
 #include "arch/cpu.h"
 #include "kernel/boot_screen.h"
+#include "kernel/console.h"
+#include "kernel/kernel.h"
 #include "kernel/fault.h"
 #include "kernel/symbolize.h"
 #include "kernel/taint.h"
@@ -29,6 +31,22 @@ void panic_begin() {
     panicking = true;
 }
 
+// panic=wait: the report stays on screen and the keyboard pages the
+// console's scrollback (polled: interrupts stay off).
+[[noreturn]] void wait_paging() {
+    log_error("celos: panic=wait: PgUp/PgDn and Up/Down page the console's scrollback");
+    log_flush();
+    for (;;) {
+        switch (arch::poll_paging_key()) {
+        case arch::PagingKey::page_back: console_scroll(CELOS_CONSOLE_PAGE_BACK); break;
+        case arch::PagingKey::page_forward: console_scroll(CELOS_CONSOLE_PAGE_FORWARD); break;
+        case arch::PagingKey::line_back: console_scroll(1); break;
+        case arch::PagingKey::line_forward: console_scroll(-1); break;
+        case arch::PagingKey::none: asm volatile("pause"); break;
+        }
+    }
+}
+
 void panic_end() {
     boot_screen_set_state(BootState::panic);
     if (kernel_tainted()) {
@@ -36,6 +54,7 @@ void panic_end() {
         taint_describe(why, sizeof why);
         log_error("  kernel tainted: %s", why);
     }
+    if (kernel().options.panic == StringView("wait") && console_any()) wait_paging();
     log_error("celos: panic, stopping the machine");
     log_flush();
     arch::exit_machine(arch::ExitCode::panic);

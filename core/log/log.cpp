@@ -167,6 +167,12 @@ void log_flush() {
         state.sinks[i]->flush();
 }
 
+void log_note_output() {
+    IrqGuard guard;
+    ++state.lines;
+    state.unflushed = true;
+}
+
 bool log_tick() {
     // No line since the last tick, and some since the last flush: the log
     // went idle, the consoles should show what they hold back.

@@ -38,6 +38,10 @@ void log_flush();
 // flush and none since the last tick (the log went idle); the caller then
 // calls log_flush(), so a console is never more than a tick behind.
 bool log_tick();
+// Output that went to the sinks' terminals outside the log (a program's,
+// celos_console_write): the consoles hold it back like lines, so the idle
+// flush covers it too.
+void log_note_output();
 
 // Copies `length` bytes of `text` into `out` (capacity `out_size`, NUL-terminated)
 // with every control character made visible, so that text from outside the

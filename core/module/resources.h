@@ -9,7 +9,18 @@
 
 namespace celos {
 
-enum class ResourceKind : u8 { pages, vrange, service, service_hold, log_sink, framebuffer, heap_blocks };
+enum class ResourceKind : u8 {
+    pages,
+    vrange,
+    service,
+    service_hold,
+    log_sink,
+    framebuffer,
+    heap_blocks,
+    irq_line,
+    console,
+    task,
+};
 
 // Releases what the record stands for (it is no longer in the table).
 using ResourceRelease = void (*)(int owner, u64 a, u64 b);

@@ -223,3 +223,13 @@ void services_for_each(void (*fn)(void*, const char*, u32, int, usize), void* ct
 }
 
 } // namespace celos
+
+namespace celos {
+
+void service_holds_for_each(void (*fn)(void* ctx, const char* name, int provider, int holder), void* ctx) {
+    for (const Hold& h : holds)
+        if (h.handle != 0 && h.service >= 0 && services[h.service].name)
+            fn(ctx, services[h.service].name, services[h.service].provider, h.holder);
+}
+
+} // namespace celos

@@ -37,4 +37,7 @@ int service_held_from(int provider, const char** service);
 void services_for_each(void (*fn)(void* ctx, const char* name, u32 version, int provider, usize holds),
                        void* ctx);
 
+// Every hold: the service's name, its provider and the holder.
+void service_holds_for_each(void (*fn)(void* ctx, const char* name, int provider, int holder), void* ctx);
+
 } // namespace celos

@@ -53,8 +53,21 @@ void console_write_log_line(Terminal& term, int level, uint64_t timestamp_ns, co
     term.write("\x1b[0m\n");
 }
 
+// The scrollback for the grid in use: its cells reused when they are
+// enough, else new ones (none when there is no memory: no scrollback).
+void Screen::attach_history() {
+    size_t need = size_t(history_want_) * terminal_.cols();
+    if (need > history_capacity_) {
+        if (memory_.free) memory_.free(history_);
+        history_ = need ? memory_.allocate(need) : nullptr;
+        history_capacity_ = history_ ? need : 0;
+    }
+    terminal_.set_history(history_, history_ ? history_want_ : 0);
+}
+
 const char* Screen::init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back,
-                         size_t back_size, const TerminalConfig& terminal, const CellMemory& memory) {
+                         size_t back_size, const TerminalConfig& terminal, const CellMemory& memory,
+                         uint32_t history_lines) {
     release();
     if (const char* why = renderer_.init(config, font, back, back_size)) return why;
     back_ = back;
@@ -68,6 +81,8 @@ const char* Screen::init(const RenderConfig& config, const celos_font_ops* font,
         release();
         return "the grid is larger than the terminal allows";
     }
+    history_want_ = history_lines;
+    attach_history();
     renderer_.redraw_later(terminal_);
     unpresented_ = true;
     return nullptr;
@@ -107,6 +122,7 @@ celos_status Screen::switch_font(const celos_font_ops* font, const char** why) {
     TerminalConfig terminal = terminal_.config();
     renderer_.init(renderer_.config(), font, back_, back_size_);
     terminal_.init(cells_, cols, rows, terminal);
+    attach_history(); // the log's replay fills it again
     renderer_.redraw_later(terminal_);
     unpresented_ = true;
     *why = nullptr;
@@ -115,6 +131,7 @@ celos_status Screen::switch_font(const celos_font_ops* font, const char** why) {
 
 void Screen::clear() {
     terminal_.reset();
+    attach_history(); // emptied: the log's replay fills it again
     renderer_.redraw_later(terminal_);
     unpresented_ = true;
 }
@@ -123,9 +140,11 @@ void Screen::release() {
     if (memory_.free) {
         memory_.free(cells_);
         memory_.free(spare_);
+        memory_.free(history_);
     }
-    cells_ = spare_ = nullptr;
-    capacity_ = spare_capacity_ = 0;
+    cells_ = spare_ = history_ = nullptr;
+    capacity_ = spare_capacity_ = history_capacity_ = 0;
+    terminal_.set_history(nullptr, 0);
 }
 
 } // namespace celos::fbcon

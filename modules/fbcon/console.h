@@ -46,8 +46,11 @@ class Screen {
 
     // Null on success, else why (the renderer's message, or "no memory for
     // the cells").
+    // `history_lines`: the scrollback kept (0: none); its cells come from
+    // `memory` too, and when they cannot the console goes without (see
+    // history_lines()).
     const char* init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back, size_t back_size,
-                     const TerminalConfig& terminal, const CellMemory& memory);
+                     const TerminalConfig& terminal, const CellMemory& memory, uint32_t history_lines = 0);
     // Redraws with `font` in the grid it gives (new cell size, columns and
     // rows): the terminal is cleared and the whole back buffer redrawn, so
     // the caller writes the text again (fbcon replays the log). Nothing is
@@ -80,6 +83,18 @@ class Screen {
     }
     // Written or redrawn since the last present().
     bool unpresented() const { return unpresented_; }
+    // Terminal bytes (a program's output), drawn at the next present().
+    void write(const char* data, size_t length) {
+        terminal_.write(reinterpret_cast<const uint8_t*>(data), length);
+        unpresented_ = true;
+    }
+    // Moves the view into the scrollback (Terminal::scroll_view).
+    void scroll_view(int64_t lines) {
+        terminal_.scroll_view(lines);
+        unpresented_ = true;
+    }
+    // Lines of scrollback this screen keeps.
+    uint32_t history_lines() const { return terminal_.history_capacity(); }
 
     Terminal& terminal() { return terminal_; }
     const Renderer& renderer() const { return renderer_; }
@@ -99,6 +114,11 @@ class Screen {
     size_t capacity_ = 0;
     Cell* spare_ = nullptr; // the grid before the last switch
     size_t spare_capacity_ = 0;
+    // The scrollback's cells (history_want_ lines of the grid's width).
+    void attach_history();
+    Cell* history_ = nullptr;
+    size_t history_capacity_ = 0; // cells
+    uint32_t history_want_ = 0;   // lines
     bool unpresented_ = false;
 };
 

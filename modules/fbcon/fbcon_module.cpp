@@ -31,11 +31,14 @@ using namespace celos::fbcon;
 char fg_param[8] = "c0c0c0";
 char bg_param[8] = "101418";
 int64_t margin = 8;
+int64_t scrollback = 2000;
+constexpr int64_t kMaxScrollback = 100000;
 
 const celos_module_param params[] = {
     {"fg", CELOS_PARAM_STRING, sizeof fg_param, fg_param, "text colour, RRGGBB"},
     {"bg", CELOS_PARAM_STRING, sizeof bg_param, bg_param, "background colour, RRGGBB"},
     {"margin", CELOS_PARAM_INT, 0, &margin, "border around the text, in pixels"},
+    {"scrollback", CELOS_PARAM_INT, 0, &scrollback, "lines kept above the screen (Shift+PgUp), 0..100000"},
 };
 
 struct State {
@@ -80,6 +83,31 @@ void flush(void*) {
 }
 
 const celos_log_sink sink = {emit, flush, nullptr};
+
+// The console for programs (the shell): terminal bytes and the scrollback
+// view. Both run with interrupts off (the core's console_write).
+void console_write(void*, const char* data, size_t length) {
+    if (replaying) return;
+    console->screen.write(data, length);
+    if (console->pacer.due(celos_time_ns())) present_now();
+}
+
+void console_scroll(void*, int32_t lines) {
+    if (replaying) return;
+    int64_t page = console->screen.rows() > 1 ? console->screen.rows() - 1 : 1;
+    if (lines == CELOS_CONSOLE_VIEW_BOTTOM)
+        console->screen.scroll_view(-int64_t(console->screen.history_lines()) - 1);
+    else if (lines == CELOS_CONSOLE_PAGE_BACK)
+        console->screen.scroll_view(page);
+    else if (lines == CELOS_CONSOLE_PAGE_FORWARD)
+        console->screen.scroll_view(-page);
+    else
+        console->screen.scroll_view(lines);
+    present_now(); // a key asked for it: shown at once
+}
+
+const celos_console_ops console_ops = {console_write, console_scroll, nullptr};
+bool console_registered = false;
 
 Cell* allocate_cells(size_t count) {
     return static_cast<Cell*>(kcalloc(count, sizeof(Cell)));
@@ -161,6 +189,11 @@ celos_status fbcon_init() {
     ConsoleColors colors;
     if (!parse_rgb(fg_param, colors.foreground)) celos_log(CELOS_LOG_WARN, "fg=%s is not RRGGBB; default kept", fg_param);
     if (!parse_rgb(bg_param, colors.background)) celos_log(CELOS_LOG_WARN, "bg=%s is not RRGGBB; default kept", bg_param);
+    if (scrollback < 0 || scrollback > kMaxScrollback) {
+        celos_log(CELOS_LOG_WARN, "scrollback=%lld is out of range 0..%lld; 2000 used",
+                  static_cast<long long>(scrollback), static_cast<long long>(kMaxScrollback));
+        scrollback = 2000;
+    }
     if (margin < 0 || margin > 256) {
         celos_log(CELOS_LOG_WARN, "margin=%lld is out of range 0..256; 8 used", static_cast<long long>(margin));
         margin = 8;
@@ -185,7 +218,8 @@ celos_status fbcon_init() {
     console->framebuffer = static_cast<uint8_t*>(fb->pixels);
     if (const char* why =
             console->screen.init(config, font, static_cast<uint8_t*>(back), back_size,
-                                 console_terminal_config(colors), {allocate_cells, free_cells})) {
+                                 console_terminal_config(colors), {allocate_cells, free_cells},
+                                 static_cast<uint32_t>(scrollback))) {
         celos_log(CELOS_LOG_ERROR, "renderer: %s", why);
         fbcon_exit();
         return CELOS_ERR_INVALID;
@@ -193,11 +227,18 @@ celos_status fbcon_init() {
     celos_log(CELOS_LOG_INFO, "%ux%u, %u bpp: %ux%u cells of %ux%u with font '%s'", fb->width, fb->height,
               fb->bpp, console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height,
               font->name);
+    if (scrollback > 0 && console->screen.history_lines() == 0)
+        celos_log(CELOS_LOG_WARN, "no memory for %lld lines of scrollback: none kept",
+                  static_cast<long long>(scrollback));
     celos_status registered = show_log();
     if (registered != CELOS_OK) {
         fbcon_exit();
         return registered;
     }
+    if (celos_status s2 = celos_console_register(&console_ops); s2 != CELOS_OK)
+        celos_log(CELOS_LOG_WARN, "cannot be the console for programs (%s): the log only", celos_strerror(s2));
+    else
+        console_registered = true;
     celos_log(CELOS_LOG_INFO, "first screen drawn in %llu us (console set up, the early log replayed)",
               static_cast<unsigned long long>((celos_time_ns() - started) / 1000));
     return CELOS_OK;
@@ -208,6 +249,8 @@ celos_status fbcon_init() {
 // releases the same if a call is missed, and gives the screen back to its
 // boot screen when no module draws on it any more.
 void fbcon_exit() {
+    if (console_registered) celos_console_unregister(&console_ops);
+    console_registered = false;
     celos_log_sink_unregister(&sink);
     if (font_hold) celos_service_release(font_hold);
     font_hold = 0;
@@ -223,4 +266,4 @@ void fbcon_exit() {
 
 } // namespace
 
-CELOS_MODULE_WITH_PARAMS("fbcon", "1.0", "heap @font", fbcon_init, fbcon_exit, params, 3);
+CELOS_MODULE_WITH_PARAMS("fbcon", "1.0", "heap @font", fbcon_init, fbcon_exit, params, 4);

@@ -288,7 +288,7 @@ void Renderer::draw_cell(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t c
 template <uint32_t Bytes>
 void Renderer::draw_row_as(const Terminal& term, uint32_t row) {
     uint32_t n = term.cols() < cols_ ? term.cols() : cols_;
-    const Cell* cells = term.row(row);
+    const Cell* cells = term.view_row(row);
     uint32_t slot = slot_[row];
     uint8_t* line = back_ + size_t(slot_top(slot)) * back_pitch_;
     Ink ink{0, 0, 0};

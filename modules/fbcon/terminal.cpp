@@ -78,13 +78,55 @@ void Terminal::reset() {
 }
 
 void Terminal::write(const char* text) {
+    if (*text) set_view(0);
     while (*text)
         byte(uint8_t(*text++));
 }
 
 void Terminal::write(const uint8_t* data, size_t size) {
+    if (size) set_view(0);
     for (size_t i = 0; i < size; ++i)
         byte(data[i]);
+}
+
+void Terminal::set_history(Cell* cells, uint32_t lines) {
+    history_ = lines ? cells : nullptr;
+    history_capacity_ = history_ ? lines : 0;
+    history_count_ = history_next_ = 0;
+    set_view(0);
+}
+
+void Terminal::keep_in_history(uint32_t y) {
+    if (!history_) return;
+    Cell* dst = history_ + size_t(history_next_) * cols_;
+    const Cell* src = row(y);
+    for (uint32_t x = 0; x < cols_; ++x)
+        dst[x] = src[x];
+    history_next_ = (history_next_ + 1) % history_capacity_;
+    if (history_count_ < history_capacity_) ++history_count_;
+    // A view into the history keeps showing the same lines.
+    if (view_ != 0 && view_ < history_count_) ++view_;
+}
+
+void Terminal::set_view(uint32_t offset) {
+    if (offset > history_count_) offset = history_count_;
+    if (offset == view_) return;
+    view_ = offset;
+    mark_all_dirty();
+}
+
+void Terminal::scroll_view(int64_t lines) {
+    int64_t v = int64_t(view_) + lines;
+    set_view(v < 0 ? 0 : v > int64_t(history_count_) ? history_count_ : uint32_t(v));
+}
+
+const Cell* Terminal::view_row(uint32_t y) const {
+    if (view_ == 0) return row(y);
+    // Line `y` of the view in [history oldest..newest, screen rows].
+    uint32_t index = history_count_ - view_ + y;
+    if (index >= history_count_) return row(index - history_count_);
+    uint32_t oldest = (history_next_ + history_capacity_ - history_count_) % history_capacity_;
+    return history_ + size_t((oldest + index) % history_capacity_) * cols_;
 }
 
 bool Terminal::any_dirty() const {
@@ -372,6 +414,10 @@ void Terminal::csi_dispatch(uint8_t final) {
         } else if (mode == 2 || mode == 3) {
             for (uint32_t y = 0; y < rows_; ++y)
                 erase(y, 0, cols_);
+            if (mode == 3) { // xterm: and the scrollback
+                history_count_ = history_next_ = 0;
+                set_view(0);
+            }
         }
         break;
     }
@@ -563,6 +609,9 @@ void Terminal::rotate_rows(uint32_t top, uint32_t bottom, uint32_t n) {
 void Terminal::scroll_up(uint32_t top, uint32_t bottom, uint32_t n) {
     if (top >= bottom || bottom > rows_ || n == 0) return;
     n = min_u32(n, bottom - top);
+    if (top == 0)
+        for (uint32_t y = 0; y < n; ++y)
+            keep_in_history(y);
     rotate_rows(top, bottom, n);
     Cell b = blank(); // note_scroll marks these rows dirty
     for (uint32_t y = bottom - n; y < bottom; ++y)

@@ -53,13 +53,31 @@ class Terminal {
     void write(const char* text); // NUL-terminated
     void reset();                 // RIS: clear, home, default pen and region
 
+    // Scrollback: `cells` holds `lines` rows of cols() cells (the caller's
+    // memory; null or 0 lines: none). Rows that scroll off the top of the
+    // whole screen (a scroll region starting at row 0) are kept there,
+    // newest last, the oldest dropped when it is full. Call after init();
+    // the history starts empty.
+    void set_history(Cell* cells, uint32_t lines);
+    uint32_t history_lines() const { return history_count_; }
+    uint32_t history_capacity() const { return history_capacity_; }
+    // The view: `offset` lines back into the history (0: the screen),
+    // clamped to what is kept. Everything is marked dirty when it changes.
+    // Any write returns the view to the bottom.
+    void set_view(uint32_t offset);
+    void scroll_view(int64_t lines); // > 0 back, < 0 towards the bottom
+    uint32_t view_offset() const { return view_; }
+    // What screen row `y` shows in the current view: a history row or a
+    // row of the terminal. The renderer draws these.
+    const Cell* view_row(uint32_t y) const;
+
     uint32_t cols() const { return cols_; }
     uint32_t rows() const { return rows_; }
     const Cell& cell(uint32_t x, uint32_t y) const { return row(y)[x]; }
     const Cell* row(uint32_t y) const { return cells_ + size_t(row_map_[y]) * cols_; }
     uint32_t cursor_x() const { return x_; }
     uint32_t cursor_y() const { return y_; }
-    bool cursor_visible() const { return cursor_visible_; }
+    bool cursor_visible() const { return cursor_visible_ && view_ == 0; }
     bool pending_wrap() const { return pending_wrap_; }
     uint32_t scroll_top() const { return top_; }       // region, first row
     uint32_t scroll_bottom() const { return bottom_; } // region, one past the last row
@@ -141,6 +159,12 @@ class Terminal {
     uint32_t utf8_cp_ = 0;
     uint8_t utf8_need_ = 0;
     uint8_t utf8_lo_ = 0x80, utf8_hi_ = 0xBF; // allowed range of the next byte
+
+    void keep_in_history(uint32_t y); // row y leaves the top of the screen
+
+    Cell* history_ = nullptr;
+    uint32_t history_capacity_ = 0, history_count_ = 0, history_next_ = 0; // a ring of rows
+    uint32_t view_ = 0;
 
     uint64_t dirty_[kMaxRows / 64] = {};
     int32_t hint_lines_ = 0;

@@ -102,7 +102,7 @@ TEST_CASE("boot options: unknown options and words without a name") {
     CHECK(
         p.messages[0] ==
         "unknown option 'frobnicate' ignored (options: selftest, nokaslr, modsig=warn|enforce, fault=VALUE, "
-        "wxaudit=inject, quiet, loglevel=0|1|2|3)");
+        "wxaudit=inject, quiet, loglevel=0|1|2|3, panic=exit|wait)");
     CHECK(p.messages[1] == "'=v' has no option name before '='; ignored");
     CHECK(p.messages[2] == "'=' has no option name before '='; ignored");
     CHECK(p.messages[3].rfind("unknown option 'verbose' ignored", 0) == 0);

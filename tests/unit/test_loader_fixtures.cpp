@@ -4,6 +4,11 @@
 // are the loader's to refuse; here they must parse and say what they depend on.
 #include <catch2/catch.hpp>
 
+#include <celos/version.h>
+
+#define CELOS_STRINGIFY_(x) #x
+#define CELOS_STRINGIFY(x) CELOS_STRINGIFY_(x)
+
 #include <set>
 
 #include "loader_test_support.h"
@@ -48,7 +53,7 @@ const Case kCases[] = {
     {"two_descriptors", Stage::parse, "two descriptors (.celos_module in sections"},
     {"descriptor_size", Stage::parse, ".celos_module is 224 bytes, expected 216"},
     {"descriptor_magic", Stage::parse, "descriptor magic 0x444f4d4b is not CELOS_MODULE_MAGIC"},
-    {"abi_too_new", Stage::parse, "ABI 2.0 is newer than the core's 1.2"},
+    {"abi_too_new", Stage::parse, "ABI 2.0 is newer than the core's 1." CELOS_STRINGIFY(CELOS_ABI_VERSION_MINOR)},
     {"name_chars", Stage::parse, "descriptor name 'Bad Name!' has a character other than a-z"},
     {"name_unterminated", Stage::parse, "descriptor name is not NUL-terminated within its 32 bytes"},
     {"unresolved", Stage::relocate, "unresolved symbols: "},

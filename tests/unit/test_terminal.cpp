@@ -522,3 +522,72 @@ TEST_CASE("terminal: init refuses bad sizes", "[terminal]") {
     CHECK_FALSE(t.init(c, 2, Terminal::kMaxRows + 1, cfg));
     CHECK(t.init(c, 2, 2, cfg));
 }
+
+namespace {
+
+std::string view_text(const Terminal& t, uint32_t y) {
+    std::string s;
+    const Cell* r = t.view_row(y);
+    for (uint32_t x = 0; x < t.cols(); ++x)
+        s += r[x].codepoint < 128 ? char(r[x].codepoint) : '#';
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("terminal: scrollback keeps the lines that leave the top, and the view pages through them",
+          "[terminal]") {
+    Screen s(8, 3);
+    std::unique_ptr<Cell[]> history(new Cell[8 * 4]);
+    s.t.set_history(history.get(), 4);
+    s << "l0\r\nl1\r\nl2";
+    CHECK(s.t.history_lines() == 0);
+    s << "\r\nl3\r\nl4";
+    CHECK(s.t.history_lines() == 2); // l0 and l1 left the screen
+    CHECK(view_text(s.t, 0) == "l2");
+    s.t.clear_damage();
+    s.t.scroll_view(1);
+    CHECK(s.t.view_offset() == 1);
+    CHECK(s.t.row_dirty(0)); // a new view redraws everything
+    CHECK_FALSE(s.t.cursor_visible()); // no cursor over history
+    CHECK(view_text(s.t, 0) == "l1");
+    CHECK(view_text(s.t, 1) == "l2");
+    CHECK(view_text(s.t, 2) == "l3");
+    s.t.scroll_view(100); // clamped to what is kept
+    CHECK(s.t.view_offset() == 2);
+    CHECK(view_text(s.t, 0) == "l0");
+    s.t.scroll_view(-1);
+    CHECK(view_text(s.t, 0) == "l1");
+    // Output returns the view to the bottom.
+    s << "!";
+    CHECK(s.t.view_offset() == 0);
+    CHECK(s.t.cursor_visible());
+    CHECK(view_text(s.t, 2) == "l4!");
+    // The ring keeps the newest 4: l2..l5 after three more lines.
+    s << "\r\nl5\r\nl6\r\nl7\r\nl8";
+    CHECK(s.t.history_lines() == 4);
+    s.t.set_view(4);
+    CHECK(view_text(s.t, 0) == "l2");
+    CHECK(view_text(s.t, 1) == "l3");
+    CHECK(view_text(s.t, 2) == "l4!");
+    s.t.set_view(0);
+    // A scroll region that does not start at the top keeps nothing.
+    s << "\x1b[2;3r\x1b[3;1H\n\n";
+    CHECK(s.t.history_lines() == 4);
+    CHECK(view_text(s.t, 0) == "l6");
+    // ED 3 forgets the scrollback.
+    s << "\x1b[3J";
+    CHECK(s.t.history_lines() == 0);
+    s.t.scroll_view(5);
+    CHECK(s.t.view_offset() == 0);
+}
+
+TEST_CASE("terminal: without a history nothing is kept and the view stays", "[terminal]") {
+    Screen s(4, 2);
+    s << "a\r\nb\r\nc\r\nd";
+    CHECK(s.t.history_lines() == 0);
+    s.t.scroll_view(3);
+    CHECK(s.t.view_offset() == 0);
+    CHECK(view_text(s.t, 0) == "c");
+}

@@ -16,5 +16,8 @@
 #include <celos/libc.h>
 #include <celos/heap.h>
 #include <celos/irq.h>
+#include <celos/input.h>
+#include <celos/console.h>
+#include <celos/system.h>
 
 #endif

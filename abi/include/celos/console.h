@@ -14,8 +14,11 @@
 #include <celos/cdefs.h>
 #include <celos/status.h>
 
-/* celos_console_scroll's `lines` for "back to the bottom". */
+/* celos_console_scroll's `lines` for "back to the bottom", and for a page
+   (the screen's height less one line) back or forward. */
 #define CELOS_CONSOLE_VIEW_BOTTOM INT32_MIN
+#define CELOS_CONSOLE_PAGE_BACK INT32_MAX
+#define CELOS_CONSOLE_PAGE_FORWARD (INT32_MIN + 1)
 
 /* What a console registers. Both calls run with interrupts off, from any
    context (also the panic path): no allocation, no blocking. */
@@ -24,7 +27,8 @@ struct celos_console_ops {
     void (*write)(void* context, const char* data, size_t length);
     /* Moves the view `lines` back into the scrollback (> 0) or towards the
        bottom (< 0), clamped; CELOS_CONSOLE_VIEW_BOTTOM returns to the
-       bottom. The console shows the change at once. */
+       bottom, CELOS_CONSOLE_PAGE_BACK/FORWARD move a page. The console
+       shows the change at once. */
     void (*scroll)(void* context, int32_t lines);
     void* context;
 };

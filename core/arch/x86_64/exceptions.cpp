@@ -10,6 +10,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/fault.h"
+#include "kernel/irq_lines.h"
 #include "kernel/stacks.h"
 #include "kernel/symbolize.h"
 #include "lib/format.h"
@@ -129,17 +130,35 @@ void flush_log_in_interrupt() {
     asm volatile("fxrstor64 %0" : : "m"(fpu_state));
 }
 
+// A module's interrupt line: its handler runs with the FPU/SSE state saved
+// (module code may use SSE, and so may the code it interrupted).
+void dispatch_module_line(u8 irq) {
+    alignas(16) u8 fpu_state[512];
+    asm volatile("fxsave64 %0" : "=m"(fpu_state));
+    irq_line_dispatch(irq);
+    asm volatile("fxrstor64 %0" : : "m"(fpu_state));
+}
+
 } // namespace
 
 extern "C" void interrupt_dispatch(InterruptFrame* frame) {
     u64 vector = frame->vector;
     if (vector >= kIrqBaseVector && vector < kIrqBaseVector + 16) {
         u8 irq = static_cast<u8>(vector - kIrqBaseVector);
-        pic_end_of_interrupt(irq);
+        // A spurious interrupt (7 or 15 with nothing in service) gets no
+        // end of interrupt from its own PIC (15: the master's still, for the cascade).
+        if ((irq == 7 || irq == 15) && !pic_in_service(irq)) {
+            if (irq == 15) pic_end_of_interrupt(2);
+            return;
+        }
         if (irq == 0) {
+            pic_end_of_interrupt(irq);
             timer_tick();
             if (log_tick()) flush_log_in_interrupt();
+            return;
         }
+        dispatch_module_line(irq);
+        pic_end_of_interrupt(irq);
         return;
     }
     if (vector == 255) return; // spurious: nothing to acknowledge

@@ -63,6 +63,18 @@ void pic_unmask(u8 irq) {
     outb(port, static_cast<u8>(inb(port) & ~bit));
 }
 
+void pic_mask(u8 irq) {
+    u16 port = irq < 8 ? kPic1Data : kPic2Data;
+    u8 bit = static_cast<u8>(1u << (irq & 7));
+    outb(port, static_cast<u8>(inb(port) | bit));
+}
+
+bool pic_in_service(u8 irq) {
+    u16 port = irq < 8 ? kPic1Command : kPic2Command;
+    outb(port, 0x0b); // OCW3: read the in-service register
+    return inb(port) & (1u << (irq & 7));
+}
+
 void pic_end_of_interrupt(u8 irq) {
     if (irq >= 8) outb(kPic2Command, 0x20);
     outb(kPic1Command, 0x20);

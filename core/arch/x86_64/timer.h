@@ -13,6 +13,10 @@ u64 now_ns();
 inline constexpr u8 kIrqBaseVector = 32;
 void pic_init();                 // remaps to vectors 32..47, masks all lines
 void pic_unmask(u8 irq);
+void pic_mask(u8 irq);
+// Whether `irq` (7 or 15, the lines a spurious interrupt arrives on) is
+// really in service (its ISR bit is set).
+bool pic_in_service(u8 irq);
 void pic_end_of_interrupt(u8 irq);
 void pit_start_tick(u32 hz);
 u64 ticks();

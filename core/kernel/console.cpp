@@ -1,0 +1,66 @@
+#include "kernel/console.h"
+
+#include "arch/x86_64/serial.h"
+#include "lib/irq.h"
+#include "log/log.h"
+#include "module/resources.h"
+
+namespace celos {
+namespace {
+
+constexpr usize kMaxConsoles = 4;
+const celos_console_ops* consoles[kMaxConsoles];
+
+void release_console(int, u64 console, u64) {
+    IrqGuard guard;
+    for (auto& c : consoles)
+        if (c == reinterpret_cast<const celos_console_ops*>(console)) c = nullptr;
+}
+
+} // namespace
+
+Result<void> console_register(int owner, const celos_console_ops* console) {
+    if (!console || !console->write || !console->scroll) return make_error(Status::invalid, "no write or scroll");
+    IrqGuard guard;
+    for (auto* c : consoles)
+        if (c == console) return make_error(Status::exists, "registered already");
+    for (auto*& c : consoles) {
+        if (c) continue;
+        if (!resource_add(owner, ResourceKind::console, reinterpret_cast<u64>(console), 0, release_console))
+            return make_error(Status::no_memory, "the resource table is full");
+        c = console;
+        return {};
+    }
+    return make_error(Status::no_memory, "every console slot is taken");
+}
+
+Result<void> console_unregister(const celos_console_ops* console) {
+    IrqGuard guard;
+    if (!resource_remove(ResourceKind::console, reinterpret_cast<u64>(console), nullptr))
+        return make_error(Status::not_found, "not a registered console");
+    release_console(-1, reinterpret_cast<u64>(console), 0);
+    return {};
+}
+
+void console_write(const char* data, usize length) {
+    if (!data || length == 0) return;
+    IrqGuard guard;
+    x86_64::serial_sink().write(data, length);
+    for (auto* c : consoles)
+        if (c) c->write(c->context, data, length);
+    log_note_output();
+}
+
+void console_scroll(i32 lines) {
+    IrqGuard guard;
+    for (auto* c : consoles)
+        if (c) c->scroll(c->context, lines);
+}
+
+bool console_any() {
+    for (auto* c : consoles)
+        if (c) return true;
+    return false;
+}
+
+} // namespace celos

@@ -1,0 +1,20 @@
+// Consoles (<celos/console.h>): the terminals a program's output goes to,
+// beside the serial port; and their scrollback views.
+#pragma once
+
+#include <celos/console.h>
+
+#include "lib/result.h"
+#include "lib/types.h"
+
+namespace celos {
+
+Result<void> console_register(int owner, const celos_console_ops* console);
+Result<void> console_unregister(const celos_console_ops* console);
+// Serial and every console. Any context.
+void console_write(const char* data, usize length);
+void console_scroll(i32 lines);
+// Whether any console is registered (the panic path pages only then).
+bool console_any();
+
+} // namespace celos
