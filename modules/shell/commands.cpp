@@ -102,7 +102,24 @@ bool has_blank(const char* text) {
     return false;
 }
 
+bool has_dot(const char* text) {
+    for (; *text; ++text)
+        if (*text == '.') return true;
+    return false;
+}
+
 void run_insmod(CommandContext& c, const Words& w) {
+    // A name with a dot is a boot file (a name without one may be a boot
+    // module that is not running: the core knows).
+    const void* data = nullptr;
+    size_t size = 0;
+    if (has_dot(w.argv[1]) && c.system.bootfile_find(c.system.context, w.argv[1], &data, &size) != CELOS_OK) {
+        start_error(c.out, "insmod");
+        c.out.raw("no boot file '");
+        c.out.text(w.argv[1]);
+        c.out.raw("' (ls lists them)\r\n");
+        return;
+    }
     char params[kLineMax + 1];
     size_t used = 0;
     for (size_t i = 2; i < w.argc; ++i) {
@@ -134,19 +151,57 @@ void run_insmod(CommandContext& c, const Words& w) {
     if (s != CELOS_OK) show_status(c, "insmod", w.argv[1], s, why);
 }
 
+// The "used by:" line of a module's report (modinfo), without the label;
+// false when there is none.
+bool users_of(CommandContext& c, const char* name, const char** users, size_t* length) {
+    int n = c.system.info(c.system.context, "module", name, c.buffer, c.buffer_size);
+    if (n < 0) return false;
+    size_t end = size_t(n) < c.buffer_size ? size_t(n) : c.buffer_size - 1;
+    static const char kLabel[] = "used by:";
+    for (size_t at = 0; at < end;) {
+        size_t stop = at;
+        while (stop < end && c.buffer[stop] != '\n') ++stop;
+        if (text_starts_with(c.buffer + at, stop - at, kLabel, sizeof kLabel - 1)) {
+            at += sizeof kLabel - 1;
+            while (at < stop && c.buffer[at] == ' ') ++at;
+            *users = c.buffer + at;
+            *length = stop - at;
+            return *length > 0 && !(*length == 1 && c.buffer[at] == '-');
+        }
+        at = stop + 1;
+    }
+    return false;
+}
+
 void run_rmmod(CommandContext& c, const Words& w) {
     char why[256] = "";
     c.out.flush();
     celos_status s = c.system.module_unload(c.system.context, w.argv[1], why, sizeof why);
     if (s == CELOS_OK) return;
-    if (s == CELOS_ERR_NOT_FOUND && !why[0]) {
-        start_error(c.out, "rmmod");
-        c.out.raw("no module '");
-        c.out.text(w.argv[1]);
-        c.out.raw("' is loaded (lsmod lists them)\r\n");
+    start_error(c.out, "rmmod");
+    if (s != CELOS_ERR_BUSY) {
+        if (why[0]) {
+            c.out.text(why);
+        } else {
+            c.out.raw("no module '");
+            c.out.text(w.argv[1]);
+            c.out.raw("' is loaded (lsmod lists them)");
+        }
+        c.out.newline();
         return;
     }
-    show_status(c, "rmmod", w.argv[1], s, why);
+    // Refused: the core's reason names one user; the report names them all.
+    c.out.text(w.argv[1]);
+    c.out.raw(": ");
+    c.out.text(why[0] ? why : c.system.strerror(s));
+    const char* users = nullptr;
+    size_t length = 0;
+    if (users_of(c, w.argv[1], &users, &length)) {
+        c.out.raw(" (used by: ");
+        c.out.text(users, length);
+        c.out.put(')');
+    }
+    c.out.newline();
 }
 
 // The report's lines whose first word is one of the names (ls FILE...).
@@ -162,6 +217,9 @@ void run_ls(CommandContext& c, const Words& w) {
         return;
     }
     size_t length = size_t(n) < c.buffer_size ? size_t(n) : c.buffer_size - 1;
+    size_t header = 0; // the first line names the columns
+    while (header < length && c.buffer[header] != '\n') ++header;
+    bool header_shown = false;
     for (size_t i = 1; i < w.argc; ++i) {
         const char* name = w.argv[i];
         size_t name_length = text_length(name);
@@ -171,8 +229,13 @@ void run_ls(CommandContext& c, const Words& w) {
             while (end < length && c.buffer[end] != '\n') ++end;
             size_t word = at;
             while (word < end && c.buffer[word] == ' ') ++word;
-            if (text_starts_with(c.buffer + word, end - word, name, name_length) &&
+            if (at > header && text_starts_with(c.buffer + word, end - word, name, name_length) &&
                 (word + name_length == end || c.buffer[word + name_length] == ' ')) {
+                if (!header_shown) {
+                    c.out.text(c.buffer, header);
+                    c.out.newline();
+                    header_shown = true;
+                }
                 c.out.text(c.buffer + at, end - at);
                 c.out.newline();
                 found = true;

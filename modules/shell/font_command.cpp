@@ -5,8 +5,9 @@
 // module for that kind is loaded (it provides the font now, or provided it
 // before), it opens the file itself through its control service
 // (celos_font_control_ops, <celos/font.h>): a module cannot be loaded twice.
-// Otherwise it is loaded with `font=FILE ... replace=on` (a boot module
-// that declined at boot, by its name, or the boot file NAME.ko). Either way
+// Otherwise it is loaded with `font=FILE ... replace=on` (from the boot
+// file NAME.ko, or else the boot module NAME that declined at boot or was
+// unloaded since). Either way
 // the provider replaces the "font" service, the console follows, and a
 // provider that fails leaves the old font in place. Then the old provider,
 // when it is another module, is unloaded.
@@ -152,16 +153,17 @@ void font_command(CommandContext& c, const Words& w) {
         load[n] = 0;
         if (used) append(load, sizeof load, n, params);
         append(load, sizeof load, n, "replace=on");
+        // The boot file NAME.ko when there is one, else the boot module of
+        // that name (started at boot and declined, or unloaded since).
+        char ko[40];
+        size_t p = text_length(provider);
+        copy_bytes(ko, provider, p);
+        copy_bytes(ko + p, ".ko", 4);
+        const void* ko_data = nullptr;
+        size_t ko_size = 0;
+        bool from_file = c.system.bootfile_find(c.system.context, ko, &ko_data, &ko_size) == CELOS_OK;
         why[0] = 0;
-        s = c.system.module_load(c.system.context, provider, load, why, sizeof why);
-        if (s == CELOS_ERR_NOT_FOUND) {
-            char ko[40];
-            size_t p = text_length(provider);
-            copy_bytes(ko, provider, p);
-            copy_bytes(ko + p, ".ko", 4);
-            why[0] = 0;
-            s = c.system.module_load(c.system.context, ko, load, why, sizeof why);
-        }
+        s = c.system.module_load(c.system.context, from_file ? ko : provider, load, why, sizeof why);
         if (s != CELOS_OK) {
             c.out.raw("celos: font: ");
             c.out.text(file);

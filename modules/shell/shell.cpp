@@ -5,9 +5,8 @@ namespace celos::shell {
 Shell::Shell(const System& system, WriteFn write, void* write_context)
     : system_(system), out_(write, write_context), editor_(out_) {}
 
-void Shell::set_screen(uint32_t columns, uint32_t rows) {
+void Shell::set_columns(uint32_t columns) {
     editor_.set_columns(columns);
-    rows_ = rows < 2 ? 2 : rows;
 }
 
 void Shell::start() {
@@ -23,9 +22,8 @@ void Shell::key(const celos_input_event& e) {
     bool alt = e.modifiers & CELOS_MOD_ALT;
     // The consoles' scrollback.
     if (shift && !ctrl && !alt) {
-        int32_t page = int32_t(rows_) - 1;
-        int32_t lines = e.key == CELOS_KEY_PAGE_UP     ? page
-                        : e.key == CELOS_KEY_PAGE_DOWN ? -page
+        int32_t lines = e.key == CELOS_KEY_PAGE_UP     ? CELOS_CONSOLE_PAGE_BACK
+                        : e.key == CELOS_KEY_PAGE_DOWN ? CELOS_CONSOLE_PAGE_FORWARD
                         : e.key == CELOS_KEY_UP        ? 1
                         : e.key == CELOS_KEY_DOWN      ? -1
                                                        : 0;

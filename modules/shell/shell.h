@@ -8,7 +8,8 @@
 // and Ctrl-A/E/B/F/D/H edit; Ctrl-U/K/W cut; Ctrl-C abandons the line;
 // Ctrl-L clears the screen; Enter runs the line; Up/Down (Ctrl-P/N) browse
 // the history; Tab completes; Shift+PgUp/PgDn scroll the consoles' view a
-// page back or forward, Shift+Up/Down a line, and any other key first
+// page back or forward, Shift+Up/Down a line (celos_console_scroll), and
+// any other key first
 // returns the view to the bottom. Other keys are ignored.
 #pragma once
 
@@ -34,9 +35,9 @@ class Shell {
     Shell(const Shell&) = delete;
     Shell& operator=(const Shell&) = delete;
 
-    // The narrowest console's size in cells (the line's width, and a page
-    // for scrolling back); from the next key on.
-    void set_screen(uint32_t columns, uint32_t rows);
+    // The narrowest terminal's width in columns (the line editor's); from
+    // the next key on.
+    void set_columns(uint32_t columns);
     // The welcome line and the first prompt.
     void start();
     // One key event; the output is flushed when it returns.
@@ -57,7 +58,6 @@ class Shell {
     Output out_;
     LineEditor editor_;
     History history_;
-    uint32_t rows_ = 24;
     size_t browse_ = 0; // history entry shown; history_.count() when editing the draft
     char draft_[kLineMax];
     size_t draft_length_ = 0;

@@ -5,9 +5,9 @@
 // console (celos_console_write). The first run, just after `celos: ready`,
 // prints the welcome line and the prompt.
 //
-// Parameters: columns=N (the width the line editor assumes, 20 to 512;
-// default 80, the serial line's; the ABI cannot ask a terminal its size)
-// and rows=N (the rows Shift+PgUp/PgDn scroll back, plus one).
+// Parameter: columns=N, the width the line editor assumes (20 to 512;
+// default 80, the serial line's): the ABI cannot ask a terminal its size,
+// and a console narrower than that wraps lines longer than itself.
 #include <celos/abi.h>
 #include <celos/console.h>
 #include <celos/cxx.h>
@@ -22,11 +22,9 @@ namespace {
 using namespace celos::shell;
 
 int64_t columns = 80;
-int64_t rows = 24;
 
 const celos_module_param params[] = {
     {"columns", CELOS_PARAM_INT, 0, &columns, "the terminal's width in columns (20 to 512)"},
-    {"rows", CELOS_PARAM_INT, 0, &rows, "the terminal's height in rows (a page of scrollback)"},
 };
 
 Shell* shell = nullptr;
@@ -115,13 +113,9 @@ celos_status shell_init() {
                   LineEditor::kMinColumns, LineEditor::kMaxColumns);
         columns = 80;
     }
-    if (rows < 2 || rows > 1024) {
-        celos_log(CELOS_LOG_WARN, "rows=%lld is out of range 2..1024; 24 used", static_cast<long long>(rows));
-        rows = 24;
-    }
     shell = new (std::nothrow) Shell(kSystem, console_write, nullptr);
     if (!shell) return CELOS_ERR_NO_MEMORY;
-    shell->set_screen(static_cast<uint32_t>(columns), static_cast<uint32_t>(rows));
+    shell->set_columns(static_cast<uint32_t>(columns));
     started = false;
     celos_status s = celos_task_register(shell_task, nullptr);
     if (s != CELOS_OK) {
@@ -142,4 +136,4 @@ void shell_exit() {
 
 } // namespace
 
-CELOS_MODULE_WITH_PARAMS("shell", "1.0", "heap", shell_init, shell_exit, params, 2);
+CELOS_MODULE_WITH_PARAMS("shell", "1.0", "heap", shell_init, shell_exit, params, 1);

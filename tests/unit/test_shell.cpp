@@ -592,6 +592,9 @@ TEST_CASE("shell: the core's reports, cut when long, errors shown", "[shell]") {
 
 TEST_CASE("shell: insmod and rmmod", "[shell]") {
     Session s;
+    s.fake.files["hello.ko"] = {0x7f, 'E', 'L', 'F'};
+    s.fake.files["notes.txt"] = {'h', 'i'};
+    s.fake.files["crash.ko"] = {0x7f, 'E', 'L', 'F'};
     s.run("insmod hello.ko greeting=hi repeat=2");
     CHECK(s.fake.calls == std::vector<std::string>{"load hello.ko [greeting=hi repeat=2]"});
     s.run("insmod hello.ko");
@@ -610,20 +613,39 @@ TEST_CASE("shell: insmod and rmmod", "[shell]") {
     s.fake.load_result["crash.ko"] = CELOS_ERR_FAULT;
     CHECK(has(s.run("insmod crash.ko"), "celos: insmod: crash.ko: some error\r\n"));
 
+    // A file that is not there: said before the core is asked. A name
+    // without a dot may be a boot module that is not running.
+    CHECK(has(s.run("insmod nope.ko"), "celos: insmod: no boot file 'nope.ko' (ls lists them)\r\n"));
+    CHECK(s.fake.calls.empty());
+    s.run("insmod psf font=Lat15-Terminus16.psf");
+    CHECK(s.fake.calls == std::vector<std::string>{"load psf [font=Lat15-Terminus16.psf]"});
+
+    // A refusal names every user (from the module's report).
     s.fake.unload_result["heap"] = CELOS_ERR_BUSY;
     s.fake.unload_why["heap"] = "module fbcon depends on it";
+    s.fake.info["module:heap"] = "name:        heap\nused by:     fbcon, truetype, shell\nparameters:  -\n";
+    CHECK(has(s.run("rmmod heap"),
+              "celos: rmmod: heap: module fbcon depends on it (used by: fbcon, truetype, shell)\r\n"));
+    s.fake.info["module:heap"] = "name:        heap\nused by:     -\n";
     CHECK(has(s.run("rmmod heap"), "celos: rmmod: heap: module fbcon depends on it\r\n"));
+    s.fake.unload_result["shell"] = CELOS_ERR_BUSY;
+    s.fake.unload_why["shell"] = "module shell is the caller: it cannot unload itself while it runs";
+    CHECK(has(s.run("rmmod shell"), "celos: rmmod: shell: module shell is the caller"));
     s.fake.unload_result["nope"] = CELOS_ERR_NOT_FOUND;
-    CHECK(has(s.run("rmmod nope"), "celos: rmmod: no module 'nope' is loaded (lsmod lists them)"));
+    s.fake.unload_why["nope"] = "no loaded module 'nope' (lsmod lists them)";
+    CHECK(has(s.run("rmmod nope"), "celos: rmmod: no loaded module 'nope' (lsmod lists them)\r\n"));
+    s.fake.unload_why.erase("nope");
+    CHECK(has(s.run("rmmod nope"), "celos: rmmod: no module 'nope' is loaded (lsmod lists them)\r\n"));
     CHECK(s.run("rmmod hello") == "rmmod hello\r\ncelos> ");
 }
 
 TEST_CASE("shell: ls, echo, clear, reboot, poweroff", "[shell]") {
     Session s;
-    s.fake.info["bootfiles"] = "hello.ko   3360 module\nDejaVuSansMono.ttf  340712 font\n";
-    CHECK(has(s.run("ls"), "hello.ko   3360 module\r\nDejaVuSansMono.ttf  340712 font\r\n"));
-    std::string out = s.run("ls hello.ko nope hello");
-    CHECK(has(out, "hello.ko   3360 module\r\n"));
+    s.fake.info["bootfiles"] = "File  Bytes  Kind\nhello.ko   3360 module\nDejaVuSansMono.ttf  340712 font\n";
+    CHECK(has(s.run("ls"), "File  Bytes  Kind\r\nhello.ko   3360 module\r\nDejaVuSansMono.ttf  340712 font\r\n"));
+    std::string out = s.run("ls hello.ko nope hello File");
+    CHECK(has(out, "ls hello.ko nope hello File\r\nFile  Bytes  Kind\r\nhello.ko   3360 module\r\n"));
+    CHECK(has(out, "celos: ls: no boot file 'File'\r\n"));
     CHECK(has(out, "celos: ls: no boot file 'nope'\r\n"));
     CHECK(has(out, "celos: ls: no boot file 'hello'\r\n"));
     CHECK(s.run("echo a  'b  c' \"\"") == "echo a  'b  c' \"\"\r\na b  c \r\ncelos> ");
@@ -764,16 +786,19 @@ TEST_CASE("shell: Tab completes commands, module names and boot files", "[shell]
 
 TEST_CASE("shell: scrollback keys, and any other key returns to the bottom", "[shell]") {
     Session s;
-    s.shell->set_screen(100, 39);
     s.shell->key(key(CELOS_KEY_PAGE_UP, CELOS_MOD_SHIFT));
     s.shell->key(key(CELOS_KEY_UP, CELOS_MOD_SHIFT));
     s.shell->key(key(CELOS_KEY_DOWN, CELOS_MOD_SHIFT));
     s.shell->key(key(CELOS_KEY_PAGE_DOWN, CELOS_MOD_SHIFT));
-    CHECK(s.fake.scrolls == std::vector<int32_t>{38, 1, -1, -38});
+    const std::vector<int32_t> keys = {CELOS_CONSOLE_PAGE_BACK, 1, -1, CELOS_CONSOLE_PAGE_FORWARD};
+    CHECK(s.fake.scrolls == keys);
     CHECK(s.shell->history().count() == 0);
+    CHECK(s.out.empty());
     s.type("x");
     s.type("y");
-    CHECK(s.fake.scrolls == std::vector<int32_t>{38, 1, -1, -38, CELOS_CONSOLE_VIEW_BOTTOM});
+    std::vector<int32_t> then = keys;
+    then.push_back(CELOS_CONSOLE_VIEW_BOTTOM);
+    CHECK(s.fake.scrolls == then);
     CHECK(std::string(s.shell->editor().text()) == "xy");
 }
 
@@ -812,16 +837,16 @@ TEST_CASE("shell: font picks the provider by the file's kind", "[shell]") {
     CHECK(s.fake.calls == std::vector<std::string>{"open truetype LiberationMono-Regular.ttf [size=20]"});
     CHECK(has(out, "celos: font: now truetype:DejaVuSansMono.ttf@16, cells of 10x19 pixels"));
 
-    // truetype -> psf, psf not loaded: loaded with replace=on, then truetype unloaded.
+    // truetype -> psf, psf not loaded: loaded with replace=on (the boot
+    // module psf, declined at boot), then truetype unloaded.
     s.fake.font = {"truetype", "truetype:LiberationMono-Regular.ttf@20", 12, 23};
     out = s.run("font Lat15-Terminus16.psf");
     CHECK(s.fake.calls == std::vector<std::string>{"load psf [font=Lat15-Terminus16.psf replace=on]",
                                                    "unload truetype"});
-    // Not a boot module by that name: the boot file psf.ko.
-    s.fake.load_result["psf"] = CELOS_ERR_NOT_FOUND;
+    // When there is a boot file psf.ko, from it.
+    s.fake.files["psf.ko"] = elf;
     s.run("font Lat15-Terminus16.psf scale=2");
-    CHECK(s.fake.calls == std::vector<std::string>{"load psf [font=Lat15-Terminus16.psf scale=2 replace=on]",
-                                                   "load psf.ko [font=Lat15-Terminus16.psf scale=2 replace=on]",
+    CHECK(s.fake.calls == std::vector<std::string>{"load psf.ko [font=Lat15-Terminus16.psf scale=2 replace=on]",
                                                    "unload truetype"});
     // psf -> truetype, truetype loaded but replaced earlier: its control opens it.
     s.fake.font = {"psf", "psf:Lat15-Terminus16.psf", 8, 16};
