@@ -117,19 +117,23 @@ def read_ppm(path):
 
 
 def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False,
-                 memdump=None, serial_input=()):
+                 memdump=None, serial_input=(), screenshot_serial=None):
     """Runs QEMU headless, collecting the serial log. Returns (status, lines)
     where status is QEMU's exit code, or None on timeout. With `screenshot`,
-    saves the screen as PNG once the ready line appears; with `memdump`
-    (physical address, size, path), saves that guest memory then too.
-    `serial_input`: (text, bytes) pairs, in order: once the serial output
-    shows `text` (after the previous one), `bytes` are typed on the serial
-    port (the GRUB menu reads it)."""
+    saves the screen as PNG once the ready line appears (and the serial
+    bytes so far in `screenshot_serial`, for the host rendering); with
+    `memdump` (physical address, size, path), saves that guest memory then
+    too. `serial_input`: (text, steps) pairs, in order: once the serial
+    output shows `text` (after the previous one), the steps run: bytes are
+    typed on the serial port (the GRUB menu, the kernel's serial input), a
+    number is a pause in seconds, and ("screen", image, serial) saves the
+    screen once the output has been quiet for half a second, and the serial
+    bytes so far beside it."""
     with tempfile.TemporaryDirectory(prefix="celos-qemu-") as tmp:
         qmp_path = os.path.join(tmp, "qmp.sock")
         cmd = base_command(iso, uefi) + ["-display", "none", "-serial", "stdio",
                                          "-qmp", "unix:%s,server=on,wait=off" % qmp_path] + list(extra)
-        pending = list(serial_input)
+        pending = [(text, [steps] if isinstance(steps, bytes) else list(steps)) for text, steps in serial_input]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.PIPE if pending else subprocess.DEVNULL)
         lines, partial = [], b""
@@ -137,6 +141,25 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
         deadline = time.time() + timeout
         status = None
         ready_handled = False
+
+        def quiet_output(seconds=0.5):
+            """What QEMU writes until it has been quiet for `seconds`."""
+            data = b""
+            while time.time() < deadline:
+                r, _, _ = select.select([proc.stdout], [], [], seconds)
+                if not r:
+                    break
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                data += chunk
+            return data
+
+        def save_serial(path, data):
+            if path:
+                with open(path, "wb") as f:
+                    f.write(data)
+
         try:
             while True:
                 remaining = deadline - time.time()
@@ -149,15 +172,24 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                         status = proc.wait()
                         break
                     partial += chunk
-                    if pending:
-                        stream += chunk
-                        while pending:
-                            at = stream.find(pending[0][0].encode(), seen)
-                            if at < 0:
-                                break
-                            seen = at + len(pending[0][0])
-                            proc.stdin.write(pending.pop(0)[1])
-                            proc.stdin.flush()
+                    stream += chunk
+                    while pending:
+                        at = stream.find(pending[0][0].encode(), seen)
+                        if at < 0:
+                            break
+                        seen = at + len(pending[0][0])
+                        for step in pending.pop(0)[1]:
+                            if isinstance(step, bytes):
+                                proc.stdin.write(step)
+                                proc.stdin.flush()
+                            elif isinstance(step, tuple):
+                                more = quiet_output()
+                                partial += more
+                                stream += more
+                                screendump_png(Qmp(qmp_path), step[1])
+                                save_serial(step[2], stream)
+                            else:
+                                time.sleep(step)
                     while b"\n" in partial:
                         raw, partial = partial.split(b"\n", 1)
                         line = raw.decode("utf-8", "replace").rstrip("\r")
@@ -167,14 +199,18 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                         if READY_LINE in line and not ready_handled:
                             ready_handled = True
                             if screenshot or stop_at_ready or memdump:
-                                time.sleep(0.5)  # let the console finish drawing
+                                more = quiet_output()  # let the console finish drawing
+                                partial += more
+                                stream += more
                                 qmp = Qmp(qmp_path)
                                 if screenshot:
                                     screendump_png(qmp, screenshot)
+                                    save_serial(screenshot_serial, stream)
                                 if memdump:
                                     address, size, path = memdump
                                     qmp.command("pmemsave", val=address, size=size, filename=path)
-                                qmp.command("quit")
+                                if stop_at_ready:
+                                    qmp.command("quit")
                 elif proc.poll() is not None:
                     status = proc.returncode
                     break
@@ -240,7 +276,7 @@ def main():
         sys.exit("qemu: qemu-system-x86_64 is not installed (package qemu-system-x86)")
     if args.screenshot:
         status, lines = run_captured(args.iso, args.uefi, args.timeout, screenshot=args.screenshot,
-                                     echo=True, extra=args.extra)
+                                     echo=True, extra=args.extra, stop_at_ready=True)
         if not any(READY_LINE in l for l in lines):
             sys.exit("celos: the kernel did not reach '%s' (QEMU: %s); no screenshot"
                      % (READY_LINE, describe_status(status)))
