@@ -180,7 +180,7 @@ class Modules(unittest.TestCase):
         self.assertEqual(run_entry(p)[0], "DejaVuSans.ttf DejaVuSans.ttf")
 
     def test_unknown_module(self):
-        with self.assertRaisesRegex(ConfigError, r"--module nosuch: unknown module \(shipped: fbcon, heap, psf"):
+        with self.assertRaisesRegex(ConfigError, r"--module nosuch: unknown module \(shipped: fbcon, heap, hello, psf, shell"):
             plan(modules=["nosuch"])
 
     def test_missing_ko(self):
@@ -232,10 +232,12 @@ class Fonts(unittest.TestCase):
     def test_truetype_not_shipped(self):
         need(DEJAVU_SANS)
         p = plan(font=DEJAVU_SANS, size=20)
+        # The entry's other boot files (the shell's) stay.
         self.assertEqual(run_entry(p), [
-            "Lat15-Terminus16.psf Lat15-Terminus16.psf", "DejaVuSans.ttf DejaVuSans.ttf", "heap.ko heap",
+            "LiberationMono-Regular.ttf LiberationMono-Regular.ttf", "Lat15-Terminus16.psf Lat15-Terminus16.psf",
+            "hello.ko hello.ko", "DejaVuSans.ttf DejaVuSans.ttf", "heap.ko heap",
             "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light",
-            "psf.ko psf font=Lat15-Terminus16.psf", "fbcon.ko fbcon"])
+            "psf.ko psf font=Lat15-Terminus16.psf", "fbcon.ko fbcon", "shell.ko shell"])
 
     def test_opentype_cff(self):
         need(NIMBUS_OTF)
@@ -246,8 +248,9 @@ class Fonts(unittest.TestCase):
     def test_psf_gz_decompressed(self):
         need(CONSOLE_PSF_GZ)
         p = plan(font=CONSOLE_PSF_GZ)
-        self.assertEqual(run_entry(p), ["Lat2-Terminus16.psf Lat2-Terminus16.psf", "heap.ko heap",
-                                        "psf.ko psf font=Lat2-Terminus16.psf", "fbcon.ko fbcon"])
+        self.assertEqual(run_entry(p), ["LiberationMono-Regular.ttf LiberationMono-Regular.ttf", "hello.ko hello.ko",
+                                        "Lat2-Terminus16.psf Lat2-Terminus16.psf", "heap.ko heap",
+                                        "psf.ko psf font=Lat2-Terminus16.psf", "fbcon.ko fbcon", "shell.ko shell"])
         with gzip.open(CONSOLE_PSF_GZ) as f:
             self.assertEqual(p.files["Lat2-Terminus16.psf"], f.read())
 
