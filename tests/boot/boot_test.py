@@ -20,7 +20,9 @@ rendering (--render-font) of the serial output so far, as the ready line's
 screen must.
 
 --expect patterns must all match, in the given order, each on a later line
-than the previous one. --ktap: the in-kernel tests' KTAP results (ktap.py)
+than the previous one. --expect-same REGEX: at least two lines match, and
+all of them alike (numbers that must not change: free pages before and
+after a thousand loads). --ktap: the in-kernel tests' KTAP results (ktap.py)
 must have a plan, every planned test must report, and every result must be
 ok (or SKIP) but those named by --ktap-expect (which implies --ktap); NAME
 is a test's name or its path through subtests (module_cycles.first_load).
@@ -195,6 +197,8 @@ def main():
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--reject", action="append", default=[])
+    p.add_argument("--expect-same", action="append", default=[], metavar="REGEX",
+                   help="at least two lines match REGEX, and they are all the same")
     p.add_argument("--ktap", action="store_true", help="check the KTAP results of the in-kernel tests")
     p.add_argument("--ktap-expect", action="append", default=[], metavar="NAME=ok|not ok|skip",
                    help="the KTAP result NAME must be this (implies --ktap)")
@@ -301,6 +305,13 @@ def main():
         prefix = "module %s: refused: " % name
         if not any(prefix in line for line in lines):
             failures.append("no line reporting %r (expected '%s...')" % (name, prefix))
+    for pattern in args.expect_same:
+        rx = re.compile(pattern)
+        same = [line[rx.search(line).start():] for line in lines if rx.search(line)]
+        if len(same) < 2:
+            failures.append("expected at least two lines matching %r, found %d" % (pattern, len(same)))
+        elif any(s != same[0] for s in same):
+            failures.append("lines matching %r differ: %s" % (pattern, " / ".join(sorted(set(same)))))
     for pattern in args.reject:
         rx = re.compile(pattern)
         for line in lines:
