@@ -35,11 +35,32 @@ private:
 
 using ByteSpan = Span<const u8>;
 
-// Reads a little-endian integer at `offset`; the caller has checked bounds.
+// Byte order of a little-endian field <-> the CPU's (nothing on x86_64).
+template <typename T> constexpr T le_to_cpu(T v) {
+    static_assert(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8);
+    if constexpr (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ || sizeof(T) == 1) {
+        return v;
+    } else if constexpr (sizeof(T) == 2) {
+        return static_cast<T>(__builtin_bswap16(static_cast<u16>(v)));
+    } else if constexpr (sizeof(T) == 4) {
+        return static_cast<T>(__builtin_bswap32(static_cast<u32>(v)));
+    } else {
+        return static_cast<T>(__builtin_bswap64(static_cast<u64>(v)));
+    }
+}
+
+// Reads a little-endian integer at p; the caller has checked bounds. A copy
+// of the whole width, which the compiler makes one (unaligned) load.
 template <typename T> inline T load_le(const u8* p) {
-    T v = 0;
-    for (usize i = 0; i < sizeof(T); ++i) v |= static_cast<T>(static_cast<T>(p[i]) << (8 * i));
-    return v;
+    T v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return le_to_cpu(v);
+}
+
+// Writes a little-endian integer at p (one store); bounds as for load_le.
+template <typename T> inline void store_le(u8* p, T v) {
+    v = le_to_cpu(v);
+    __builtin_memcpy(p, &v, sizeof v);
 }
 
 // Reads fields of untrusted bytes. Every read is bounds-checked: a read past

@@ -38,9 +38,10 @@ inline __attribute__((format(printf, 4, 5))) Error fail(Diagnostic& diag, const 
     return make_error(status, "module file check");
 }
 
-// The fields of untrusted headers, read little-endian at their offsets.
-inline SectionHeader read_section(ByteSpan file, u64 shoff, usize i) {
-    const u8* p = file.data() + shoff + i * kSectionHeaderSize;
+// The fields of untrusted structures, read little-endian at their offsets,
+// each with one load (the file is not necessarily aligned). Bounds are the
+// caller's: parse() checks each table once, as a whole.
+inline SectionHeader read_section(const u8* p) {
     SectionHeader s;
     s.sh_name = load_le<u32>(p + 0);
     s.sh_type = load_le<u32>(p + 4);
@@ -70,6 +71,28 @@ inline Rela read_rela(const u8* p) {
     return Rela{load_le<u64>(p + 0), load_le<u64>(p + 8), static_cast<i64>(load_le<u64>(p + 16))};
 }
 
+// Views of the file's tables that parse() checked once (the table inside
+// the file, string tables NUL-terminated, every index used below in range);
+// reading an entry is a few loads, no check.
+struct SectionTable {
+    const u8* base = nullptr; // e_shoff
+    SectionHeader operator[](usize i) const { return read_section(base + i * kSectionHeaderSize); }
+};
+
+struct SymbolTable {
+    const u8* base = nullptr; // .symtab's data
+    u32 count = 0;            // including the null symbol
+    const char* names = nullptr; // its string table
+    Symbol operator[](u32 i) const { return read_symbol(base + usize(i) * kSymbolSize); }
+    const char* name(const Symbol& s) const { return names + s.st_name; }
+};
+
+struct RelaTable {
+    const u8* base = nullptr;
+    usize count = 0;
+    Rela operator[](usize i) const { return read_rela(base + i * kRelaSize); }
+};
+
 // Bytes a relocation of this type writes; 0 for types the loader does not apply.
 inline usize relocation_width(u32 type) {
     switch (type) {
@@ -80,32 +103,6 @@ inline usize relocation_width(u32 type) {
     case R_X86_64_32:
     case R_X86_64_32S: return 4;
     default: return 0;
-    }
-}
-
-// For relocations that are only bounds-checked (non-ALLOC targets, e.g.
-// debug info): the width the psABI gives the type, 1 when unknown.
-inline usize checked_width(u32 type) {
-    switch (type) {
-    case R_X86_64_16:
-    case R_X86_64_PC16: return 2;
-    case R_X86_64_8:
-    case R_X86_64_PC8: return 1;
-    case R_X86_64_DTPMOD64:
-    case R_X86_64_DTPOFF64:
-    case R_X86_64_TPOFF64:
-    case R_X86_64_GOTOFF64:
-    case R_X86_64_GOT64:
-    case R_X86_64_GOTPCREL64:
-    case R_X86_64_GOTPC64:
-    case R_X86_64_GOTPLT64:
-    case R_X86_64_PLTOFF64:
-    case R_X86_64_SIZE64:
-    case R_X86_64_RELATIVE64: return 8;
-    case R_X86_64_NONE: return 0;
-    default:
-        if (usize w = relocation_width(type)) return w;
-        return cstr_equal(relocation_type_name(type), "unknown") ? 1 : 4;
     }
 }
 

@@ -247,6 +247,9 @@ bool map_regions(ModuleSlot& m, Diagnostic& d) {
     return true;
 }
 
+// parse() refuses a module with more exports than the table could hold.
+static_assert(loader::kMaxExports <= ExportTable::kMaxEntries);
+
 bool register_exports(ModuleSlot& m, Diagnostic& d) {
     for (usize i = 0; i < m.image.export_count(); ++i) {
         const char* name = nullptr;

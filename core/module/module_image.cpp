@@ -24,14 +24,52 @@ struct Parser {
     ByteSpan file;
     const char* name;
     Diagnostic& diag;
-    u64 shoff = 0;
+    SectionTable sections{}; // once the table is inside the file
     usize shnum = 0;
     SectionHeader shstr{};
 
-    SectionHeader section(usize i) const { return read_section(file, shoff, i); }
+    SectionHeader section(usize i) const { return sections[i]; }
     const char* section_name(usize i) const {
         return reinterpret_cast<const char*>(file.data() + shstr.sh_offset + section(i).sh_name);
     }
+};
+
+// FNV-1a of a NUL-terminated name.
+u32 name_hash(const char* s) {
+    u32 h = 2166136261u;
+    for (; *s; ++s)
+        h = (h ^ static_cast<u8>(*s)) * 16777619u;
+    return h;
+}
+
+// The export names seen so far (open addressing; each slot holds a name's
+// offset in the string table, 0 for none: empty names are refused before,
+// and 8 bits of its hash, so that names are compared only when those match).
+// Fixed-size, on the stack: parse() runs before any heap exists.
+class ExportNames {
+public:
+    static constexpr usize kSlots = 1024; // a power of two, above kMaxExports
+    static_assert(kMaxExports < kSlots);
+
+    explicit ExportNames(const char* strings) : strings_(strings) {}
+    // False when an equal name is there already; else adds it.
+    bool insert(const char* name) {
+        const u32 hash = name_hash(name);
+        const u8 tag = static_cast<u8>(hash >> 24);
+        for (usize i = hash & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+            if (offsets_[i] == 0) {
+                offsets_[i] = static_cast<u32>(name - strings_);
+                tags_[i] = tag;
+                return true;
+            }
+            if (tags_[i] == tag && cstr_equal(strings_ + offsets_[i], name)) return false;
+        }
+    }
+
+private:
+    const char* strings_;
+    u32 offsets_[kSlots] = {};
+    u8 tags_[kSlots];
 };
 
 // A string table: NUL-terminated at its end, so that every offset inside it
@@ -78,18 +116,20 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
                     kSectionHeaderSize);
 
     Parser p{file, fn, diag};
-    p.shoff = load_le<u64>(h + 40);
+    const u64 shoff = load_le<u64>(h + 40);
     p.shnum = load_le<u16>(h + 60);
     if (p.shnum == 0)
         return fail(diag, fn, Status::invalid,
                     "no section headers (e_shnum 0, or an extended count: not supported)");
     if (p.shnum > kMaxSections)
         return fail(diag, fn, Status::invalid, "too many sections (%zu, at most %zu)", p.shnum, kMaxSections);
-    if (!file.contains(p.shoff, p.shnum * kSectionHeaderSize))
+    if (!file.contains(shoff, p.shnum * kSectionHeaderSize))
         return fail(diag, fn, Status::invalid,
                     "section header table (offset 0x%llx, %zu entries) is outside the file (%zu bytes)",
-                    static_cast<ull>(p.shoff), p.shnum, file.size());
+                    static_cast<ull>(shoff), p.shnum, file.size());
     out.section_count_ = static_cast<u16>(p.shnum);
+    out.shoff_ = shoff;
+    p.sections = out.section_table();
 
     // --- Section headers --------------------------------------------------------
     u16 shstrndx = load_le<u16>(h + 62);
@@ -147,6 +187,7 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
             return fail(diag, fn, Status::invalid,
                         "section %zu (%s) is 0x%llx bytes, larger than the module area", i, sname,
                         static_cast<ull>(s.sh_size));
+        out.sections_[i].loaded = alloc; // placed below, in the layout
         if (s.sh_type == kShtSymtab) {
             if (++symtabs > 1)
                 return fail(diag, fn, Status::invalid, "two symbol tables (sections %u and %zu)", out.symtab_,
@@ -175,12 +216,13 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
                     symtab.sh_link);
     out.strtab_ = static_cast<u16>(symtab.sh_link);
     out.symbol_total_ = static_cast<u32>(symtab.sh_size / kSymbolSize);
+    out.symtab_offset_ = symtab.sh_offset;
+    out.strtab_offset_ = strtab.sh_offset;
+    const SymbolTable symbols = out.symbol_table();
 
-    auto symbol_name = [&](const Symbol& s) {
-        return reinterpret_cast<const char*>(file.data() + strtab.sh_offset + s.st_name);
-    };
+    auto symbol_name = [&](const Symbol& s) { return symbols.name(s); };
     for (u32 i = 1; i < out.symbol_total_; ++i) {
-        Symbol s = read_symbol(file.data() + symtab.sh_offset + usize(i) * kSymbolSize);
+        Symbol s = symbols[i];
         if (s.st_name >= strtab.sh_size)
             return fail(diag, fn, Status::invalid,
                         "symbol %u: name offset 0x%x is outside the string table (0x%llx bytes)", i,
@@ -212,6 +254,9 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
                         "symbol '%s': value 0x%llx is outside its section %s (0x%llx bytes)", sym,
                         static_cast<ull>(s.st_value), p.section_name(s.st_shndx),
                         static_cast<ull>(sec.sh_size));
+        // For fault reports: functions and objects of loaded sections.
+        if ((stype == kSttFunc || stype == kSttObject) && out.sections_[s.st_shndx].loaded && s.st_name != 0)
+            ++out.fault_symbol_count_;
     }
 
     // --- Relocation sections ---------------------------------------------------------
@@ -236,22 +281,27 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
                         static_cast<ull>(r.sh_size), kRelaSize);
         SectionHeader target = p.section(r.sh_info);
         const char* tname = p.section_name(r.sh_info);
-        bool alloc = (target.sh_flags & kShfAlloc) != 0;
         usize count = r.sh_size / kRelaSize;
         if (count != 0 &&
             (target.sh_type == kShtNobits || target.sh_type == kShtRela || target.sh_type == kShtSymtab))
             return fail(diag, fn, Status::invalid, "relocation section %s: target %s has no relocatable data",
                         rname, tname);
+        // The relocations of a section that is not loaded (.rela.debug_*:
+        // most of a module's) are never applied, and nothing in the core
+        // reads them (a debugger relocates debug info itself from the .ko
+        // on the host): past the header checks above, they are not looked at.
+        if (!(target.sh_flags & kShfAlloc)) continue;
+        const RelaTable entries{file.data() + r.sh_offset, count};
         for (usize k = 0; k < count; ++k) {
-            Rela e = read_rela(file.data() + r.sh_offset + k * kRelaSize);
+            Rela e = entries[k];
             u32 rtype = rela_type(e.r_info);
             u32 rsym = rela_symbol(e.r_info);
             if (rsym >= out.symbol_total_)
                 return fail(diag, fn, Status::invalid,
                             "relocation %zu in %s: symbol index %u out of range (%u symbols)", k, rname, rsym,
                             out.symbol_total_);
-            usize width = alloc ? relocation_width(rtype) : checked_width(rtype);
-            if (alloc && width == 0) {
+            usize width = relocation_width(rtype);
+            if (width == 0) {
                 if (uses_got(rtype))
                     return fail(
                         diag, fn, Status::unsupported,
@@ -266,13 +316,12 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
                             "relocation %zu in %s: offset 0x%llx (+%zu bytes) is outside %s (0x%llx bytes)",
                             k, rname, static_cast<ull>(e.r_offset), width, tname,
                             static_cast<ull>(target.sh_size));
-            if (!alloc) continue;
             if (rsym == 0)
                 return fail(diag, fn, Status::invalid, "relocation %zu in %s has no symbol (index 0)", k,
                             rname);
-            Symbol s = read_symbol(file.data() + symtab.sh_offset + usize(rsym) * kSymbolSize);
-            if (s.st_shndx != kShnUndef && s.st_shndx != kShnAbs &&
-                !(p.section(s.st_shndx).sh_flags & kShfAlloc))
+            Symbol s = symbols[rsym];
+            // The symbol checks above: its index is UNDEF, ABS or a section.
+            if (s.st_shndx != kShnUndef && s.st_shndx != kShnAbs && !out.sections_[s.st_shndx].loaded)
                 return fail(diag, fn, Status::invalid,
                             "relocation %zu in %s refers to '%s' in %s, a section that is not loaded", k,
                             rname, symbol_name(s)[0] ? symbol_name(s) : p.section_name(s.st_shndx),
@@ -376,6 +425,29 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
                         "%s is %llu bytes, not a multiple of %zu (struct celos_export)", kExportSection,
                         static_cast<ull>(es.sh_size), kExportEntrySize);
         out.export_count_ = es.sh_size / kExportEntrySize;
+        if (out.export_count_ > kMaxExports)
+            return fail(diag, fn, Status::invalid,
+                        "%zu exports, more than the core's export table holds (%zu)", out.export_count_,
+                        kMaxExports);
+        // The address relocations by position when there is one RELA
+        // section for the exports and its offsets ascend.
+        usize relas = 0;
+        u16 rela = 0;
+        for (usize i = 1; i < p.shnum; ++i) {
+            SectionHeader r = p.section(i);
+            if (r.sh_type == kShtRela && r.sh_info == out.exports_section_) ++relas, rela = static_cast<u16>(i);
+        }
+        if (relas == 1) {
+            SectionHeader r = p.section(rela);
+            const RelaTable entries{file.data() + r.sh_offset, r.sh_size / kRelaSize};
+            bool ascending = true;
+            for (usize k = 1; k < entries.count && ascending; ++k)
+                ascending = entries[k - 1].r_offset < entries[k].r_offset;
+            if (ascending) out.exports_rela_ = rela;
+        }
+        // One pass, each name into a hash set: a name seen before is a
+        // duplicate (the earlier entry is looked for only then).
+        ExportNames seen(symbols.names);
         for (usize i = 0; i < out.export_count_; ++i) {
             u32 sym = 0;
             i64 addend = 0;
@@ -387,24 +459,13 @@ Result<void> ModuleImage::parse(ByteSpan file, const char* file_name, u16 core_a
             if (name == nullptr || name[0] == 0)
                 return fail(diag, fn, Status::invalid,
                             "export %zu: its address relocation refers to no named symbol", i);
-            for (usize k = 0; k < i; ++k) {
-                u32 other = 0;
-                i64 other_addend = 0;
-                out.find_export_relocation(k, other, other_addend);
-                if (cstr_equal(name, out.export_name(other, other_addend)))
-                    return fail(diag, fn, Status::invalid, "export '%s' appears twice (entries %zu and %zu)",
-                                name, k, i);
-            }
+            if (seen.insert(name)) continue;
+            usize k = 0;
+            while (k < i && !cstr_equal(name, out.export_name_at(k)))
+                ++k;
+            return fail(diag, fn, Status::invalid, "export '%s' appears twice (entries %zu and %zu)", name, k,
+                        i);
         }
-    }
-
-    // --- Symbols for fault reports ---------------------------------------------------------------
-    for (u32 i = 1; i < out.symbol_total_; ++i) {
-        Symbol s = read_symbol(file.data() + symtab.sh_offset + usize(i) * kSymbolSize);
-        u8 t = symbol_type(s.st_info);
-        if ((t == kSttFunc || t == kSttObject) && s.st_shndx != kShnUndef && s.st_shndx < p.shnum &&
-            out.sections_[s.st_shndx].loaded && s.st_name != 0)
-            ++out.fault_symbol_count_;
     }
     return {};
 }

@@ -6,8 +6,9 @@
 // Regions: every SHF_ALLOC section goes to one of three regions, each
 // starting on a page: text (SHF_EXECINSTR: RX), rodata (neither writable
 // nor executable: R) and data (SHF_WRITE, PROGBITS and NOBITS: RW, NX).
-// Non-ALLOC sections (debug info, symbol tables) are not loaded and their
-// relocations are not applied.
+// Non-ALLOC sections (debug info, symbol tables) are not loaded; their
+// relocations are neither applied nor read (parse() checks the headers of
+// their RELA sections only).
 #pragma once
 
 #include "lib/result.h"
@@ -16,10 +17,16 @@
 
 namespace celos::loader {
 
+namespace image_detail {
+struct SectionTable;
+struct SymbolTable;
+} // namespace image_detail
+
 inline constexpr usize kMaxNameLength = 32;
 inline constexpr usize kMaxVersionLength = 16;
 inline constexpr usize kMaxDependsLength = 128;
 inline constexpr usize kMaxSections = 256;          // section headers, including the null one
+inline constexpr usize kMaxExports = 768;           // what the core's export table holds (module/exports.h)
 inline constexpr u64 kMaxRegionSize = 512ull << 20; // the whole module area
 
 // The layout of struct celos_module_descriptor (abi/include/celos/module.h),
@@ -104,11 +111,11 @@ public:
     // Copies section bytes into the region buffers (NOBITS stays zero) and
     // applies every relocation of ALLOC sections: R_X86_64_64, PC32, PLT32,
     // 32, 32S, PC64, each range-checked. Undefined symbols go through the
-    // resolver; all unresolved names are listed in diag and nothing is
-    // started (never resolved to 0); weak undefined symbols too (a module
-    // cannot test for an absent export). Other types are an error naming the
-    // type. targets[i] is for Region(i). SHF_MERGE sections are loaded as
-    // they are (not merged).
+    // resolver, once each; all unresolved names are listed in diag and
+    // nothing is started (never resolved to 0); weak undefined symbols too (a
+    // module cannot test for an absent export). Other types are an error
+    // naming the type. targets[i] is for Region(i). SHF_MERGE sections are
+    // loaded as they are (not merged).
     Result<void> relocate(const RegionTarget (&targets)[kRegionCount], SymbolResolver& resolver,
                           RelocationStats& stats, Diagnostic& diag) const;
 
@@ -147,7 +154,8 @@ private:
         bool loaded = false;
     };
 
-    bool symbol_address(u32 index, const RegionTarget (&targets)[kRegionCount], u64& address) const;
+    image_detail::SectionTable section_table() const;
+    image_detail::SymbolTable symbol_table() const;
     bool find_export_relocation(usize i, u32& symbol, i64& addend) const;
     const char* export_name(u32 symbol, i64 addend) const;
 
@@ -162,7 +170,14 @@ private:
     u16 strtab_ = 0;
     u16 descriptor_section_ = 0;
     u16 exports_section_ = 0; // 0: none
+    // The one RELA section of .celos_exports when its offsets ascend (as
+    // and ld -r write them so): an export's relocation is found by position.
+    // 0: every relocation of the exports is searched.
+    u16 exports_rela_ = 0;
     u32 symbol_total_ = 0;    // entries of .symtab, including the null one
+    u64 shoff_ = 0;           // where the tables are, checked by parse()
+    u64 symtab_offset_ = 0;
+    u64 strtab_offset_ = 0;
     usize export_count_ = 0;
     usize fault_symbol_count_ = 0;
     // symbol_at() walks the table; callers go in order, so remember where.

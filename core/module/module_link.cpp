@@ -7,39 +7,68 @@ namespace celos::loader {
 
 using namespace image_detail;
 
-// The address of a defined symbol (in a loaded section, or absolute).
-bool ModuleImage::symbol_address(u32 index, const RegionTarget (&targets)[kRegionCount], u64& address) const {
-    SectionHeader symtab = read_section(file_, load_le<u64>(file_.data() + 40), symtab_);
-    Symbol s = read_symbol(file_.data() + symtab.sh_offset + usize(index) * kSymbolSize);
-    if (s.st_shndx == kShnAbs) {
-        address = s.st_value;
-        return true;
+namespace {
+
+// The addresses of the undefined symbols, resolved once each, by symbol
+// index (open addressing). Fixed-size, on relocate()'s stack: the core
+// relocates the heap module before any heap exists. A module that refers
+// to more names than fit (a module links against at most the core's
+// export table) has the rest resolved at each relocation.
+class ResolvedSymbols {
+public:
+    static constexpr usize kSlots = 256; // a power of two
+    static constexpr usize kMaxEntries = kSlots * 3 / 4;
+
+    void add(u32 symbol, u64 address) {
+        if (count_ == kMaxEntries) return;
+        usize i = slot(symbol);
+        while (keys_[i] != 0)
+            i = (i + 1) & (kSlots - 1);
+        keys_[i] = symbol;
+        values_[i] = address;
+        ++count_;
     }
-    if (s.st_shndx == kShnUndef || s.st_shndx >= section_count_ || !sections_[s.st_shndx].loaded)
-        return false;
-    const SectionPlan& plan = sections_[s.st_shndx];
-    address = targets[plan.region].address + plan.offset + s.st_value;
-    return true;
+    bool find(u32 symbol, u64& address) const {
+        for (usize i = slot(symbol);; i = (i + 1) & (kSlots - 1)) {
+            if (keys_[i] == symbol) {
+                address = values_[i];
+                return true;
+            }
+            if (keys_[i] == 0) return false;
+        }
+    }
+
+private:
+    static usize slot(u32 symbol) { return (symbol * 0x9e3779b1u) >> (32 - 8); }
+    static_assert(kSlots == 1u << 8);
+
+    u32 keys_[kSlots] = {}; // symbol indices; 0 (the null symbol) marks a free slot
+    u64 values_[kSlots];
+    usize count_ = 0;
+};
+
+} // namespace
+
+SectionTable ModuleImage::section_table() const {
+    return SectionTable{file_.data() + shoff_};
+}
+
+SymbolTable ModuleImage::symbol_table() const {
+    return SymbolTable{file_.data() + symtab_offset_, symbol_total_,
+                       reinterpret_cast<const char*>(file_.data() + strtab_offset_)};
 }
 
 Result<void> ModuleImage::relocate(const RegionTarget (&targets)[kRegionCount], SymbolResolver& resolver,
                                    RelocationStats& stats, Diagnostic& diag) const {
     const char* fn = file_name_;
-    const u64 shoff = load_le<u64>(file_.data() + 40);
-    const SectionHeader shstr = read_section(file_, shoff, shstrtab_);
-    const SectionHeader symtab = read_section(file_, shoff, symtab_);
-    const SectionHeader strtab = read_section(file_, shoff, strtab_);
-    auto section_name = [&](usize i) {
-        return reinterpret_cast<const char*>(file_.data() + shstr.sh_offset +
-                                             read_section(file_, shoff, i).sh_name);
-    };
-    auto symbol = [&](u32 i) {
-        return read_symbol(file_.data() + symtab.sh_offset + usize(i) * kSymbolSize);
-    };
+    const SectionTable sections = section_table();
+    const SymbolTable symbols = symbol_table();
+    const char* section_names = reinterpret_cast<const char*>(file_.data() + sections[shstrtab_].sh_offset);
+    auto section_name = [&](usize i) { return section_names + sections[i].sh_name; };
     auto symbol_name = [&](const Symbol& s) {
         if (symbol_type(s.st_info) == kSttSection && s.st_shndx < section_count_)
             return section_name(s.st_shndx);
-        return reinterpret_cast<const char*>(file_.data() + strtab.sh_offset + s.st_name);
+        return symbols.name(s);
     };
     for (usize r = 0; r < kRegionCount; ++r)
         if (region_size_[r] != 0 && targets[r].buffer == nullptr)
@@ -48,7 +77,7 @@ Result<void> ModuleImage::relocate(const RegionTarget (&targets)[kRegionCount], 
     // Section contents.
     for (usize i = 1; i < section_count_; ++i) {
         if (!sections_[i].loaded) continue;
-        SectionHeader s = read_section(file_, shoff, i);
+        SectionHeader s = sections[i];
         if (s.sh_size == 0) continue; // its region may be empty (no buffer)
         u8* dst = targets[sections_[i].region].buffer + sections_[i].offset;
         if (s.sh_type == kShtNobits)
@@ -58,22 +87,28 @@ Result<void> ModuleImage::relocate(const RegionTarget (&targets)[kRegionCount], 
     }
 
     // Every undefined symbol that a loaded section refers to must resolve;
-    // all that do not are listed, and nothing is relocated.
+    // all that do not are listed, and nothing is relocated. Each is resolved
+    // here once; the relocations below take the address from `resolved`.
+    ResolvedSymbols resolved;
     usize unresolved = 0;
     usize length = 0;
     for (u32 i = 1; i < symbol_total_; ++i) {
-        Symbol s = symbol(i);
+        Symbol s = symbols[i];
         if (s.st_shndx != kShnUndef) continue;
         u64 address = 0;
         const char* name = symbol_name(s);
-        if (resolver.resolve(name, address)) continue;
+        if (resolver.resolve(name, address)) {
+            resolved.add(i, address);
+            continue;
+        }
         // Referenced from a loaded section? (Only looked at for failures.)
         bool referenced = false;
         for (usize k = 1; k < section_count_ && !referenced; ++k) {
-            SectionHeader r = read_section(file_, shoff, k);
+            SectionHeader r = sections[k];
             if (r.sh_type != kShtRela || !sections_[r.sh_info].loaded) continue;
-            for (usize e = 0; e < r.sh_size / kRelaSize; ++e)
-                if (rela_symbol(read_rela(file_.data() + r.sh_offset + e * kRelaSize).r_info) == i) {
+            const RelaTable entries{file_.data() + r.sh_offset, r.sh_size / kRelaSize};
+            for (usize e = 0; e < entries.count; ++e)
+                if (rela_symbol(entries[e].r_info) == i) {
                     referenced = true;
                     break;
                 }
@@ -97,24 +132,34 @@ Result<void> ModuleImage::relocate(const RegionTarget (&targets)[kRegionCount], 
     }
 
     for (usize i = 1; i < section_count_; ++i) {
-        SectionHeader r = read_section(file_, shoff, i);
+        SectionHeader r = sections[i];
         if (r.sh_type != kShtRela || !sections_[r.sh_info].loaded) continue;
         const SectionPlan& plan = sections_[r.sh_info];
-        const char* rname = section_name(i);
-        for (usize k = 0; k < r.sh_size / kRelaSize; ++k) {
-            Rela e = read_rela(file_.data() + r.sh_offset + k * kRelaSize);
-            u32 type = rela_type(e.r_info);
-            Symbol s = symbol(rela_symbol(e.r_info));
+        const u64 base = targets[plan.region].address + plan.offset;
+        u8* const buffer = targets[plan.region].buffer + plan.offset;
+        const RelaTable entries{file_.data() + r.sh_offset, r.sh_size / kRelaSize};
+        // parse() checked each entry: a supported type, its bytes inside the
+        // section, a symbol that is undefined, absolute or in a loaded section.
+        for (usize k = 0; k < entries.count; ++k) {
+            const Rela e = entries[k];
+            const u32 type = rela_type(e.r_info);
+            const u32 index = rela_symbol(e.r_info);
+            const Symbol s = symbols[index];
             u64 S = 0;
             if (s.st_shndx == kShnUndef) {
-                if (!resolver.resolve(symbol_name(s), S))
+                if (!resolved.find(index, S) && !resolver.resolve(symbol_name(s), S))
                     return fail(diag, fn, Status::not_found, "unresolved symbols: %s", symbol_name(s));
-            } else if (!symbol_address(rela_symbol(e.r_info), targets, S)) {
+            } else if (s.st_shndx == kShnAbs) {
+                S = s.st_value;
+            } else if (s.st_shndx < section_count_ && sections_[s.st_shndx].loaded) {
+                const SectionPlan& at = sections_[s.st_shndx];
+                S = targets[at.region].address + at.offset + s.st_value;
+            } else {
                 return fail(diag, fn, Status::invalid, "relocation %zu in %s: symbol '%s' is not loaded", k,
-                            rname, symbol_name(s));
+                            section_name(i), symbol_name(s));
             }
-            u64 P = targets[plan.region].address + plan.offset + e.r_offset;
-            u8* at = targets[plan.region].buffer + plan.offset + e.r_offset;
+            const u64 P = base + e.r_offset;
+            u8* const at = buffer + e.r_offset;
             u64 value = S + static_cast<u64>(e.r_addend);
             bool fits = true;
             const char* range = "";
@@ -137,18 +182,19 @@ Result<void> ModuleImage::relocate(const RegionTarget (&targets)[kRegionCount], 
                 break;
             default: // parse() let through only the types above
                 return fail(diag, fn, Status::unsupported,
-                            "relocation %zu in %s: unsupported relocation type %s (%u)", k, rname,
+                            "relocation %zu in %s: unsupported relocation type %s (%u)", k, section_name(i),
                             relocation_type_name(type), type);
             }
             if (!fits)
                 return fail(
                     diag, fn, Status::range,
                     "relocation %zu in %s: %s value 0x%llx for symbol '%s' does not fit in %s (module %s)", k,
-                    rname, relocation_type_name(type), static_cast<ull>(value), symbol_name(s), range,
-                    info_.name);
-            usize width = relocation_width(type);
-            for (usize b = 0; b < width; ++b)
-                at[b] = static_cast<u8>(value >> (8 * b));
+                    section_name(i), relocation_type_name(type), static_cast<ull>(value), symbol_name(s),
+                    range, info_.name);
+            if (relocation_width(type) == 8)
+                store_le<u64>(at, value);
+            else
+                store_le<u32>(at, static_cast<u32>(value));
             ++stats.applied;
             if (type < 64) ++stats.by_type[type];
         }
@@ -159,18 +205,42 @@ Result<void> ModuleImage::relocate(const RegionTarget (&targets)[kRegionCount], 
 // The R_X86_64_64 relocation of export i's address field.
 bool ModuleImage::find_export_relocation(usize i, u32& symbol, i64& addend) const {
     if (exports_section_ == 0 || i >= export_count_) return false;
-    const u64 shoff = load_le<u64>(file_.data() + 40);
+    const SectionTable sections = section_table();
     const u64 want = i * kExportEntrySize + kExportAddressOffset;
-    for (usize k = 1; k < section_count_; ++k) {
-        SectionHeader r = read_section(file_, shoff, k);
-        if (r.sh_type != kShtRela || r.sh_info != exports_section_) continue;
-        for (usize e = 0; e < r.sh_size / kRelaSize; ++e) {
-            Rela rel = read_rela(file_.data() + r.sh_offset + e * kRelaSize);
-            if (rel.r_offset == want && rela_type(rel.r_info) == R_X86_64_64) {
-                symbol = rela_symbol(rel.r_info);
-                addend = rel.r_addend;
-                return true;
+    auto found = [&](const Rela& rel) {
+        symbol = rela_symbol(rel.r_info);
+        addend = rel.r_addend;
+        return true;
+    };
+    if (exports_rela_ != 0) {
+        // One section, offsets ascending: at most one relocation at `want`.
+        // CELOS_EXPORT's entries have two (name, address), so it is at
+        // 2i + 1; otherwise a binary search finds it.
+        const SectionHeader r = sections[exports_rela_];
+        const RelaTable entries{file_.data() + r.sh_offset, r.sh_size / kRelaSize};
+        usize k = 2 * i + 1;
+        if (k >= entries.count || entries[k].r_offset != want) {
+            usize low = 0, high = entries.count;
+            while (low < high) {
+                usize mid = low + (high - low) / 2;
+                if (entries[mid].r_offset < want)
+                    low = mid + 1;
+                else
+                    high = mid;
             }
+            k = low;
+        }
+        if (k >= entries.count) return false;
+        const Rela rel = entries[k];
+        return rel.r_offset == want && rela_type(rel.r_info) == R_X86_64_64 && found(rel);
+    }
+    for (usize k = 1; k < section_count_; ++k) {
+        SectionHeader r = sections[k];
+        if (r.sh_type != kShtRela || r.sh_info != exports_section_) continue;
+        const RelaTable entries{file_.data() + r.sh_offset, r.sh_size / kRelaSize};
+        for (usize e = 0; e < entries.count; ++e) {
+            const Rela rel = entries[e];
+            if (rel.r_offset == want && rela_type(rel.r_info) == R_X86_64_64) return found(rel);
         }
     }
     return false;
@@ -179,20 +249,16 @@ bool ModuleImage::find_export_relocation(usize i, u32& symbol, i64& addend) cons
 // The name of the symbol an export's address refers to; for a section
 // symbol (a static function), the named symbol at that place.
 const char* ModuleImage::export_name(u32 index, i64 addend) const {
-    const u64 shoff = load_le<u64>(file_.data() + 40);
-    const SectionHeader symtab = read_section(file_, shoff, symtab_);
-    const SectionHeader strtab = read_section(file_, shoff, strtab_);
-    auto at = [&](u32 i) { return read_symbol(file_.data() + symtab.sh_offset + usize(i) * kSymbolSize); };
-    Symbol s = at(index);
-    if (symbol_type(s.st_info) != kSttSection)
-        return reinterpret_cast<const char*>(file_.data() + strtab.sh_offset + s.st_name);
+    const SymbolTable symbols = symbol_table();
+    Symbol s = symbols[index];
+    if (symbol_type(s.st_info) != kSttSection) return symbols.name(s);
     for (u32 i = 1; i < symbol_total_; ++i) {
-        Symbol c = at(i);
+        Symbol c = symbols[i];
         u8 t = symbol_type(c.st_info);
         if (c.st_shndx == s.st_shndx && c.st_name != 0 &&
             (t == kSttFunc || t == kSttObject || t == kSttNotype) &&
             c.st_value == s.st_value + static_cast<u64>(addend))
-            return reinterpret_cast<const char*>(file_.data() + strtab.sh_offset + c.st_name);
+            return symbols.name(c);
     }
     return nullptr;
 }
@@ -229,14 +295,12 @@ u64 ModuleImage::descriptor_address(const RegionTarget (&targets)[kRegionCount])
 
 void ModuleImage::for_each_undefined(void (*fn)(void* ctx, const char* name), void* ctx) const {
     if (symtab_ == 0) return;
-    const u64 shoff = load_le<u64>(file_.data() + 40);
-    const SectionHeader symtab = read_section(file_, shoff, symtab_);
-    const SectionHeader strtab = read_section(file_, shoff, strtab_);
+    const SymbolTable symbols = symbol_table();
     for (u32 i = 1; i < symbol_total_; ++i) {
-        Symbol s = read_symbol(file_.data() + symtab.sh_offset + usize(i) * kSymbolSize);
+        Symbol s = symbols[i];
         // parse() checked every name offset against the string table.
         if (s.st_shndx != kShnUndef || s.st_name == 0 || symbol_type(s.st_info) == kSttSection) continue;
-        fn(ctx, reinterpret_cast<const char*>(file_.data() + strtab.sh_offset + s.st_name));
+        fn(ctx, symbols.name(s));
     }
 }
 
@@ -247,9 +311,7 @@ usize ModuleImage::symbol_count() const {
 bool ModuleImage::symbol_at(usize i, const RegionTarget (&targets)[kRegionCount], const char*& name,
                             u64& address, u64& size) const {
     if (i >= fault_symbol_count_) return false;
-    const u64 shoff = load_le<u64>(file_.data() + 40);
-    const SectionHeader symtab = read_section(file_, shoff, symtab_);
-    const SectionHeader strtab = read_section(file_, shoff, strtab_);
+    const SymbolTable symbols = symbol_table();
     // Callers walk i = 0, 1, 2...: continue from the last symbol returned.
     usize ordinal = 0;
     u32 k = 1;
@@ -258,7 +320,7 @@ bool ModuleImage::symbol_at(usize i, const RegionTarget (&targets)[kRegionCount]
         k = cursor_symbol_;
     }
     for (; k < symbol_total_; ++k) {
-        Symbol s = read_symbol(file_.data() + symtab.sh_offset + usize(k) * kSymbolSize);
+        Symbol s = symbols[k];
         u8 t = symbol_type(s.st_info);
         if (!((t == kSttFunc || t == kSttObject) && s.st_shndx != kShnUndef && s.st_shndx < section_count_ &&
               sections_[s.st_shndx].loaded && s.st_name != 0))
@@ -266,7 +328,7 @@ bool ModuleImage::symbol_at(usize i, const RegionTarget (&targets)[kRegionCount]
         if (ordinal++ != i) continue;
         cursor_ordinal_ = i;
         cursor_symbol_ = k;
-        name = reinterpret_cast<const char*>(file_.data() + strtab.sh_offset + s.st_name);
+        name = symbols.name(s);
         const SectionPlan& plan = sections_[s.st_shndx];
         address = targets[plan.region].address + plan.offset + s.st_value;
         size = s.st_size;

@@ -35,7 +35,8 @@ add_dependencies(celos_loader_fixtures abi_test_c)
 target_sources(celos_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/test_module_image.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_debug_info.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/test_loader_fixtures.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/test_loader_fixtures.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_module_image_paths.cpp)
 target_compile_definitions(celos_unit_tests PRIVATE
   CELOS_LOADER_ORACLE_MODULES="${CELOS_LOADER_ORACLE_MODULES_JOINED}"
   CELOS_LOADER_FIXTURES_DIR="${CELOS_LOADER_FIXTURES_DIR}"
