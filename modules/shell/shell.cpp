@@ -59,7 +59,6 @@ void Shell::key(const celos_input_event& e) {
     default: break; // Escape, Insert, PgUp/PgDn, F1-F12: nothing to do
     }
     last_was_tab_ = tab;
-    out_.flush();
 }
 
 void Shell::control(uint32_t letter) {

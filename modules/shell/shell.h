@@ -40,8 +40,10 @@ class Shell {
     void set_columns(uint32_t columns);
     // The welcome line and the first prompt.
     void start();
-    // One key event; the output is flushed when it returns.
+    // One key event. Its output waits in a buffer (up to 512 bytes, or a
+    // command's start) for flush(): keys queued together are echoed together.
     void key(const celos_input_event& event);
+    void flush() { out_.flush(); }
 
     const LineEditor& editor() const { return editor_; }
     const History& history() const { return history_; }

@@ -103,8 +103,10 @@ void shell_task(void*) {
         started = true;
         shell->start();
     }
+    // What queued up is echoed in one write.
     celos_input_event event;
     while (celos_input_read(&event) == CELOS_OK) shell->key(event);
+    shell->flush();
 }
 
 celos_status shell_init() {

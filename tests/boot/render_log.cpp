@@ -24,7 +24,8 @@
 // ("fbcon: font replaced: A -> B", or "cannot draw with font ...; 'A'
 // kept") clears its screen and replays the log so far: so does this tool,
 // with the font named in the line, found in the --font-dir folders
-// ("truetype:FILE@SIZE" at that size, with --hinting; "psf:FILE"), or
+// ("truetype:FILE@SIZE" at that size, with --hinting; "psf:FILE" at the
+// scale its cell width in the line gives), or
 // with --fixed-font in the --font one throughout (what the screen would
 // have been had the console kept its font).
 #include <cstdint>
@@ -98,16 +99,18 @@ class Fonts {
     Fonts(uint32_t scale, std::string hinting, std::vector<std::string> dirs)
         : scale_(scale), hinting_(std::move(hinting)), dirs_(std::move(dirs)) {}
 
-    const celos_font_ops* open(const std::string& path, uint32_t size) {
+    // A PSF font at `cell_width / its width` when cell_width is given, else at --scale.
+    const celos_font_ops* open(const std::string& path, uint32_t size, uint32_t cell_width = 0) {
         auto held = std::make_unique<Held>();
         held->file = read_file(path);
         bool is_psf = path.size() > 4 && path.compare(path.size() - 4, 4, ".psf") == 0;
         if (is_psf) {
             if (const char* why = psf::parse(held->file.data(), held->file.size(), held->font)) die(path + ": " + why);
+            uint32_t scale = cell_width && held->font.width ? cell_width / held->font.width : scale_;
             held->map.resize(psf::map_capacity(held->font) ? psf::map_capacity(held->font) : 1);
             size_t count = psf::map_build(held->font, held->map.data(), held->map.size());
-            held->scratch.resize(psf::scratch_size(held->font, scale_));
-            if (const char* why = psf::service_init(held->service, held->font, held->map.data(), count, scale_,
+            held->scratch.resize(psf::scratch_size(held->font, scale));
+            if (const char* why = psf::service_init(held->service, held->font, held->map.data(), count, scale,
                                                     held->scratch.data(), held->scratch.size(), "host"))
                 die(why);
             held->ops = &held->service.ops;
@@ -133,8 +136,9 @@ class Fonts {
     // Every font asked for by name is this one.
     void fix(const celos_font_ops* font) { fixed_ = font; }
 
-    // A font by the name its provider gives it: "psf:FILE", "truetype:FILE@SIZE".
-    const celos_font_ops* by_name(const std::string& name) {
+    // A font by the name its provider gives it, "psf:FILE" (its scale from
+    // the cell width), "truetype:FILE@SIZE".
+    const celos_font_ops* by_name(const std::string& name, uint32_t cell_width) {
         if (fixed_) return fixed_;
         size_t colon = name.find(':');
         if (colon == std::string::npos) die("font name '" + name + "': no provider");
@@ -148,7 +152,7 @@ class Fonts {
         }
         for (const std::string& dir : dirs_) {
             std::string path = dir + "/" + file;
-            if (std::ifstream(path)) return open(path, size);
+            if (std::ifstream(path)) return open(path, size, cell_width);
         }
         die("font '" + name + "': no " + file + " in the --font-dir folders");
     }
@@ -266,11 +270,14 @@ void render_raw(Console& console, Fonts& fonts, const std::vector<uint8_t>& data
         }
         if (at > text_start) console.write(data.data() + text_start, at - text_start);
         if (l.text.compare(0, kReplaced.size(), kReplaced) == 0) {
-            // "fbcon: font replaced: OLD -> NEW, ..."
+            // "fbcon: font replaced: OLD -> NEW, COLSxROWS cells of WxH"
             size_t arrow = l.text.find(" -> ", kReplaced.size());
             size_t comma = l.text.find(", ", arrow == std::string::npos ? 0 : arrow);
-            if (arrow == std::string::npos || comma == std::string::npos) die("cannot read: " + l.text);
-            console.set_font(fonts.by_name(l.text.substr(arrow + 4, comma - arrow - 4)));
+            size_t cells = l.text.find(" cells of ", comma == std::string::npos ? 0 : comma);
+            if (arrow == std::string::npos || comma == std::string::npos || cells == std::string::npos)
+                die("cannot read: " + l.text);
+            uint32_t cell_width = uint32_t(std::strtoul(l.text.c_str() + cells + 10, nullptr, 10));
+            console.set_font(fonts.by_name(l.text.substr(arrow + 4, comma - arrow - 4), cell_width));
             for (const LogLine& old : seen) console.log_line(old);
         } else if (l.text.compare(0, kCannot.size(), kCannot) == 0) {
             // The old font kept, the screen cleared and the log replayed.

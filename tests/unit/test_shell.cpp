@@ -486,12 +486,18 @@ struct Session {
         shell->start();
         out.clear();
     }
+    // As the module does: the keys, then what they wrote.
+    void press(const celos_input_event& e) {
+        shell->key(e);
+        shell->flush();
+    }
     void type(const std::string& text) {
         for (unsigned char c : text) {
             if (c == '\r') shell->key(key(CELOS_KEY_ENTER));
             else if (c == '\t') shell->key(key(CELOS_KEY_TAB));
             else shell->key(ch(c));
         }
+        shell->flush();
     }
     // The output of one command line.
     std::string run(const std::string& line) {
@@ -515,6 +521,21 @@ TEST_CASE("shell: the welcome line and the prompt", "[shell]") {
     Shell shell(system, append, &out);
     shell.start();
     CHECK(out == "CelOS shell: type 'help' for the commands.\r\ncelos> ");
+    // Keys that queued up together are echoed in one write.
+    struct Writes {
+        std::string text;
+        int calls = 0;
+    } writes;
+    Shell counted(system, [](void* c, const char* d, size_t n) {
+        auto* w = static_cast<Writes*>(c);
+        w->text.append(d, n);
+        ++w->calls;
+    }, &writes);
+    counted.start();
+    for (char c : std::string("lsmod")) counted.key(ch(uint8_t(c)));
+    counted.flush();
+    CHECK(writes.calls == 2);
+    CHECK(writes.text == "CelOS shell: type 'help' for the commands.\r\ncelos> lsmod");
 }
 
 TEST_CASE("shell: help lists every command, one line each", "[shell]") {
@@ -549,7 +570,7 @@ TEST_CASE("shell: unknown commands and wrong arguments", "[shell]") {
     CHECK(has(s.run("echo 'oops"), "celos: unterminated ' quote"));
     s.out.clear();
     s.type("reb");
-    s.shell->key(ch(0xE9));
+    s.press(ch(0xE9));
     s.type("t\r");
     CHECK(has(s.out, "unknown command 'reb\xc3\xa9t'"));
     CHECK(s.fake.calls.empty());
@@ -662,35 +683,35 @@ TEST_CASE("shell: Ctrl-C abandons the line, Ctrl-L redraws it on a clear screen"
     Session s;
     s.out.clear();
     s.type("rmmod he");
-    s.shell->key(ch('c', CELOS_MOD_CTRL));
+    s.press(ch('c', CELOS_MOD_CTRL));
     CHECK(s.out == "rmmod he^C\r\ncelos> ");
     CHECK(s.fake.calls.empty());
     CHECK(s.shell->editor().length() == 0);
     s.type("echo hi");
-    s.shell->key(key(CELOS_KEY_LEFT));
+    s.press(key(CELOS_KEY_LEFT));
     s.out.clear();
-    s.shell->key(ch('L', CELOS_MOD_CTRL | CELOS_MOD_SHIFT));
+    s.press(ch('L', CELOS_MOD_CTRL | CELOS_MOD_SHIFT));
     CHECK(s.out == "\x1b[H\x1b[2J\rcelos> \x1b[Kecho hi\b");
     // Ctrl-A/E/B/F/D/H/U/K/W edit as their keys do.
-    s.shell->key(ch('a', CELOS_MOD_CTRL));
+    s.press(ch('a', CELOS_MOD_CTRL));
     CHECK(s.shell->editor().cursor() == 0);
-    s.shell->key(ch('d', CELOS_MOD_CTRL));
-    s.shell->key(ch('f', CELOS_MOD_CTRL));
-    s.shell->key(ch('h', CELOS_MOD_CTRL));
+    s.press(ch('d', CELOS_MOD_CTRL));
+    s.press(ch('f', CELOS_MOD_CTRL));
+    s.press(ch('h', CELOS_MOD_CTRL));
     CHECK(std::string(s.shell->editor().text()) == "ho hi");
-    s.shell->key(ch('e', CELOS_MOD_CTRL));
-    s.shell->key(ch('w', CELOS_MOD_CTRL));
+    s.press(ch('e', CELOS_MOD_CTRL));
+    s.press(ch('w', CELOS_MOD_CTRL));
     CHECK(std::string(s.shell->editor().text()) == "ho ");
-    s.shell->key(ch('b', CELOS_MOD_CTRL));
-    s.shell->key(ch('k', CELOS_MOD_CTRL));
-    s.shell->key(ch('u', CELOS_MOD_CTRL));
+    s.press(ch('b', CELOS_MOD_CTRL));
+    s.press(ch('k', CELOS_MOD_CTRL));
+    s.press(ch('u', CELOS_MOD_CTRL));
     CHECK(s.shell->editor().length() == 0);
     // Alt+key and keys without a use change nothing.
-    s.shell->key(ch('x', CELOS_MOD_ALT));
+    s.press(ch('x', CELOS_MOD_ALT));
     for (uint32_t k : {uint32_t(CELOS_KEY_ESCAPE), uint32_t(CELOS_KEY_INSERT), uint32_t(CELOS_KEY_PAGE_UP),
                        uint32_t(CELOS_KEY_F1), uint32_t(CELOS_KEY_F12), uint32_t(CELOS_KEY_COUNT), 0xFFFFFFFFu,
                        uint32_t(CELOS_KEY_NONE)})
-        s.shell->key(key(k));
+        s.press(key(k));
     CHECK(s.shell->editor().length() == 0);
 }
 
@@ -701,30 +722,30 @@ TEST_CASE("shell: Up/Down browse the history, the line being typed is kept", "[s
     s.run("mem");
     s.type("ech");
     auto line = [&] { return std::string(s.shell->editor().text()); };
-    s.shell->key(key(CELOS_KEY_UP));
+    s.press(key(CELOS_KEY_UP));
     CHECK(line() == "mem");
-    s.shell->key(key(CELOS_KEY_UP));
+    s.press(key(CELOS_KEY_UP));
     CHECK(line() == "lsmod");
     s.out.clear();
-    s.shell->key(key(CELOS_KEY_UP));
+    s.press(key(CELOS_KEY_UP));
     CHECK(s.out == "\a");
     CHECK(line() == "lsmod");
-    s.shell->key(key(CELOS_KEY_DOWN));
+    s.press(key(CELOS_KEY_DOWN));
     CHECK(line() == "mem");
-    s.shell->key(key(CELOS_KEY_DOWN));
+    s.press(key(CELOS_KEY_DOWN));
     CHECK(line() == "ech");
     s.out.clear();
-    s.shell->key(key(CELOS_KEY_DOWN));
+    s.press(key(CELOS_KEY_DOWN));
     CHECK(s.out == "\a");
-    s.shell->key(ch('p', CELOS_MOD_CTRL));
+    s.press(ch('p', CELOS_MOD_CTRL));
     CHECK(line() == "mem");
     // Enter runs the recalled line, and browsing starts again from the newest.
     s.out.clear();
     s.fake.calls.clear();
-    s.shell->key(key(CELOS_KEY_ENTER));
+    s.press(key(CELOS_KEY_ENTER));
     CHECK(s.fake.calls == std::vector<std::string>{"info memory"});
     CHECK(s.shell->history().count() == 2);
-    s.shell->key(ch('n', CELOS_MOD_CTRL));
+    s.press(ch('n', CELOS_MOD_CTRL));
     CHECK(line().empty());
 }
 
@@ -734,50 +755,50 @@ TEST_CASE("shell: Tab completes commands, module names and boot files", "[shell]
                                     "bad\x1bname.ko\n";
     auto line = [&] { return std::string(s.shell->editor().text()); };
     s.type("ls");
-    s.shell->key(key(CELOS_KEY_TAB)); // ls, lsmod: nothing to add
+    s.press(key(CELOS_KEY_TAB)); // ls, lsmod: nothing to add
     CHECK(line() == "ls");
     s.out.clear();
-    s.shell->key(key(CELOS_KEY_TAB)); // the second Tab lists them
+    s.press(key(CELOS_KEY_TAB)); // the second Tab lists them
     CHECK(s.out == "\r\nlsmod  ls\r\n\rcelos> \x1b[Kls");
     s.type("m\t");
     CHECK(line() == "lsmod ");
-    s.shell->key(ch('u', CELOS_MOD_CTRL));
+    s.press(ch('u', CELOS_MOD_CTRL));
 
     s.type("rmmod tr\t");
     CHECK(line() == "rmmod truetype ");
     s.type("\t"); // only one module name
     CHECK(line() == "rmmod truetype ");
-    s.shell->key(ch('u', CELOS_MOD_CTRL));
+    s.press(ch('u', CELOS_MOD_CTRL));
 
     s.type("insmod h\t");
     CHECK(line() == "insmod hello.ko ");
     s.out.clear();
     s.type("gr\t"); // parameters are not completed
     CHECK(s.out == "gr\a");
-    s.shell->key(ch('u', CELOS_MOD_CTRL));
+    s.press(ch('u', CELOS_MOD_CTRL));
 
     s.type("font D\t");
     CHECK(line() == "font DejaVuSansMono.ttf ");
-    s.shell->key(ch('w', CELOS_MOD_CTRL));
+    s.press(ch('w', CELOS_MOD_CTRL));
     s.type("L\t");
     CHECK(line() == "font L"); // Lat15-..., LiberationMono-...: nothing in common to add
     s.type("\t");
     CHECK(has(s.out, "\r\nLiberationMono-Regular.ttf  Lat15-Terminus16.psf\r\n\rcelos> \x1b[Kfont L"));
     s.type("i\t");
     CHECK(line() == "font LiberationMono-Regular.ttf ");
-    s.shell->key(ch('u', CELOS_MOD_CTRL));
+    s.press(ch('u', CELOS_MOD_CTRL));
 
     // A name with a control character is never offered.
     s.type("insmod bad\t");
     CHECK(line() == "insmod bad");
-    s.shell->key(ch('u', CELOS_MOD_CTRL));
+    s.press(ch('u', CELOS_MOD_CTRL));
     // Completing in the middle of a line inserts there.
     s.type("modinfo  lsmod");
-    for (int i = 0; i < 6; ++i) s.shell->key(key(CELOS_KEY_LEFT));
+    for (int i = 0; i < 6; ++i) s.press(key(CELOS_KEY_LEFT));
     s.type("he\t");
     CHECK(line() == "modinfo heap lsmod");
-    s.shell->key(ch('u', CELOS_MOD_CTRL));
-    s.shell->key(ch('k', CELOS_MOD_CTRL));
+    s.press(ch('u', CELOS_MOD_CTRL));
+    s.press(ch('k', CELOS_MOD_CTRL));
     // Nothing matches: the bell.
     s.out.clear();
     s.type("zz\t");
@@ -786,10 +807,10 @@ TEST_CASE("shell: Tab completes commands, module names and boot files", "[shell]
 
 TEST_CASE("shell: scrollback keys, and any other key returns to the bottom", "[shell]") {
     Session s;
-    s.shell->key(key(CELOS_KEY_PAGE_UP, CELOS_MOD_SHIFT));
-    s.shell->key(key(CELOS_KEY_UP, CELOS_MOD_SHIFT));
-    s.shell->key(key(CELOS_KEY_DOWN, CELOS_MOD_SHIFT));
-    s.shell->key(key(CELOS_KEY_PAGE_DOWN, CELOS_MOD_SHIFT));
+    s.press(key(CELOS_KEY_PAGE_UP, CELOS_MOD_SHIFT));
+    s.press(key(CELOS_KEY_UP, CELOS_MOD_SHIFT));
+    s.press(key(CELOS_KEY_DOWN, CELOS_MOD_SHIFT));
+    s.press(key(CELOS_KEY_PAGE_DOWN, CELOS_MOD_SHIFT));
     const std::vector<int32_t> keys = {CELOS_CONSOLE_PAGE_BACK, 1, -1, CELOS_CONSOLE_PAGE_FORWARD};
     CHECK(s.fake.scrolls == keys);
     CHECK(s.shell->history().count() == 0);
@@ -816,7 +837,7 @@ TEST_CASE("shell: a line of 2000 characters and binary input", "[shell]") {
         celos_input_event e{uint32_t(rng() % (CELOS_KEY_COUNT + 2)), 0, uint32_t(rng() % 8), CELOS_INPUT_SERIAL};
         if (e.key == CELOS_KEY_CHAR) e.codepoint = uint32_t(rng() % 3 ? rng() % 0x100 : rng());
         if (e.key == CELOS_KEY_ENTER && rng() % 4) continue; // fewer commands
-        s.shell->key(e);
+        s.press(e);
         REQUIRE(s.shell->editor().length() <= kLineMax);
     }
     for (unsigned char c : s.out)
