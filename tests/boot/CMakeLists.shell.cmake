@@ -25,7 +25,9 @@ set(SHELL_PSF_LINES ${SHELL_LINES}
 # and one whose init faults (contained: the shell goes on), the shell
 # unloading itself, a line of 2000 characters (512 are kept), binary bytes;
 # then the editing keys as a terminal sends them (Tab, Ctrl-C, the arrows,
-# history). The screen at the end is the host's rendering of the session.
+# history). The screen at the end is the host's rendering of the session;
+# Shift+PgUp (CSI 5;2~) moves the view into the scrollback, Shift+Up and
+# Shift+PgDn keep it there, and any other key brings it back.
 # The long line comes in pieces of 250 bytes: QEMU hands the guest typed
 # bytes as fast as it reads them, and the input queue (CELOS_INPUT_QUEUE,
 # 256 events) drops what the shell has not read yet, as a real UART's
@@ -64,7 +66,7 @@ celos_boot_test(shell_commands MODULE_DIRS ${ABI_MODULES} EXIT success TIMEOUT 1
     "celos> =><CSI>A<CSI>A<CR>"
     "celos> =>echo wrld<CSI>D<CSI>D<CSI>Do<CSI>F!<CR>"
     "celos> =>dmesg 1<CR><SCREEN>"
-    "celos> =>poweroff<CR>"
+    "celos> =><CSI>5<x3b>2~<SCREENDIFF><CSI>1<x3b>2A<CSI>6<x3b>2~<SCREENDIFF>x<SCREEN><C-U>poweroff<CR>"
   EXPECT "CelOS shell: type 'help' for the commands\\."
          "^celos> help$" "^  insmod FILE \\[key=value \\.\\.\\.\\] +load a module from a boot file"
          "^  poweroff +turn the machine off$"

@@ -17,7 +17,8 @@ input): UTF-8 text and <C-X> (Ctrl+letter), <CR>, <LF>, <TAB>, <BS>, <DEL>,
 <ESC>, <CSI> (ESC [), <xNN> (any byte), <PAUSE> (0.3 s without input) and
 <SCREEN>: the screen, once the output is quiet, must equal the host
 rendering (--render-font) of the serial output so far, as the ready line's
-screen must.
+screen must; <SCREENDIFF>: must differ from it (the console's view moved
+into the scrollback).
 
 --expect patterns must all match, in the given order, each on a later line
 than the previous one. --expect-same REGEX: at least two lines match, and
@@ -133,7 +134,7 @@ def compare_with_render(args, screen, serial_path, label=""):
                                 want[diff[0] * 3:diff[0] * 3 + 3].hex(), args.workdir)]
 
 
-SERIAL_TOKEN = re.compile(r"<(C-[A-Za-z@\[\\\]^_]|CR|LF|TAB|BS|DEL|ESC|CSI|x[0-9a-fA-F]{2}|PAUSE|SCREEN)>")
+SERIAL_TOKEN = re.compile(r"<(C-[A-Za-z@\[\\\]^_]|CR|LF|TAB|BS|DEL|ESC|CSI|x[0-9a-fA-F]{2}|PAUSE|SCREEN|SCREENDIFF)>")
 SERIAL_NAMED = {"CR": b"\r", "LF": b"\n", "TAB": b"\t", "BS": b"\x08", "DEL": b"\x7f", "ESC": b"\x1b",
                 "CSI": b"\x1b["}
 PAUSE_SECONDS = 0.3
@@ -147,11 +148,11 @@ def serial_steps(typed, screen):
         data += typed[at:m.start()].encode()
         at = m.end()
         token = m.group(1)
-        if token in ("PAUSE", "SCREEN"):
+        if token in ("PAUSE", "SCREEN", "SCREENDIFF"):
             if data:
                 steps.append(data)
             data = b""
-            steps.append(PAUSE_SECONDS if token == "PAUSE" else ("screen",) + screen())
+            steps.append(PAUSE_SECONDS if token == "PAUSE" else ("screen",) + screen(token == "SCREENDIFF"))
         elif token.startswith("C-"):
             data += bytes([ord(token[2].upper()) & 0x1f])
         elif token.startswith("x"):
@@ -266,15 +267,15 @@ def main():
         if os.path.exists(text_path):
             os.remove(text_path)
         memdump = (0xb8000, 80 * 25 * 2, text_path)
-    screens = []  # <SCREEN>s: (image, serial output until then)
+    screens = []  # <SCREEN>s: (image, serial output until then, whether it must differ)
 
-    def next_screen():
+    def next_screen(differ):
         base = os.path.join(args.workdir, "%s.screen%d" % (args.name, len(screens) + 1))
-        screens.append((base + ".ppm", base + ".serial"))
-        for path in screens[-1]:
+        for path in (base + ".ppm", base + ".serial"):
             if os.path.exists(path):
                 os.remove(path)
-        return screens[-1]
+        screens.append((base + ".ppm", base + ".serial", differ))
+        return screens[-1][:2]
 
     serial_input = []
     for spec in args.serial_input:
@@ -333,11 +334,13 @@ def main():
         failures += check_text_screen(memdump[2], args.text_screen)
     if args.render_tool and screen and os.path.exists(screen):
         failures += compare_with_render(args, screen, screen_serial)
-    for i, (image, serial) in enumerate(screens, 1):
+    for i, (image, serial, differ) in enumerate(screens, 1):
         if not os.path.exists(image):
             failures.append("screen %d: no screenshot (its text never came?)" % i)
-            continue
-        failures += compare_with_render(args, image, serial, ".screen%d" % i)
+        elif not differ:
+            failures += compare_with_render(args, image, serial, ".screen%d" % i)
+        elif not compare_with_render(args, image, serial, ".screen%d" % i):
+            failures.append("screen %d equals the host rendering of the output so far (the view did not move)" % i)
 
     print("\n".join(lines))
     if args.ktap or ktap_expect:
