@@ -9,6 +9,7 @@ import sys
 
 TARGETS = {"loader": "fuzz_loader", "terminal": "fuzz_terminal", "params": "fuzz_params"}
 TARGETS["mb2"] = "fuzz_mb2"
+TARGETS["shell"] = "fuzz_shell"
 # The font targets (issue 11); the TrueType seeds are whole fonts of 300+ KiB.
 TARGETS.update({"psf": "fuzz_psf", "truetype": "fuzz_truetype"})
 MAX_LEN = {"truetype": 1 << 20}
