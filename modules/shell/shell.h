@@ -44,6 +44,9 @@ class Shell {
     // command's start) for flush(): keys queued together are echoed together.
     void key(const celos_input_event& event);
     void flush() { out_.flush(); }
+    // The prompt and the line again, from the start of the current row: the
+    // log printed something over them (its lines end a row).
+    void redraw() { editor_.redraw(); }
 
     const LineEditor& editor() const { return editor_; }
     const History& history() const { return history_; }

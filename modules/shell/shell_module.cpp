@@ -5,6 +5,11 @@
 // console (celos_console_write). The first run, just after `celos: ready`,
 // prints the welcome line and the prompt.
 //
+// A log line that comes while the prompt waits (from an interrupt, a
+// driver's task) is written where the cursor is and ends the row: the
+// shell counts the lines through a log sink of its own and, at its next
+// run, writes the prompt and the line again below it.
+//
 // Parameter: columns=N, the width the line editor assumes (20 to 512;
 // default 80, the serial line's): the ABI cannot ask a terminal its size,
 // and a console narrower than that wraps lines longer than itself.
@@ -29,6 +34,16 @@ const celos_module_param params[] = {
 
 Shell* shell = nullptr;
 bool started = false;
+
+// Log lines so far (the sink runs with interrupts off, in any context: it
+// only counts), and how many of them the shell's last output came after.
+volatile uint64_t log_lines = 0;
+uint64_t log_lines_shown = 0;
+
+void count_line(void*, int, uint64_t, const char*, size_t) {
+    log_lines = log_lines + 1;
+}
+const celos_log_sink log_counter = {count_line, nullptr, nullptr};
 
 int sys_info(void*, const char* topic, const char* arg, char* out, size_t size) {
     return celos_info(topic, arg, out, size);
@@ -102,11 +117,17 @@ void shell_task(void*) {
     if (!started) {
         started = true;
         shell->start();
+    } else if (log_lines != log_lines_shown) {
+        shell->redraw(); // the log wrote over the prompt
     }
     // What queued up is echoed in one write.
     celos_input_event event;
     while (celos_input_read(&event) == CELOS_OK) shell->key(event);
+    // Lines logged before this output (a command's) are above the prompt.
+    celos_irq_state state = celos_irq_save();
     shell->flush();
+    log_lines_shown = log_lines;
+    celos_irq_restore(state);
 }
 
 celos_status shell_init() {
@@ -119,6 +140,9 @@ celos_status shell_init() {
     if (!shell) return CELOS_ERR_NO_MEMORY;
     shell->set_columns(static_cast<uint32_t>(columns));
     started = false;
+    if (celos_log_sink_register(&log_counter) != CELOS_OK)
+        celos_log(CELOS_LOG_WARN, "no log sink: a log line over the prompt is not followed by the prompt again");
+    log_lines_shown = log_lines;
     celos_status s = celos_task_register(shell_task, nullptr);
     if (s != CELOS_OK) {
         celos_log(CELOS_LOG_ERROR, "cannot register the shell's task: %s", celos_strerror(s));
@@ -131,6 +155,7 @@ celos_status shell_init() {
 
 void shell_exit() {
     celos_task_unregister(shell_task, nullptr);
+    celos_log_sink_unregister(&log_counter);
     delete shell;
     shell = nullptr;
     started = false;

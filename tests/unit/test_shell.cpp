@@ -692,6 +692,11 @@ TEST_CASE("shell: Ctrl-C abandons the line, Ctrl-L redraws it on a clear screen"
     s.out.clear();
     s.press(ch('L', CELOS_MOD_CTRL | CELOS_MOD_SHIFT));
     CHECK(s.out == "\x1b[H\x1b[2J\rcelos> \x1b[Kecho hi\b");
+    // A log line ended the row: the prompt and the line again below it.
+    s.out.clear();
+    s.shell->redraw();
+    s.shell->flush();
+    CHECK(s.out == "\rcelos> \x1b[Kecho hi\b");
     // Ctrl-A/E/B/F/D/H/U/K/W edit as their keys do.
     s.press(ch('a', CELOS_MOD_CTRL));
     CHECK(s.shell->editor().cursor() == 0);
