@@ -31,43 +31,65 @@ void end_line_of(Output& out, const char* text, size_t length) {
     if (length == 0 || text[length - 1] != '\n') out.newline();
 }
 
-// The core's text on `topic` (celos_info), grown into an allocation when it
-// does not fit the context's buffer. False (the reason printed) when the
-// core refuses the topic or argument.
-bool show_info(CommandContext& c, const char* command, const char* topic, const char* arg) {
-    char* buffer = c.buffer;
-    size_t size = c.buffer_size;
-    void* block = nullptr;
-    int n = 0;
-    bool cut = false;
-    for (int attempt = 0;; ++attempt) {
-        n = c.system.info(c.system.context, topic, arg, buffer, size);
-        if (n < 0) {
-            start_error(c.out, command);
-            end_line_of(c.out, buffer, text_length(buffer));
-            break;
+// The core's text on `topic` (celos_info): in the context's buffer, or in a
+// block of the length the core gave when it does not fit (the text may
+// grow meanwhile: the log), unless it is absurdly long. Releases the block
+// when it goes.
+class Report {
+  public:
+    Report(CommandContext& c, const char* topic, const char* arg) : c_(c), text_(c.buffer) {
+        size_t size = c.buffer_size;
+        for (int attempt = 0;; ++attempt) {
+            int n = c.system.info(c.system.context, topic, arg, text_, size);
+            if (n < 0) {
+                refused_ = true;
+                length_ = text_length(text_); // the reason
+                return;
+            }
+            length_ = size_t(n) < size ? size_t(n) : size - 1;
+            cut_ = size_t(n) >= size;
+            if (!cut_ || attempt == 2 || size_t(n) >= kMaxReport || !c.system.allocate) return;
+            size_t want = size_t(n) + size_t(n) / 4 + 256;
+            void* bigger = c.system.allocate(c.system.context, want);
+            if (!bigger) return;
+            if (block_) c.system.release(c.system.context, block_);
+            block_ = bigger;
+            text_ = static_cast<char*>(bigger);
+            size = want;
         }
-        if (size_t(n) < size) break;
-        // Cut: once more in a block of the length the core gave (the text
-        // may grow meanwhile: the log), unless the text is absurdly long.
-        cut = true;
-        if (attempt == 2 || size_t(n) >= kMaxReport || !c.system.allocate) break;
-        size_t want = size_t(n) + size_t(n) / 4 + 256;
-        void* bigger = c.system.allocate(c.system.context, want);
-        if (!bigger) break;
-        if (block) c.system.release(c.system.context, block);
-        block = bigger;
-        buffer = static_cast<char*>(bigger);
-        size = want;
-        cut = false;
     }
-    if (n >= 0) {
-        size_t length = size_t(n) < size ? size_t(n) : size - 1;
-        end_line_of(c.out, buffer, length);
-        if (cut) c.out.raw("celos: (the text is cut: no memory for all of it)\r\n");
+    ~Report() {
+        if (block_) c_.system.release(c_.system.context, block_);
     }
-    if (block) c.system.release(c.system.context, block);
-    return n >= 0;
+    Report(const Report&) = delete;
+    Report& operator=(const Report&) = delete;
+
+    bool refused() const { return refused_; } // then text() is the reason
+    bool cut() const { return cut_; }         // no memory for all of it
+    const char* text() const { return text_; }
+    size_t length() const { return length_; }
+
+  private:
+    CommandContext& c_;
+    char* text_;
+    size_t length_ = 0;
+    void* block_ = nullptr;
+    bool refused_ = false;
+    bool cut_ = false;
+};
+
+// The report printed; false (the reason printed) when the core refuses the
+// topic or argument.
+bool show_info(CommandContext& c, const char* command, const char* topic, const char* arg) {
+    Report r(c, topic, arg);
+    if (r.refused()) {
+        start_error(c.out, command);
+        end_line_of(c.out, r.text(), r.length());
+        return false;
+    }
+    end_line_of(c.out, r.text(), r.length());
+    if (r.cut()) c.out.raw("celos: (the text is cut: no memory for all of it)\r\n");
+    return true;
 }
 
 void show_status(CommandContext& c, const char* command, const char* subject, celos_status status,
@@ -151,26 +173,28 @@ void run_insmod(CommandContext& c, const Words& w) {
     if (s != CELOS_OK) show_status(c, "insmod", w.argv[1], s, why);
 }
 
-// The "used by:" line of a module's report (modinfo), without the label;
-// false when there is none.
-bool users_of(CommandContext& c, const char* name, const char** users, size_t* length) {
-    int n = c.system.info(c.system.context, "module", name, c.buffer, c.buffer_size);
-    if (n < 0) return false;
-    size_t end = size_t(n) < c.buffer_size ? size_t(n) : c.buffer_size - 1;
+// Prints " (used by: ...)" from the "used by:" line of the module's report
+// (modinfo), when it names any.
+void show_users(CommandContext& c, const char* name) {
+    Report r(c, "module", name);
+    if (r.refused()) return;
     static const char kLabel[] = "used by:";
-    for (size_t at = 0; at < end;) {
+    const char* text = r.text();
+    for (size_t at = 0; at < r.length();) {
         size_t stop = at;
-        while (stop < end && c.buffer[stop] != '\n') ++stop;
-        if (text_starts_with(c.buffer + at, stop - at, kLabel, sizeof kLabel - 1)) {
+        while (stop < r.length() && text[stop] != '\n') ++stop;
+        if (text_starts_with(text + at, stop - at, kLabel, sizeof kLabel - 1)) {
             at += sizeof kLabel - 1;
-            while (at < stop && c.buffer[at] == ' ') ++at;
-            *users = c.buffer + at;
-            *length = stop - at;
-            return *length > 0 && !(*length == 1 && c.buffer[at] == '-');
+            while (at < stop && text[at] == ' ') ++at;
+            if (stop > at && !(stop - at == 1 && text[at] == '-')) {
+                c.out.raw(" (used by: ");
+                c.out.text(text + at, stop - at);
+                c.out.put(')');
+            }
+            return;
         }
         at = stop + 1;
     }
-    return false;
 }
 
 void run_rmmod(CommandContext& c, const Words& w) {
@@ -194,49 +218,43 @@ void run_rmmod(CommandContext& c, const Words& w) {
     c.out.text(w.argv[1]);
     c.out.raw(": ");
     c.out.text(why[0] ? why : c.system.strerror(s));
-    const char* users = nullptr;
-    size_t length = 0;
-    if (users_of(c, w.argv[1], &users, &length)) {
-        c.out.raw(" (used by: ");
-        c.out.text(users, length);
-        c.out.put(')');
-    }
+    show_users(c, w.argv[1]);
     c.out.newline();
 }
 
-// The report's lines whose first word is one of the names (ls FILE...).
+// The report's lines whose first word is one of the names (ls FILE...),
+// under its first line (the columns' names).
 void run_ls(CommandContext& c, const Words& w) {
     if (w.argc == 1) {
         show_info(c, "ls", "bootfiles", nullptr);
         return;
     }
-    int n = c.system.info(c.system.context, "bootfiles", nullptr, c.buffer, c.buffer_size);
-    if (n < 0) {
+    Report r(c, "bootfiles", nullptr);
+    if (r.refused()) {
         start_error(c.out, "ls");
-        end_line_of(c.out, c.buffer, text_length(c.buffer));
+        end_line_of(c.out, r.text(), r.length());
         return;
     }
-    size_t length = size_t(n) < c.buffer_size ? size_t(n) : c.buffer_size - 1;
-    size_t header = 0; // the first line names the columns
-    while (header < length && c.buffer[header] != '\n') ++header;
+    const char* text = r.text();
+    size_t length = r.length();
+    size_t header = 0;
+    while (header < length && text[header] != '\n') ++header;
     bool header_shown = false;
     for (size_t i = 1; i < w.argc; ++i) {
         const char* name = w.argv[i];
         size_t name_length = text_length(name);
         bool found = false;
-        for (size_t at = 0; at < length;) {
+        for (size_t at = header + 1; at < length;) {
             size_t end = at;
-            while (end < length && c.buffer[end] != '\n') ++end;
-            size_t word = at;
-            while (word < end && c.buffer[word] == ' ') ++word;
-            if (at > header && text_starts_with(c.buffer + word, end - word, name, name_length) &&
-                (word + name_length == end || c.buffer[word + name_length] == ' ')) {
+            while (end < length && text[end] != '\n') ++end;
+            if (text_starts_with(text + at, end - at, name, name_length) &&
+                (at + name_length == end || text[at + name_length] == ' ')) {
                 if (!header_shown) {
-                    c.out.text(c.buffer, header);
+                    c.out.text(text, header);
                     c.out.newline();
                     header_shown = true;
                 }
-                c.out.text(c.buffer + at, end - at);
+                c.out.text(text + at, end - at);
                 c.out.newline();
                 found = true;
             }

@@ -667,6 +667,14 @@ TEST_CASE("shell: ls, echo, clear, reboot, poweroff", "[shell]") {
     std::string out = s.run("ls hello.ko nope hello File");
     CHECK(has(out, "ls hello.ko nope hello File\r\nFile  Bytes  Kind\r\nhello.ko   3360 module\r\n"));
     CHECK(has(out, "celos: ls: no boot file 'File'\r\n"));
+    // A list longer than the shell's buffer (names of 255 characters).
+    std::string list = "File  Bytes  Kind\n";
+    for (int i = 0; i < 64; ++i) list += std::string(250, 'a') + std::to_string(1000 + i) + ".ko 3360 module\n";
+    s.fake.info["bootfiles"] = list;
+    out = s.run("ls " + std::string(250, 'a') + "1063.ko");
+    CHECK(has(out, "1063.ko 3360 module\r\n"));
+    CHECK_FALSE(has(out, "no boot file"));
+    CHECK(s.fake.allocations == s.fake.releases);
     CHECK(has(out, "celos: ls: no boot file 'nope'\r\n"));
     CHECK(has(out, "celos: ls: no boot file 'hello'\r\n"));
     CHECK(s.run("echo a  'b  c' \"\"") == "echo a  'b  c' \"\"\r\na b  c \r\ncelos> ");
