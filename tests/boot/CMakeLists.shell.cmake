@@ -104,12 +104,14 @@ celos_boot_test(shell_commands MODULE_DIRS ${ABI_MODULES} EXIT success TIMEOUT 1
 # font (the running truetype module opens it through its control service),
 # to the PSF font (psf, loaded again by name with replace=on, takes over and
 # truetype is unloaded), back to TrueType (truetype loaded again), and to
-# PSF at scale 2; files and parameters the command refuses, and one the
-# provider refuses (the font stays). The screens are the host's rendering
+# PSF at scale 2; files and parameters the command refuses, and a
+# parameter and a file (a truncated TrueType font,
+# tests/fixtures/gen_bad_fonts.py) the provider refuses: the font stays. The screens are the host's rendering
 # of the session, each font switch replayed as the console does it.
 if(TARGET truetype)
-  celos_boot_test(shell_font EXIT success TIMEOUT 120
+  celos_boot_test(shell_font EXIT success TIMEOUT 120 MODULE_DIRS ${BAD_FONTS_DIR}
     MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                 "module2 /boot/modules/truncated.ttf truncated.ttf"
                  "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
                  "module2 /boot/modules/LiberationMono-Regular.ttf LiberationMono-Regular.ttf"
                  "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
@@ -129,6 +131,7 @@ if(TARGET truetype)
       "celos> =>font Lat15-Terminus16.psf size=20<CR>"
       "celos> =>font LiberationMono-Regular.ttf hinting=full<CR>"
       "celos> =>font LiberationMono-Regular.ttf size=200<CR>"
+      "celos> =>font truncated.ttf<CR>"
       "celos> =>font Lat15-Terminus16.psf scale=2<CR>"
       "celos> =>lsmod<CR><SCREEN>"
       "celos> =>poweroff<CR>"
@@ -153,6 +156,8 @@ if(TARGET truetype)
            "^celos: font: LiberationMono-Regular.ttf: hinting=full is not none, light or normal$"
            "error: truetype: size=200: size must be a number from 6 to 128"
            "^celos: font: LiberationMono-Regular.ttf: size=200: size must be a number from 6 to 128. the font stays truetype:DejaVuSansMono.ttf@16$"
+           "error: truetype: truncated.ttf: FreeType cannot open it"
+           "^celos: font: truncated.ttf: truncated.ttf: FreeType cannot open it \\(error 0x[0-9a-f]+: [a-zA-Z ]+\\). the font stays truetype:DejaVuSansMono.ttf@16$"
            "fbcon: font replaced: truetype:DejaVuSansMono.ttf@16 -> psf:Lat15-Terminus16.psf, 63x23 cells of 16x32"
            "^celos: font: now psf:Lat15-Terminus16.psf, cells of 16x32 pixels$"
            "^truetype +1\\.0 +- +- +unloaded"
