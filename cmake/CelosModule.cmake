@@ -137,12 +137,15 @@ function(celos_module_link_checks)
     foreach(e IN LISTS exports)
       list(APPEND export_args --exports ${e})
     endforeach()
-    add_custom_command(OUTPUT ${ko}.linkcheck
+    # The stamp goes apart from the .ko: iso-modules is the ISO's /boot/modules.
+    set(stamp ${CMAKE_BINARY_DIR}/module-linkcheck/${n}.linkcheck)
+    add_custom_command(OUTPUT ${stamp}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/module-linkcheck
       COMMAND ${Python3_EXECUTABLE} ${CELOS_LINK_CHECK_SCRIPT} --core-exports ${CELOS_CORE_EXPORTS_LIST}
-              ${module_args} ${export_args} --stamp ${ko}.linkcheck ${ko}
+              ${module_args} ${export_args} --stamp ${stamp} ${ko}
       DEPENDS ${ko} ${all_kos} ${exports} ${CELOS_LINK_CHECK_SCRIPT} ${CELOS_CORE_EXPORTS_LIST}
       COMMENT "Checking the links of module ${n}" VERBATIM)
-    add_custom_target(${n}_linkcheck ALL DEPENDS ${ko}.linkcheck)
+    add_custom_target(${n}_linkcheck ALL DEPENDS ${stamp})
     add_dependencies(${n}_linkcheck ${names})
   endforeach()
 endfunction()

@@ -12,6 +12,8 @@ TARGETS["mb2"] = "fuzz_mb2"
 TARGETS["shell"] = "fuzz_shell"
 # The font targets (issue 11); the TrueType seeds are whole fonts of 300+ KiB.
 TARGETS.update({"psf": "fuzz_psf", "truetype": "fuzz_truetype"})
+# The input drivers' decoders (issue 15).
+TARGETS["input"] = "fuzz_input"
 MAX_LEN = {"truetype": 1 << 20}
 
 

@@ -9,6 +9,7 @@ is always a failure, as is a timeout.
 import argparse
 import json
 import os
+import re
 import select
 import shutil
 import socket
@@ -116,8 +117,16 @@ def read_ppm(path):
     return width, height, data[pos + 1:pos + 1 + width * height * 3]
 
 
+def send_keys(qmp, combos, hold_ms=40):
+    """Presses each combination of keys (QEMU qcode names, held together:
+    ["shift", "a"]) through QMP send-key, in order; QEMU queues them with
+    their hold times, so they reach the guest one after the other."""
+    for combo in combos:
+        qmp.command("send-key", keys=[{"type": "qcode", "data": k} for k in combo], **{"hold-time": hold_ms})
+
+
 def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False,
-                 memdump=None, serial_input=(), screenshot_serial=None):
+                 memdump=None, serial_input=(), keys=(), until=None, screenshot_serial=None):
     """Runs QEMU headless, collecting the serial log. Returns (status, lines)
     where status is QEMU's exit code, or None on timeout. With `screenshot`,
     saves the screen as PNG once the ready line appears (and the serial
@@ -128,22 +137,37 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
     typed on the serial port (the GRUB menu, the kernel's serial input), a
     number is a pause in seconds, and ("screen", image, serial) saves the
     screen once the output has been quiet for half a second, and the serial
-    bytes so far beside it."""
+    bytes so far beside it. `keys`: (text, combos) pairs, likewise, each
+    combo a list of QEMU key names pressed together on the keyboard (QMP
+    send-key). `until`: a regex; QEMU is stopped at the first line that
+    matches it (and no longer at the ready line)."""
     with tempfile.TemporaryDirectory(prefix="celos-qemu-") as tmp:
         qmp_path = os.path.join(tmp, "qmp.sock")
         cmd = base_command(iso, uefi) + ["-display", "none", "-serial", "stdio",
                                          "-qmp", "unix:%s,server=on,wait=off" % qmp_path] + list(extra)
-        pending = [(text, [steps] if isinstance(steps, bytes) else list(steps)) for text, steps in serial_input]
+        pending_serial = [(text, steps if isinstance(steps, list) else [steps]) for text, steps in serial_input]
+        pending_keys = list(keys)
+        until_rx = re.compile(until) if until else None
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.PIPE if pending else subprocess.DEVNULL)
+                                stdin=subprocess.PIPE if pending_serial else subprocess.DEVNULL)
         lines, partial = [], b""
-        stream, seen = b"", 0  # all the output, and how far serial_input has matched
+        # All the output, and how far the serial input and the keys have matched.
+        stream, seen_serial, seen_keys = b"", 0, 0
         deadline = time.time() + timeout
         status = None
         ready_handled = False
+        qmp = None
+
+        def monitor():
+            nonlocal qmp
+            if qmp is None:
+                qmp = Qmp(qmp_path)
+            return qmp
 
         def quiet_output(seconds=0.5):
-            """What QEMU writes until it has been quiet for `seconds`."""
+            """What QEMU writes until it has been quiet for `seconds` (the
+            console has finished drawing), kept as if read in the loop."""
+            nonlocal partial, stream
             data = b""
             while time.time() < deadline:
                 r, _, _ = select.select([proc.stdout], [], [], seconds)
@@ -153,12 +177,24 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                 if not chunk:
                     break
                 data += chunk
-            return data
+            partial += data
+            stream += data
 
-        def save_serial(path, data):
+        def save_serial(path):
             if path:
                 with open(path, "wb") as f:
-                    f.write(data)
+                    f.write(stream)
+
+        def stop(quit=True):
+            quiet_output()
+            if screenshot:
+                screendump_png(monitor(), screenshot)
+                save_serial(screenshot_serial)
+            if memdump:
+                address, size, path = memdump
+                monitor().command("pmemsave", val=address, size=size, filename=path)
+            if quit:
+                monitor().command("quit")
 
         try:
             while True:
@@ -173,44 +209,41 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                         break
                     partial += chunk
                     stream += chunk
-                    while pending:
-                        at = stream.find(pending[0][0].encode(), seen)
+                    while pending_serial:
+                        at = stream.find(pending_serial[0][0].encode(), seen_serial)
                         if at < 0:
                             break
-                        seen = at + len(pending[0][0])
-                        for step in pending.pop(0)[1]:
-                            if isinstance(step, bytes):
+                        seen_serial = at + len(pending_serial[0][0])
+                        for step in pending_serial.pop(0)[1]:
+                            if isinstance(step, (int, float)):
+                                time.sleep(step)
+                            elif isinstance(step, tuple):
+                                quiet_output()
+                                screendump_png(monitor(), step[1])
+                                with open(step[2], "wb") as f:
+                                    f.write(stream)
+                            else:
                                 proc.stdin.write(step)
                                 proc.stdin.flush()
-                            elif isinstance(step, tuple):
-                                more = quiet_output()
-                                partial += more
-                                stream += more
-                                screendump_png(Qmp(qmp_path), step[1])
-                                save_serial(step[2], stream)
-                            else:
-                                time.sleep(step)
+                    while pending_keys:
+                        at = stream.find(pending_keys[0][0].encode(), seen_keys)
+                        if at < 0:
+                            break
+                        seen_keys = at + len(pending_keys[0][0])
+                        send_keys(monitor(), pending_keys.pop(0)[1])
                     while b"\n" in partial:
                         raw, partial = partial.split(b"\n", 1)
                         line = raw.decode("utf-8", "replace").rstrip("\r")
                         lines.append(line)
                         if echo:
                             print(line, flush=True)
-                        if READY_LINE in line and not ready_handled:
+                        if until_rx and not ready_handled and until_rx.search(line):
+                            ready_handled = True
+                            stop()
+                        if READY_LINE in line and not ready_handled and not until_rx:
                             ready_handled = True
                             if screenshot or stop_at_ready or memdump:
-                                more = quiet_output()  # let the console finish drawing
-                                partial += more
-                                stream += more
-                                qmp = Qmp(qmp_path)
-                                if screenshot:
-                                    screendump_png(qmp, screenshot)
-                                    save_serial(screenshot_serial, stream)
-                                if memdump:
-                                    address, size, path = memdump
-                                    qmp.command("pmemsave", val=address, size=size, filename=path)
-                                if stop_at_ready:
-                                    qmp.command("quit")
+                                stop(quit=stop_at_ready)
                 elif proc.poll() is not None:
                     status = proc.returncode
                     break

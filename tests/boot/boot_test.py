@@ -8,22 +8,29 @@ exit status.
                [--expect REGEX]... [--reject REGEX]... [--exit success|failure|panic|ready]
                [--ktap] [--ktap-expect NAME=ok|not ok|skip]...
                [--run-build DIR --run-arg=ARG...] [--menu-timeout S] [--serial-input TEXT=>KEYS]...
+               [--keys TEXT=>KEYS]... [--until REGEX] [--qemu-arg ARG]...
 
 --run-build: the ISO as `./celos run ARG...` makes it (tools/run_config.py)
 from the build folder DIR. --menu-timeout: the template's menu as shipped,
 with that GRUB timeout. --serial-input: bytes typed on the serial port once
 the serial output shows TEXT (the GRUB menu on serial, the kernel's serial
 input): UTF-8 text and <C-X> (Ctrl+letter), <CR>, <LF>, <TAB>, <BS>, <DEL>,
-<ESC>, <CSI> (ESC [), <xNN> (any byte), <PAUSE> (0.3 s without input) and
-<SCREEN>: the screen, once the output is quiet, must equal the host
-rendering (--render-font) of the serial output so far, as the ready line's
-screen must; <SCREENDIFF>: must differ from it (the console's view moved
-into the scrollback).
+<ESC>, <CSI> (ESC [), <xNN> (any byte: <x3b> is ';', which CMake lists
+cannot carry), <PAUSE> (1 s without input), <SCREEN>: the screen, once the
+output is quiet, must equal the host rendering (--render-font) of the
+serial output so far, as the ready line's screen must; <SCREENDIFF>: must
+differ from it (the console's view moved into the scrollback). --keys: once
+the serial output shows TEXT, keys pressed on QEMU's keyboard (QMP
+send-key), separated by spaces, each a QEMU key name or names held together
+joined by '-' ("shift-a ctrl-c pgup kp_enter"). --until: QEMU is stopped at
+the first line matching REGEX instead of at the ready line (which must
+still come). --qemu-arg: an extra QEMU argument ("-machine", "i8042=off").
 
 --expect patterns must all match, in the given order, each on a later line
-than the previous one. --expect-same REGEX: at least two lines match, and
-all of them alike (numbers that must not change: free pages before and
-after a thousand loads). --ktap: the in-kernel tests' KTAP results (ktap.py)
+than the previous one; --expect-unordered ones anywhere. --expect-same
+REGEX: at least two lines match, and all of them alike (numbers that must
+not change: free pages before and after a thousand loads). --ktap: the
+in-kernel tests' KTAP results (ktap.py)
 must have a plan, every planned test must report, and every result must be
 ok (or SKIP) but those named by --ktap-expect (which implies --ktap); NAME
 is a test's name or its path through subtests (module_cycles.first_load).
@@ -137,12 +144,15 @@ def compare_with_render(args, screen, serial_path, label=""):
 SERIAL_TOKEN = re.compile(r"<(C-[A-Za-z@\[\\\]^_]|CR|LF|TAB|BS|DEL|ESC|CSI|x[0-9a-fA-F]{2}|PAUSE|SCREEN|SCREENDIFF)>")
 SERIAL_NAMED = {"CR": b"\r", "LF": b"\n", "TAB": b"\t", "BS": b"\x08", "DEL": b"\x7f", "ESC": b"\x1b",
                 "CSI": b"\x1b["}
-PAUSE_SECONDS = 0.3
+# Long against the decoder's 50 ms ESC timeout: the guest's clock is the TSC
+# as calibrated at boot over 2 ms, which a loaded host can make run several
+# times slow (17 GHz measured instead of 2.6 once: 0.3 s became 45 ms).
+PAUSE_SECONDS = 1.0
 
 
 def serial_steps(typed, screen):
     """--serial-input's KEYS as run_captured's steps: bytes, pauses, and
-    screens (`screen()` gives the next one's (image, serial) paths)."""
+    screens (`screen(differ)` gives the next one's (image, serial) paths)."""
     steps, data, at = [], b"", 0
     for m in SERIAL_TOKEN.finditer(typed):
         data += typed[at:m.start()].encode()
@@ -194,9 +204,17 @@ def main():
     p.add_argument("--serial-input", action="append", default=[], metavar="TEXT=>KEYS",
                    help="once the serial output shows TEXT, type KEYS on the serial port (<C-N>, <C-E>, <C-X>, "
                         "<CR>: control keys); in order")
+    p.add_argument("--keys", action="append", default=[], metavar="TEXT=>KEYS",
+                   help="once the serial output shows TEXT, press KEYS on QEMU's keyboard (QMP send-key): "
+                        "QEMU key names separated by spaces, names held together joined by '-'; in order")
+    p.add_argument("--until", metavar="REGEX",
+                   help="stop QEMU at the first line matching REGEX instead of at the ready line")
+    p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG", help="an extra QEMU argument")
     p.add_argument("--uefi", action="store_true")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--expect", action="append", default=[])
+    p.add_argument("--expect-unordered", action="append", default=[], metavar="REGEX",
+                   help="a line matching REGEX must come, anywhere (events of two sources interleaving)")
     p.add_argument("--reject", action="append", default=[])
     p.add_argument("--expect-same", action="append", default=[], metavar="REGEX",
                    help="at least two lines match REGEX, and they are all the same")
@@ -285,9 +303,16 @@ def main():
         serial_input.append((text, serial_steps(typed, next_screen)))
     if screens and not args.render_tool:
         p.error("<SCREEN> needs --render-tool and --render-font")
+    keys = []
+    for spec in args.keys:
+        text, sep, typed = spec.partition("=>")
+        if not sep or not typed.split():
+            p.error("--keys %r: want TEXT=>KEYS" % spec)
+        keys.append((text, [combo.split("-") for combo in typed.split()]))
     status, lines = qemu.run_captured(iso, uefi=args.uefi, timeout=args.timeout, screenshot=screen,
                                       stop_at_ready=(args.exit == "ready"), memdump=memdump,
-                                      serial_input=serial_input, screenshot_serial=screen_serial)
+                                      serial_input=serial_input, keys=keys, until=args.until,
+                                      extra=args.qemu_arg, screenshot_serial=screen_serial)
     log_path = os.path.join(args.workdir, args.name + ".log")
     with open(log_path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -302,6 +327,10 @@ def main():
                 break
         else:
             failures.append("expected a line matching %r (after line %d)" % (pattern, at))
+    for pattern in args.expect_unordered:
+        rx = re.compile(pattern)
+        if not any(rx.search(line) for line in lines):
+            failures.append("expected a line matching %r (anywhere)" % pattern)
     for name in bad:
         prefix = "module %s: refused: " % name
         if not any(prefix in line for line in lines):
@@ -318,6 +347,9 @@ def main():
         for line in lines:
             if rx.search(line):
                 failures.append("unexpected line matching %r: %s" % (pattern, line))
+    if args.until and not any(re.search(args.until, l) for l in lines):
+        failures.append("no line matching %r, where QEMU was to stop (QEMU: %s)"
+                        % (args.until, qemu.describe_status(status)))
     if args.exit == "ready":
         if not any(qemu.READY_LINE in l for l in lines):
             failures.append("the kernel never printed %r (QEMU: %s)" % (qemu.READY_LINE, qemu.describe_status(status)))

@@ -236,6 +236,7 @@ class Fonts(unittest.TestCase):
         self.assertEqual(run_entry(p), [
             "LiberationMono-Regular.ttf LiberationMono-Regular.ttf", "Lat15-Terminus16.psf Lat15-Terminus16.psf",
             "hello.ko hello.ko", "DejaVuSans.ttf DejaVuSans.ttf", "heap.ko heap",
+            "ps2kbd.ko ps2kbd", "serial_input.ko serial_input",
             "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light",
             "psf.ko psf font=Lat15-Terminus16.psf", "fbcon.ko fbcon", "shell.ko shell"])
 
@@ -250,6 +251,7 @@ class Fonts(unittest.TestCase):
         p = plan(font=CONSOLE_PSF_GZ)
         self.assertEqual(run_entry(p), ["LiberationMono-Regular.ttf LiberationMono-Regular.ttf", "hello.ko hello.ko",
                                         "Lat2-Terminus16.psf Lat2-Terminus16.psf", "heap.ko heap",
+                                        "ps2kbd.ko ps2kbd", "serial_input.ko serial_input",
                                         "psf.ko psf font=Lat2-Terminus16.psf", "fbcon.ko fbcon", "shell.ko shell"])
         with gzip.open(CONSOLE_PSF_GZ) as f:
             self.assertEqual(p.files["Lat2-Terminus16.psf"], f.read())
