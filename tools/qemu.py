@@ -95,6 +95,21 @@ def screendump_png(qmp, png_path):
             subprocess.run(["pnmtopng", ppm], stdout=out, stderr=subprocess.DEVNULL, check=True)
 
 
+def steady_screendump(qmp, path, tries=10):
+    """A screendump taken twice 0.2 s apart until two agree: the console
+    presents at its own pace (at most a timer tick after the output, longer
+    when the host is loaded), and a picture caught mid-draw is no picture."""
+    previous = None
+    for _ in range(tries):
+        screendump_png(qmp, path)
+        with open(path, "rb") as f:
+            data = f.read()
+        if data == previous:
+            return
+        previous = data
+        time.sleep(0.2)
+
+
 def read_ppm(path):
     """Returns (width, height, rgb bytes) of a binary PPM (P6, maxval 255)."""
     with open(path, "rb") as f:
@@ -188,7 +203,7 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
         def stop(quit=True):
             quiet_output()
             if screenshot:
-                screendump_png(monitor(), screenshot)
+                steady_screendump(monitor(), screenshot)
                 save_serial(screenshot_serial)
             if memdump:
                 address, size, path = memdump
@@ -219,7 +234,7 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                                 time.sleep(step)
                             elif isinstance(step, tuple):
                                 quiet_output()
-                                screendump_png(monitor(), step[1])
+                                steady_screendump(monitor(), step[1])
                                 with open(step[2], "wb") as f:
                                     f.write(stream)
                             else:

@@ -31,7 +31,9 @@ set(SHELL_PSF_LINES ${SHELL_LINES}
 # The long line comes in pieces of 250 bytes: QEMU hands the guest typed
 # bytes as fast as it reads them, and the input queue (CELOS_INPUT_QUEUE,
 # 256 events) drops what the shell has not read yet, as a real UART's
-# 115200 baud never would.
+# 115200 baud never would. In the binary bytes, ESC then 0x9b is a broken
+# sequence dropped whole, unless the decoder's ESC timeout ran out between
+# them (a loaded host): then 0x9b alone is U+FFFD; either is right.
 string(REPEAT "x" 250 LONG_PIECE)
 string(REPEAT "${LONG_PIECE}<PAUSE>" 8 LONG_LINE)
 string(REPEAT "x" 512 LONG_WORD)
@@ -91,7 +93,7 @@ celos_boot_test(shell_commands MODULE_DIRS ${ABI_MODULES} EXIT success TIMEOUT 1
          "^celos: insmod: fault_test\\.ko: .*init returned CELOS_ERR_FAULT"
          "^celos: rmmod: shell: module shell is the caller"
          "^celos: unknown command '${LONG_WORD}' \\(help lists them\\)$"
-         "^celos: unknown command '\\ufffdabc' \\(help lists them\\)$"
+         "^celos: unknown command '\\ufffdabc\\ufffd?' \\(help lists them\\)$"
          "^celos> rmmod he\\^C$"
          "hello: hello \\(1 of 1\\)" "module hello: unloaded"
          "hello: hello \\(1 of 1\\)" "module hello: unloaded"
