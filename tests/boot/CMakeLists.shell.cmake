@@ -185,3 +185,26 @@ celos_boot_test(shell_hello_cycles EXIT success TIMEOUT 180 MODULE_LINES ${SHELL
          "celos: power off \\(asked by shell\\)"
   EXPECT_SAME "^physical: .*" "^module area: .*" "^heap: .*" "^  shell +[0-9]+ bytes$" "^  heap +[0-9]+ bytes$"
   REJECT "PANIC" "LEAK" "error:")
+
+# The same shell from QEMU's keyboard (ps2kbd, QMP send-key): typing with
+# Shift, Tab completion, the history, Ctrl-C, the scrollback keys and back.
+celos_boot_test(shell_keyboard EXIT success TIMEOUT 120
+  MODULE_LINES "module2 /boot/modules/heap.ko heap" "module2 /boot/modules/ps2kbd.ko ps2kbd"
+               "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+               "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+               "module2 /boot/modules/fbcon.ko fbcon"
+               "module2 /boot/modules/shell.ko shell" "module2 /boot/modules/hello.ko hello.ko"
+  KEYS "celos> =>e c h o spc shift-h i ret"
+       "celos> =>i n s tab h e l tab g r e e t i n g equal k e y s ret"
+       "celos> =>r m m o d spc h e l l o ret"
+       "celos> =>up up ret"
+       "celos> =>shift-pgup shift-up shift-pgdn x y z ctrl-c"
+       "celos> =>p o w e r o f f ret"
+  EXPECT "modules: 5 loaded \\(heap, ps2kbd, psf, fbcon, shell\\)"
+         "^celos> echo Hi$" "^Hi$"
+         "^celos> insmod hello.ko greeting=keys$" "hello: keys \\(1 of 1\\)"
+         "^celos> rmmod hello$" "module hello: unloaded"
+         "insmod hello.ko greeting=keys$" "hello: keys \\(1 of 1\\)"
+         "^celos> xyz\\^C$"
+         "celos: power off \\(asked by shell\\)"
+  REJECT "PANIC" "error:")
