@@ -92,10 +92,20 @@ bool show_info(CommandContext& c, const char* command, const char* topic, const 
     return true;
 }
 
+bool contains(const char* text, const char* part) {
+    size_t n = text_length(part);
+    for (; *text; ++text)
+        if (text_starts_with(text, text_length(text), part, n)) return true;
+    return false;
+}
+
+// "celos: COMMAND: SUBJECT: WHY", the subject left out when the reason
+// names it already (the core's reasons are its log lines: "module x: ...").
 void show_status(CommandContext& c, const char* command, const char* subject, celos_status status,
                  const char* why) {
     start_error(c.out, command);
-    if (subject) {
+    bool named = why && why[0] && subject && contains(why, subject);
+    if (subject && !named) {
         c.out.text(subject);
         c.out.raw(": ");
     }

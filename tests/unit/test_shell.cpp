@@ -631,6 +631,8 @@ TEST_CASE("shell: insmod and rmmod", "[shell]") {
     s.fake.load_result["notes.txt"] = CELOS_ERR_INVALID;
     s.fake.load_why["notes.txt"] = "not an ELF file";
     CHECK(has(s.run("insmod notes.txt"), "celos: insmod: notes.txt: not an ELF file\r\ncelos> "));
+    s.fake.load_why["notes.txt"] = "module notes.txt: refused: bad ELF magic";
+    CHECK(has(s.run("insmod notes.txt"), "\r\ncelos: insmod: module notes.txt: refused: bad ELF magic\r\n"));
     s.fake.load_result["crash.ko"] = CELOS_ERR_FAULT;
     CHECK(has(s.run("insmod crash.ko"), "celos: insmod: crash.ko: some error\r\n"));
 
