@@ -86,7 +86,7 @@ celos_boot_test(shell_commands MODULE_DIRS ${ABI_MODULES} EXIT success TIMEOUT 1
          "^celos: unknown command 'frobnicate' \\(help lists them\\)$"
          "^celos: rmmod: missing arguments \\(usage: rmmod MODULE\\)$"
          "^celos: modinfo: no module 'nothing' \\(lsmod lists them\\)$"
-         "^celos: insmod: module Lat15-Terminus16\\.psf: refused: bad ELF magic \\(not an ELF file\\)$"
+         "^celos: insmod: Lat15-Terminus16\\.psf is not a module \\(no ELF header\\): a boot file of another kind$"
          "error: hello: repeat=99: give 1 to 10"
          "^celos: insmod: hello\\.ko: module hello: refused: init: init returned CELOS_ERR_RANGE"
          "FAULT in the init of module fault_test"
