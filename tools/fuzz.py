@@ -9,6 +9,7 @@ import sys
 
 TARGETS = {"loader": "fuzz_loader", "terminal": "fuzz_terminal", "params": "fuzz_params"}
 TARGETS["mb2"] = "fuzz_mb2"
+TARGETS["shell"] = "fuzz_shell"
 # The font targets (issue 11); the TrueType seeds are whole fonts of 300+ KiB.
 TARGETS.update({"psf": "fuzz_psf", "truetype": "fuzz_truetype"})
 TARGETS["virtio_gpu"] = "fuzz_virtio_gpu"  # issue 16: the device's responses and used ring

@@ -106,6 +106,21 @@ def screendump_png(qmp, png_path):
             subprocess.run(["pnmtopng", ppm], stdout=out, stderr=subprocess.DEVNULL, check=True)
 
 
+def steady_screendump(qmp, path, tries=10):
+    """A screendump taken twice 0.2 s apart until two agree: the console
+    presents at its own pace (at most a timer tick after the output, longer
+    when the host is loaded), and a picture caught mid-draw is no picture."""
+    previous = None
+    for _ in range(tries):
+        screendump_png(qmp, path)
+        with open(path, "rb") as f:
+            data = f.read()
+        if data == previous:
+            return
+        previous = data
+        time.sleep(0.2)
+
+
 def read_ppm(path):
     """Returns (width, height, rgb bytes) of a binary PPM (P6, maxval 255)."""
     with open(path, "rb") as f:
@@ -137,18 +152,21 @@ def send_keys(qmp, combos, hold_ms=40):
 
 
 def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra=(), stop_at_ready=False,
-                 memdump=None, serial_input=(), keys=(), until=None, gpu="std"):
+                 memdump=None, serial_input=(), keys=(), until=None, screenshot_serial=None, gpu="std"):
     """Runs QEMU headless, collecting the serial log. Returns (status, lines)
     where status is QEMU's exit code, or None on timeout. With `screenshot`,
-    saves the screen as PNG once the ready line appears; with `memdump`
-    (physical address, size, path), saves that guest memory then too.
-    `serial_input`: (text, steps) pairs, in order: once the serial output
-    shows `text` (after the previous one), the steps run: bytes are typed on
-    the serial port (the GRUB menu, the kernel's serial input), a number is
-    a pause in seconds. `keys`: (text, combos) pairs, likewise, each combo a
-    list of QEMU key names pressed together on the keyboard (QMP send-key).
-    `until`: a regex; QEMU is stopped at the first line that matches it
-    (and no longer at the ready line)."""
+    saves the screen as PNG once the ready line appears (and the serial
+    bytes so far in `screenshot_serial`, for the host rendering); with
+    `memdump` (physical address, size, path), saves that guest memory then
+    too. `serial_input`: (text, steps) pairs, in order: once the serial
+    output shows `text` (after the previous one), the steps run: bytes are
+    typed on the serial port (the GRUB menu, the kernel's serial input), a
+    number is a pause in seconds, and ("screen", image, serial) saves the
+    screen once the output has been quiet for half a second, and the serial
+    bytes so far beside it. `keys`: (text, combos) pairs, likewise, each
+    combo a list of QEMU key names pressed together on the keyboard (QMP
+    send-key). `until`: a regex; QEMU is stopped at the first line that
+    matches it (and no longer at the ready line)."""
     with tempfile.TemporaryDirectory(prefix="celos-qemu-") as tmp:
         qmp_path = os.path.join(tmp, "qmp.sock")
         cmd = base_command(iso, uefi, gpu=gpu) + ["-display", "none", "-serial", "stdio",
@@ -172,14 +190,37 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                 qmp = Qmp(qmp_path)
             return qmp
 
-        def stop():
-            time.sleep(0.5)  # let the console finish drawing
+        def quiet_output(seconds=0.5):
+            """What QEMU writes until it has been quiet for `seconds` (the
+            console has finished drawing), kept as if read in the loop."""
+            nonlocal partial, stream
+            data = b""
+            while time.time() < deadline:
+                r, _, _ = select.select([proc.stdout], [], [], seconds)
+                if not r:
+                    break
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                data += chunk
+            partial += data
+            stream += data
+
+        def save_serial(path):
+            if path:
+                with open(path, "wb") as f:
+                    f.write(stream)
+
+        def stop(quit=True):
+            quiet_output()
             if screenshot:
-                screendump_png(monitor(), screenshot)
+                steady_screendump(monitor(), screenshot)
+                save_serial(screenshot_serial)
             if memdump:
                 address, size, path = memdump
                 monitor().command("pmemsave", val=address, size=size, filename=path)
-            monitor().command("quit")
+            if quit:
+                monitor().command("quit")
 
         try:
             while True:
@@ -193,8 +234,7 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                         status = proc.wait()
                         break
                     partial += chunk
-                    if pending_serial or pending_keys:
-                        stream += chunk
+                    stream += chunk
                     while pending_serial:
                         at = stream.find(pending_serial[0][0].encode(), seen_serial)
                         if at < 0:
@@ -203,6 +243,11 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                         for step in pending_serial.pop(0)[1]:
                             if isinstance(step, (int, float)):
                                 time.sleep(step)
+                            elif isinstance(step, tuple):
+                                quiet_output()
+                                steady_screendump(monitor(), step[1])
+                                with open(step[2], "wb") as f:
+                                    f.write(stream)
                             else:
                                 proc.stdin.write(step)
                                 proc.stdin.flush()
@@ -224,7 +269,7 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
                         if READY_LINE in line and not ready_handled and not until_rx:
                             ready_handled = True
                             if screenshot or stop_at_ready or memdump:
-                                stop()
+                                stop(quit=stop_at_ready)
                 elif proc.poll() is not None:
                     status = proc.returncode
                     break
@@ -293,7 +338,7 @@ def main():
         sys.exit("qemu: qemu-system-x86_64 is not installed (package qemu-system-x86)")
     if args.screenshot:
         status, lines = run_captured(args.iso, args.uefi, args.timeout, screenshot=args.screenshot,
-                                     echo=True, extra=args.extra, gpu=args.gpu)
+                                     echo=True, extra=args.extra, stop_at_ready=True, gpu=args.gpu)
         if not any(READY_LINE in l for l in lines):
             sys.exit("celos: the kernel did not reach '%s' (QEMU: %s); no screenshot"
                      % (READY_LINE, describe_status(status)))

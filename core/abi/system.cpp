@@ -11,6 +11,7 @@
 #include "lib/format.h"
 #include "lib/string_view.h"
 #include "log/log.h"
+#include "module/bootfiles.h"
 #include "module/module.h"
 #include "module/registry.h"
 
@@ -87,6 +88,17 @@ celos_status celos_module_load(const char* file, const char* params, char* why, 
         a.copy_to(m->args_storage, sizeof m->args_storage);
         m->args = m->args_storage;
         id = module_reload(file, false);
+    } else if (const BootFile* f = bootfile_find(StringView(file)); !f) {
+        log_remove_sink(reasons);
+        format(why, why_size, "no boot file or boot module named '%s' (ls lists the boot files)", file);
+        return CELOS_ERR_NOT_FOUND;
+    } else if (f->data.size() < 4 || f->data.data()[0] != 0x7f || f->data.data()[1] != 'E' ||
+               f->data.data()[2] != 'L' || f->data.data()[3] != 'F') {
+        // Refused before the integrity check, which would taint the kernel
+        // for a file that is no module at all.
+        log_remove_sink(reasons);
+        format(why, why_size, "%s is not a module (no ELF header): a boot file of another kind", file);
+        return CELOS_ERR_INVALID;
     } else {
         id = module_load_file(file, params, false);
     }

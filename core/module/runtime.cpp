@@ -116,7 +116,10 @@ int module_load_file(const char* file, const char* args, bool quiet) {
 int module_reload(const char* name, bool quiet) {
     for (usize i = 0; i < module_slot_count(); ++i) {
         ModuleSlot& m = module_slot(static_cast<int>(i));
-        if (m.state != SlotState::unloaded || StringView(m.image.info().name) != StringView(name)) continue;
+        // Unloaded, or declined at its start (released as an unloaded one is).
+        if ((m.state != SlotState::unloaded && m.state != SlotState::declined) ||
+            StringView(m.image.info().name) != StringView(name))
+            continue;
         m.quiet = quiet;
         return load(m);
     }

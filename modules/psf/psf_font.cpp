@@ -358,4 +358,33 @@ const char* service_init(FontService& svc, const Font& font, const MapEntry* map
     return nullptr;
 }
 
+const char* parse_open_params(const char* params, uint32_t& scale, const char** bad, size_t* bad_length) {
+    uint32_t value = 1;
+    for (size_t at = 0; params && params[at];) {
+        if (params[at] == ' ' || params[at] == '\t') {
+            ++at;
+            continue;
+        }
+        size_t end = at;
+        while (params[end] && params[end] != ' ' && params[end] != '\t') ++end;
+        *bad = params + at;
+        *bad_length = end - at;
+        const char* word = params + at;
+        if (end - at < 6 || word[0] != 's' || word[1] != 'c' || word[2] != 'a' || word[3] != 'l' || word[4] != 'e' ||
+            word[5] != '=')
+            return "unknown parameter (a PSF font takes scale=N)";
+        uint32_t n = 0;
+        size_t digits = 0;
+        for (size_t i = at + 6; i < end; ++i, ++digits) {
+            if (params[i] < '0' || params[i] > '9' || digits == 4) return "scale must be a number from 1 to 8";
+            n = n * 10 + uint32_t(params[i] - '0');
+        }
+        if (digits == 0 || n < 1 || n > kMaxScale) return "scale must be a number from 1 to 8";
+        value = n;
+        at = end;
+    }
+    scale = value;
+    return nullptr;
+}
+
 } // namespace celos::psf

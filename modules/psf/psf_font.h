@@ -91,4 +91,11 @@ inline size_t scratch_size(const Font& font, uint32_t scale) {
 const char* service_init(FontService& svc, const Font& font, const MapEntry* map, size_t map_count,
                          uint32_t scale, uint8_t* scratch, size_t scratch_size, const char* name);
 
+// The parameters of a font opened while the module runs
+// (celos_font_control_ops.open): "scale=N" (1 to kMaxScale), words
+// separated by blanks, the last of a repeated key counting; null or "" for
+// the default (1). Null on success, else why, with *bad and *bad_length the
+// word it is about.
+const char* parse_open_params(const char* params, uint32_t& scale, const char** bad, size_t* bad_length);
+
 } // namespace celos::psf

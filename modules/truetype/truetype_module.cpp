@@ -6,6 +6,12 @@
 // replace=on (take the font service over from the module that provides it,
 // as psf_module.cpp explains).
 //
+// While it runs, the module opens another font on request through its
+// control service "font-control.truetype" (celos_font_control_ops,
+// <celos/font.h>; the shell's `font` command): the new font is opened beside
+// the old one, replaces the service, and the old one is freed only once the
+// console has switched. The parameters then describe the font in use.
+//
 // The font's memory (FreeType's and the glyph cache's) is one pool taken at
 // open (tt_font.h): a glyph missing from the cache, asked for from the
 // console's log sink, never reaches the kernel heap.
@@ -44,9 +50,11 @@ const celos_module_param params[] = {
     {"replace", CELOS_PARAM_BOOL, 0, &replace, "replace the font a module already provides"},
 };
 
-constexpr int64_t kMinSize = 6;
-constexpr int64_t kMaxSize = 128;
+constexpr int64_t kMinSize = truetype::kMinPixelSize;
+constexpr int64_t kMaxSize = truetype::kMaxPixelSize;
 constexpr size_t kFreeTypeStackPages = 64; // 256 KiB
+
+#define CONTROL_SERVICE CELOS_FONT_CONTROL_PREFIX "truetype"
 
 void* ft_stack = nullptr;
 
@@ -65,9 +73,19 @@ void* ft_stack_thunk(void* arg) {
     return nullptr;
 }
 
-// Runs fn(arg) on the FreeType stack (the font's Runner). Never nested: the
-// font calls it only from glyph()/fallback(), which FreeType never calls.
+// Runs fn(arg) on the FreeType stack (the font's Runner). When already on
+// it, fn runs right there: opening a font at run time (control_open) runs
+// FreeType with interrupts on, and an interrupt may draw the console with
+// the old font, whose cache misses come here; switching to the stack's top
+// again would overwrite the open in progress. (FreeType keeps no global
+// state: each font has its own library, so the two calls do not meet.)
 void on_ft_stack(void (*fn)(void*), void* arg) {
+    auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    auto base = reinterpret_cast<uintptr_t>(ft_stack);
+    if (here >= base && here < reinterpret_cast<uintptr_t>(ft_stack_top())) {
+        fn(arg);
+        return;
+    }
     StackCall c{fn, arg};
     celos_ft_call_on_stack(ft_stack_thunk, &c, ft_stack_top());
 }
@@ -77,9 +95,13 @@ truetype::Font* font = nullptr;
 struct OpenCall {
     const void* data;
     size_t size;
+    const char* name;
+    uint32_t pixel_size;
     truetype::Hinting hinting;
     truetype::Font* font;
     celos_status status;
+    char* why;
+    size_t why_size;
 };
 
 // On the FreeType stack: opens the font (registered on the kernel stack
@@ -89,12 +111,12 @@ void open_call(void* arg) {
     auto* c = static_cast<OpenCall*>(arg);
     auto* f = new (std::nothrow) truetype::Font();
     if (!f) {
+        snprintf(c->why, c->why_size, "%s: no memory for the font", c->name);
         c->status = CELOS_ERR_NO_MEMORY;
         return;
     }
-    if (const char* error =
-            f->open(c->data, c->size, font_name, static_cast<uint32_t>(pixel_size), c->hinting)) {
-        celos_log(CELOS_LOG_ERROR, "%s", error);
+    if (const char* error = f->open(c->data, c->size, c->name, c->pixel_size, c->hinting)) {
+        snprintf(c->why, c->why_size, "%s", error);
         c->status = f->out_of_memory() ? CELOS_ERR_NO_MEMORY : CELOS_ERR_INVALID;
         delete f;
         return;
@@ -109,10 +131,72 @@ void delete_call(void* arg) {
     delete static_cast<truetype::Font*>(arg);
 }
 
+void log_font(const truetype::Font* f, uint32_t size, truetype::Hinting mode, bool replacing) {
+    truetype::FaceInfo info = f->info();
+    const celos_font_ops* ops = f->ops();
+    celos_log(CELOS_LOG_INFO,
+              "%s: %s %s, %ld glyphs, %u px, cell %ux%u, baseline %u, hinting %s%s, pool %zu KiB%s",
+              font_name, info.family, info.style, info.glyphs, size, ops->cell_width, ops->cell_height,
+              ops->baseline, truetype::hinting_name(mode), info.monospace ? "" : " (not monospace)",
+              f->pool_bytes() / 1024, replacing ? ", replacing the font" : "");
+}
+
+// celos_font_control_ops.open: another font in place of the one in use,
+// opened beside it (two pools for a moment) and swapped in only when the
+// console has taken it.
+celos_status control_open(const char* file, const char* open_params, char* why, size_t why_size) {
+    char message[CELOS_BOOTFILE_NAME_MAX + 160];
+    truetype::OpenParams p;
+    const char* bad = "";
+    size_t bad_length = 0;
+    const void* data = nullptr;
+    size_t size = 0;
+    OpenCall call{nullptr, 0, file, 0, truetype::Hinting::light, nullptr, CELOS_ERR_INVALID, message, sizeof message};
+    if (!file || !file[0]) {
+        snprintf(message, sizeof message, "no font file given");
+    } else if (const char* problem = truetype::parse_open_params(open_params, p, &bad, &bad_length)) {
+        snprintf(message, sizeof message, "%.*s: %s", static_cast<int>(bad_length), bad, problem);
+    } else if (celos_bootfile_find(file, &data, &size) != CELOS_OK) {
+        snprintf(message, sizeof message, "font file '%s' not found", file);
+        call.status = CELOS_ERR_NOT_FOUND;
+    } else {
+        call.data = data;
+        call.size = size;
+        call.pixel_size = p.pixel_size;
+        call.hinting = p.hinting;
+        on_ft_stack(open_call, &call);
+        if (call.status == CELOS_OK) {
+            call.status = celos_service_replace(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, call.font->ops());
+            if (call.status != CELOS_OK) {
+                snprintf(message, sizeof message, "%s: the console cannot use it (%s)", file,
+                         celos_strerror(call.status));
+                on_ft_stack(delete_call, call.font);
+            }
+        }
+    }
+    if (call.status != CELOS_OK) {
+        celos_log(CELOS_LOG_ERROR, "%s", message);
+        if (why_size) snprintf(why, why_size, "%s", message);
+        return call.status;
+    }
+    // The console draws with the new font: the old one is nobody's now.
+    if (font) on_ft_stack(delete_call, font);
+    font = call.font;
+    snprintf(font_name, sizeof font_name, "%s", file);
+    pixel_size = p.pixel_size;
+    snprintf(hinting, sizeof hinting, "%s", truetype::hinting_name(p.hinting));
+    log_font(font, p.pixel_size, p.hinting, true);
+    if (why_size) why[0] = 0;
+    return CELOS_OK;
+}
+
+const celos_font_control_ops control = {sizeof(celos_font_control_ops), 0, control_open};
+
 // Undoes init (also its failures): the font and its pool, the stack. Runs
 // when nobody holds the font (the core refuses the unload before), whether
 // this module still provides it or another replaced it.
 void truetype_exit() {
+    celos_service_unregister(CONTROL_SERVICE, &control);
     if (font) {
         celos_service_unregister(CELOS_FONT_SERVICE, font->ops());
         on_ft_stack(delete_call, font);
@@ -154,9 +238,12 @@ celos_status truetype_init() {
         ft_stack = nullptr;
         return s;
     }
-    OpenCall call{data, size, mode, nullptr, CELOS_ERR_INVALID};
+    char why[CELOS_BOOTFILE_NAME_MAX + 160];
+    OpenCall call{data, size, font_name, static_cast<uint32_t>(pixel_size), mode, nullptr, CELOS_ERR_INVALID,
+                  why, sizeof why};
     on_ft_stack(open_call, &call);
     if (call.status != CELOS_OK) {
+        celos_log(CELOS_LOG_ERROR, "%s", why);
         truetype_exit();
         return call.status;
     }
@@ -170,13 +257,9 @@ celos_status truetype_init() {
         truetype_exit();
         return s;
     }
-    truetype::FaceInfo info = font->info();
-    celos_log(CELOS_LOG_INFO,
-              "%s: %s %s, %ld glyphs, %lld px, cell %ux%u, baseline %u, hinting %s%s, pool %zu KiB%s",
-              font_name, info.family, info.style, info.glyphs, static_cast<long long>(pixel_size),
-              ops->cell_width, ops->cell_height, ops->baseline, truetype::hinting_name(mode),
-              info.monospace ? "" : " (not monospace)", font->pool_bytes() / 1024,
-              replace ? ", replacing the font" : "");
+    if (celos_service_register(CONTROL_SERVICE, CELOS_FONT_CONTROL_VERSION, &control) != CELOS_OK)
+        celos_log(CELOS_LOG_WARN, "no control service: the font cannot be changed while the module runs");
+    log_font(font, static_cast<uint32_t>(pixel_size), mode, replace);
     return CELOS_OK;
 }
 

@@ -184,6 +184,42 @@ bool parse_hinting(const char* text, Hinting& out) {
     return true;
 }
 
+const char* parse_open_params(const char* params, OpenParams& out, const char** bad, size_t* bad_length) {
+    OpenParams value;
+    for (size_t at = 0; params && params[at];) {
+        if (params[at] == ' ' || params[at] == '\t') {
+            ++at;
+            continue;
+        }
+        size_t end = at;
+        while (params[end] && params[end] != ' ' && params[end] != '\t') ++end;
+        *bad = params + at;
+        *bad_length = end - at;
+        const char* word = params + at;
+        size_t length = end - at;
+        if (length >= 5 && strncmp(word, "size=", 5) == 0) {
+            uint32_t n = 0;
+            size_t digits = 0;
+            for (size_t i = 5; i < length; ++i, ++digits) {
+                if (word[i] < '0' || word[i] > '9' || digits == 4) return "size must be a number from 6 to 128";
+                n = n * 10 + uint32_t(word[i] - '0');
+            }
+            if (digits == 0 || n < kMinPixelSize || n > kMaxPixelSize) return "size must be a number from 6 to 128";
+            value.pixel_size = n;
+        } else if (length >= 8 && strncmp(word, "hinting=", 8) == 0) {
+            char mode[8] = {};
+            if (length - 8 >= sizeof mode) return "hinting must be none, light or normal";
+            memcpy(mode, word + 8, length - 8);
+            if (!parse_hinting(mode, value.hinting)) return "hinting must be none, light or normal";
+        } else {
+            return "unknown parameter (a TrueType font takes size=N and hinting=none|light|normal)";
+        }
+        at = end;
+    }
+    out = value;
+    return nullptr;
+}
+
 const char* hinting_name(Hinting hinting) {
     switch (hinting) {
     case Hinting::none: return "none";

@@ -48,6 +48,21 @@ enum class Hinting { none, light, normal };
 bool parse_hinting(const char* text, Hinting& out);
 const char* hinting_name(Hinting hinting);
 
+// Pixels per em the module accepts.
+inline constexpr uint32_t kMinPixelSize = 6;
+inline constexpr uint32_t kMaxPixelSize = 128;
+
+// The parameters of a font opened while the module runs
+// (celos_font_control_ops.open), with the module's defaults.
+struct OpenParams {
+    uint32_t pixel_size = 16;
+    Hinting hinting = Hinting::light;
+};
+// "size=N hinting=H": words separated by blanks, the last of a repeated key
+// counting; null or "" for the defaults. Null on success, else why, with
+// *bad and *bad_length the word it is about.
+const char* parse_open_params(const char* params, OpenParams& out, const char** bad, size_t* bad_length);
+
 struct CacheLimits {
     uint32_t table_slots = 1024;         // hash slots for code points above 0xFF (a power of two)
     size_t coverage_bytes = 1024 * 1024; // bitmap memory, in 64 KiB chunks

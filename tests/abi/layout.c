@@ -3,6 +3,7 @@
    byte. layout.cpp includes this file, so C11 and C++20 check the same
    numbers. A change here is an ABI change (CELOS_ABI_VERSION_MAJOR). */
 #include <celos/abi.h>
+#include <celos/font.h>
 
 #ifdef __cplusplus
 #define LAYOUT_ALIGNOF(type) alignof(type)
@@ -60,6 +61,11 @@ LAYOUT_FIELD(struct celos_framebuffer, green_size, 32, 1);
 LAYOUT_FIELD(struct celos_framebuffer, blue_position, 33, 1);
 LAYOUT_FIELD(struct celos_framebuffer, blue_size, 34, 1);
 LAYOUT_FIELD(struct celos_framebuffer, reserved, 35, 1);
+
+LAYOUT_SIZE(struct celos_font_control_ops, 16, 8);
+LAYOUT_FIELD(struct celos_font_control_ops, size, 0, 4);
+LAYOUT_FIELD(struct celos_font_control_ops, reserved, 4, 4);
+LAYOUT_FIELD(struct celos_font_control_ops, open, 8, 8);
 
 /* The constants baked into modules and read by the loader. */
 CELOS_STATIC_ASSERT(CELOS_MODULE_MAGIC == 0x444f4d43u, "magic is \"CMOD\" little-endian");

@@ -61,7 +61,7 @@ celos_boot_test(modsig_bad_value_taint_in_panic MODULE_DIRS ${CELOS_TAMPERED_MOD
 
 # The W^X audit on the shipped default entry: one line, no violation.
 celos_boot_test(wx_audit_default ISO ${CMAKE_BINARY_DIR}/celos.iso
-  EXPECT "modules: 6 loaded \\(heap, ps2kbd, serial_input, bochs, truetype, fbcon\\)"
+  EXPECT "modules: 7 loaded \\(heap, ps2kbd, serial_input, bochs, truetype, fbcon, shell\\)"
          "W\\^X audit: [1-9][0-9]* pages checked, no writable\\+executable page, module text/rodata read-only"
          "celos: ready$"
   REJECT "W\\^X audit: 0x" "violations" "error:")

@@ -16,15 +16,21 @@ with that GRUB timeout. --serial-input: bytes typed on the serial port once
 the serial output shows TEXT (the GRUB menu on serial, the kernel's serial
 input): UTF-8 text and <C-X> (Ctrl+letter), <CR>, <LF>, <TAB>, <BS>, <DEL>,
 <ESC>, <CSI> (ESC [), <xNN> (any byte: <x3b> is ';', which CMake lists
-cannot carry), <PAUSE> (1 s without input). --keys: once the serial output
-shows TEXT, keys pressed on QEMU's keyboard (QMP send-key), separated by
-spaces, each a QEMU key name or names held together joined by '-'
-("shift-a ctrl-c pgup kp_enter"). --until: QEMU is stopped at the first line
-matching REGEX instead of at the ready line (which must still come).
---qemu-arg: an extra QEMU argument ("-machine", "i8042=off").
+cannot carry), <PAUSE> (1 s without input), <SCREEN>: the screen, once the
+output is quiet, must equal the host rendering (--render-font) of the
+serial output so far, as the ready line's screen must; <SCREENDIFF>: must
+differ from it (the console's view moved into the scrollback). --keys: once
+the serial output shows TEXT, keys pressed on QEMU's keyboard (QMP
+send-key), separated by spaces, each a QEMU key name or names held together
+joined by '-' ("shift-a ctrl-c pgup kp_enter"). --until: QEMU is stopped at
+the first line matching REGEX instead of at the ready line (which must
+still come). --qemu-arg: an extra QEMU argument ("-machine", "i8042=off").
 
 --expect patterns must all match, in the given order, each on a later line
-than the previous one; --expect-unordered ones anywhere. --ktap: the in-kernel tests' KTAP results (ktap.py)
+than the previous one; --expect-unordered ones anywhere. --expect-same
+REGEX: at least two lines match, and all of them alike (numbers that must
+not change: free pages before and after a thousand loads). --ktap: the
+in-kernel tests' KTAP results (ktap.py)
 must have a plan, every planned test must report, and every result must be
 ok (or SKIP) but those named by --ktap-expect (which implies --ktap); NAME
 is a test's name or its path through subtests (module_cycles.first_load).
@@ -89,31 +95,37 @@ def check_text_screen(path, patterns):
     return failures
 
 
-def render(args, font, log_path, out):
-    """Renders the log with `font` through render_log; an error message or None."""
-    size = []
+def render(args, font, serial_path, out, fixed=False):
+    """Renders the serial output with `font` through render_log (fonts the
+    console switches to are found in the --modules folders; with `fixed`,
+    `font` throughout); an error message or None."""
+    cmd = [args.render_tool, "--font", font, "--bpp", args.render_bpp, "--raw", serial_path,
+           "--loglevel", args.render_loglevel, "--out", out, "--fixed-font", "1" if fixed else "0"]
+    for folder in args.modules:
+        cmd += ["--font-dir", folder]
     if args.screen_size:  # a display driver's mode: the rendering has the same size
         w, _, h = args.screen_size.partition("x")
-        size = ["--width", w, "--height", h]
-    r = subprocess.run([args.render_tool, "--font", font, "--bpp", args.render_bpp, "--log", log_path,
-                        "--loglevel", args.render_loglevel, "--out", out] + size, capture_output=True, text=True)
+        cmd += ["--width", w, "--height", h]
+    r = subprocess.run(cmd, capture_output=True, text=True)
     return "render_log failed: " + r.stderr.strip() if r.returncode != 0 else None
 
 
-def compare_with_render(args, screen, log_path):
-    """The screen must equal the host rendering of the same log, and (with
-    --render-other-font) differ from the rendering of that log in the other
-    font: the font module really decides what the screen shows."""
+def compare_with_render(args, screen, serial_path, label=""):
+    """The screen must equal the host rendering of the serial output (up to
+    the screenshot), and (with --render-other-font) differ from the
+    rendering of that output in the other font: the font module really
+    decides what the screen shows."""
     failures = []
+    name = args.name + label
     if args.render_other_font:
-        other = os.path.join(args.workdir, args.name + ".other-font.ppm")
-        error = render(args, args.render_other_font, log_path, other)
+        other = os.path.join(args.workdir, name + ".other-font.ppm")
+        error = render(args, args.render_other_font, serial_path, other, fixed=True)
         if error:
             return [error]
         if qemu.read_ppm(screen) == qemu.read_ppm(other):
-            failures.append("the screen equals the rendering of the same log in %s" % args.render_other_font)
-    expected = os.path.join(args.workdir, args.name + ".expected.ppm")
-    error = render(args, args.render_font, log_path, expected)
+            failures.append("the screen%s equals the rendering of the same log in %s" % (label, args.render_other_font))
+    expected = os.path.join(args.workdir, name + ".expected.ppm")
+    error = render(args, args.render_font, serial_path, expected)
     if error:
         return failures + [error]
     w1, h1, got = qemu.read_ppm(screen)
@@ -124,15 +136,15 @@ def compare_with_render(args, screen, log_path):
         return failures
     diff = [i // 3 for i in range(0, len(got), 3) if got[i:i + 3] != want[i:i + 3]]
     x, y = diff[0] % w1, diff[0] // w1
-    for path, name in ((screen, "screen"), (expected, "expected")):
-        with open(os.path.join(args.workdir, "%s.%s.png" % (args.name, name)), "wb") as out:
+    for path, kind in ((screen, "screen"), (expected, "expected")):
+        with open(os.path.join(args.workdir, "%s.%s.png" % (name, kind)), "wb") as out:
             subprocess.run(["pnmtopng", path], stdout=out, stderr=subprocess.DEVNULL)
-    return failures + ["%d pixels differ from the host rendering; first at %d,%d: screen %s, expected %s "
-            "(images in %s)" % (len(diff), x, y, got[diff[0] * 3:diff[0] * 3 + 3].hex(),
+    return failures + ["%s%d pixels differ from the host rendering; first at %d,%d: screen %s, expected %s "
+            "(images in %s)" % (label + ": " if label else "", len(diff), x, y, got[diff[0] * 3:diff[0] * 3 + 3].hex(),
                                 want[diff[0] * 3:diff[0] * 3 + 3].hex(), args.workdir)]
 
 
-SERIAL_TOKEN = re.compile(r"<(C-[A-Za-z@\[\\\]^_]|CR|LF|TAB|BS|DEL|ESC|CSI|x[0-9a-fA-F]{2}|PAUSE)>")
+SERIAL_TOKEN = re.compile(r"<(C-[A-Za-z@\[\\\]^_]|CR|LF|TAB|BS|DEL|ESC|CSI|x[0-9a-fA-F]{2}|PAUSE|SCREEN|SCREENDIFF)>")
 SERIAL_NAMED = {"CR": b"\r", "LF": b"\n", "TAB": b"\t", "BS": b"\x08", "DEL": b"\x7f", "ESC": b"\x1b",
                 "CSI": b"\x1b["}
 # Long against the decoder's 50 ms ESC timeout: the guest's clock is the TSC
@@ -141,16 +153,19 @@ SERIAL_NAMED = {"CR": b"\r", "LF": b"\n", "TAB": b"\t", "BS": b"\x08", "DEL": b"
 PAUSE_SECONDS = 1.0
 
 
-def serial_steps(typed):
-    """--serial-input's KEYS as run_captured's steps: bytes, and pauses."""
+def serial_steps(typed, screen):
+    """--serial-input's KEYS as run_captured's steps: bytes, pauses, and
+    screens (`screen(differ)` gives the next one's (image, serial) paths)."""
     steps, data, at = [], b"", 0
     for m in SERIAL_TOKEN.finditer(typed):
         data += typed[at:m.start()].encode()
         at = m.end()
         token = m.group(1)
-        if token == "PAUSE":
-            steps += [data, PAUSE_SECONDS] if data else [PAUSE_SECONDS]
+        if token in ("PAUSE", "SCREEN", "SCREENDIFF"):
+            if data:
+                steps.append(data)
             data = b""
+            steps.append(PAUSE_SECONDS if token == "PAUSE" else ("screen",) + screen(token == "SCREENDIFF"))
         elif token.startswith("C-"):
             data += bytes([ord(token[2].upper()) & 0x1f])
         elif token.startswith("x"):
@@ -205,6 +220,8 @@ def main():
     p.add_argument("--expect-unordered", action="append", default=[], metavar="REGEX",
                    help="a line matching REGEX must come, anywhere (events of two sources interleaving)")
     p.add_argument("--reject", action="append", default=[])
+    p.add_argument("--expect-same", action="append", default=[], metavar="REGEX",
+                   help="at least two lines match REGEX, and they are all the same")
     p.add_argument("--ktap", action="store_true", help="check the KTAP results of the in-kernel tests")
     p.add_argument("--ktap-expect", action="append", default=[], metavar="NAME=ok|not ok|skip",
                    help="the KTAP result NAME must be this (implies --ktap)")
@@ -257,23 +274,39 @@ def main():
         make_test_iso(iso, args.kernel, args.template, args.cmdline, args.modules, args.module_line,
                       args.gfxpayload, args.grub_line)
 
-    screen = None
-    if args.screen_size or args.screen_pixel or args.render_tool:
+    # The screen at the ready line (when QEMU stops there), with the serial
+    # output until then for the host rendering.
+    screen = screen_serial = None
+    if args.exit == "ready" and (args.screen_size or args.screen_pixel or args.render_tool):
         screen = os.path.join(args.workdir, args.name + ".ppm")
-        if os.path.exists(screen):
-            os.remove(screen)
+        screen_serial = os.path.join(args.workdir, args.name + ".serial")
+        for path in (screen, screen_serial):
+            if os.path.exists(path):
+                os.remove(path)
     memdump = None
     if args.text_screen:
         text_path = os.path.join(args.workdir, args.name + ".vga")
         if os.path.exists(text_path):
             os.remove(text_path)
         memdump = (0xb8000, 80 * 25 * 2, text_path)
+    screens = []  # <SCREEN>s: (image, serial output until then, whether it must differ)
+
+    def next_screen(differ):
+        base = os.path.join(args.workdir, "%s.screen%d" % (args.name, len(screens) + 1))
+        for path in (base + ".ppm", base + ".serial"):
+            if os.path.exists(path):
+                os.remove(path)
+        screens.append((base + ".ppm", base + ".serial", differ))
+        return screens[-1][:2]
+
     serial_input = []
     for spec in args.serial_input:
         text, sep, typed = spec.partition("=>")
         if not sep:
             p.error("--serial-input %r: want TEXT=>KEYS" % spec)
-        serial_input.append((text, serial_steps(typed)))
+        serial_input.append((text, serial_steps(typed, next_screen)))
+    if screens and not args.render_tool:
+        p.error("<SCREEN> needs --render-tool and --render-font")
     keys = []
     for spec in args.keys:
         text, sep, typed = spec.partition("=>")
@@ -283,7 +316,7 @@ def main():
     status, lines = qemu.run_captured(iso, uefi=args.uefi, timeout=args.timeout, screenshot=screen,
                                       stop_at_ready=(args.exit == "ready"), memdump=memdump,
                                       serial_input=serial_input, keys=keys, until=args.until,
-                                      extra=args.qemu_arg, gpu=args.gpu)
+                                      extra=args.qemu_arg, screenshot_serial=screen_serial, gpu=args.gpu)
     log_path = os.path.join(args.workdir, args.name + ".log")
     with open(log_path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -306,6 +339,13 @@ def main():
         prefix = "module %s: refused: " % name
         if not any(prefix in line for line in lines):
             failures.append("no line reporting %r (expected '%s...')" % (name, prefix))
+    for pattern in args.expect_same:
+        rx = re.compile(pattern)
+        same = [line[rx.search(line).start():] for line in lines if rx.search(line)]
+        if len(same) < 2:
+            failures.append("expected at least two lines matching %r, found %d" % (pattern, len(same)))
+        elif any(s != same[0] for s in same):
+            failures.append("lines matching %r differ: %s" % (pattern, " / ".join(sorted(set(same)))))
     for pattern in args.reject:
         rx = re.compile(pattern)
         for line in lines:
@@ -328,8 +368,15 @@ def main():
         failures += check_screen(screen, args.screen_size, args.screen_pixel)
     if args.text_screen:
         failures += check_text_screen(memdump[2], args.text_screen)
-    if args.render_tool and os.path.exists(screen):
-        failures += compare_with_render(args, screen, log_path)
+    if args.render_tool and screen and os.path.exists(screen):
+        failures += compare_with_render(args, screen, screen_serial)
+    for i, (image, serial, differ) in enumerate(screens, 1):
+        if not os.path.exists(image):
+            failures.append("screen %d: no screenshot (its text never came?)" % i)
+        elif not differ:
+            failures += compare_with_render(args, image, serial, ".screen%d" % i)
+        elif not compare_with_render(args, image, serial, ".screen%d" % i):
+            failures.append("screen %d equals the host rendering of the output so far (the view did not move)" % i)
 
     print("\n".join(lines))
     if args.ktap or ktap_expect:

@@ -1,24 +1,40 @@
 // Renders, on the host, the screen the framebuffer console shows after a
-// boot: the serial log's lines (up to and including the ready line) go
-// through the same console, terminal, renderer and font code as in the
-// kernel (PSF, or TrueType: tt_font.cpp over FreeType built for the host
-// from the same source and configuration), into a framebuffer of the same
-// format; the result is written as a PPM the way QEMU's screendump writes
-// it (8 bits per channel, channels widened by bit replication), for a
-// pixel-for-pixel comparison.
+// boot: the serial log goes through the same console, terminal, renderer
+// and font code as in the kernel (PSF, or TrueType: tt_font.cpp over
+// FreeType built for the host from the same source and configuration),
+// into a framebuffer of the same format; the result is written as a PPM the
+// way QEMU's screendump writes it (8 bits per channel, channels widened by
+// bit replication), for a pixel-for-pixel comparison.
 //
 //   render_log --font FILE.psf [--scale N] | --font FILE.ttf|.otf [--size N] [--hinting H]
-//              --width W --height H --bpp 32|16 [--margin N] [--loglevel N] --log SERIAL.log
-//              --out EXPECTED.ppm
+//              --width W --height H --bpp 32|16 [--margin N] [--loglevel N]
+//              (--log SERIAL.log | --raw SERIAL.bytes [--font-dir DIR]... [--fixed-font 1]) --out EXPECTED.ppm
 // The defaults are the modules' (scale 1; size 16, hinting light). --loglevel:
 // the console's level (the kernel's quiet is 1, loglevel=N): the lines above
 // it are not drawn, as the core does not pass them to the console.
+//
+// --log: the log's lines (as boot_test.py keeps them), up to the ready line.
+// --raw: the serial port's bytes as they came, up to the screenshot: log
+// lines and, between them, what programs wrote with celos_console_write
+// (the shell), which the console shows too. On serial a log line is
+// "[ssss.uuuuuu] text" ending in CR LF, its text without CR or LF; the
+// serial port writes a program's LF as CR LF, and the shell ends its lines
+// with CR LF, so its lines end in CR CR LF and a report that looks like a
+// log line (dmesg) is not taken for one. The console switching fonts
+// ("fbcon: font replaced: A -> B", or "cannot draw with font ...; 'A'
+// kept") clears its screen and replays the log so far: so does this tool,
+// with the font named in the line, found in the --font-dir folders
+// ("truetype:FILE@SIZE" at that size, with --hinting; "psf:FILE" at the
+// scale its cell width in the line gives), or
+// with --fixed-font in the --font one throughout (what the screen would
+// have been had the console kept its font).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -70,6 +86,211 @@ bool parse_line(const std::string& line, int& level, uint64_t& ns, std::string& 
     return true;
 }
 
+struct LogLine {
+    int level = 2;
+    uint64_t ns = 0;
+    std::string text;
+};
+
+// The fonts, set up as the psf or the truetype module sets them up; each
+// stays while the tool runs (the console may switch back to it).
+class Fonts {
+  public:
+    Fonts(uint32_t scale, std::string hinting, std::vector<std::string> dirs)
+        : scale_(scale), hinting_(std::move(hinting)), dirs_(std::move(dirs)) {}
+
+    // A PSF font at `cell_width / its width` when cell_width is given, else at --scale.
+    const celos_font_ops* open(const std::string& path, uint32_t size, uint32_t cell_width = 0) {
+        auto held = std::make_unique<Held>();
+        held->file = read_file(path);
+        bool is_psf = path.size() > 4 && path.compare(path.size() - 4, 4, ".psf") == 0;
+        if (is_psf) {
+            if (const char* why = psf::parse(held->file.data(), held->file.size(), held->font)) die(path + ": " + why);
+            uint32_t scale = cell_width && held->font.width ? cell_width / held->font.width : scale_;
+            held->map.resize(psf::map_capacity(held->font) ? psf::map_capacity(held->font) : 1);
+            size_t count = psf::map_build(held->font, held->map.data(), held->map.size());
+            held->scratch.resize(psf::scratch_size(held->font, scale));
+            if (const char* why = psf::service_init(held->service, held->font, held->map.data(), count, scale,
+                                                    held->scratch.data(), held->scratch.size(), "host"))
+                die(why);
+            held->ops = &held->service.ops;
+        } else {
+#if CELOS_RENDER_TRUETYPE
+            truetype::Hinting h;
+            if (!truetype::parse_hinting(hinting_.c_str(), h))
+                die("--hinting " + hinting_ + ": expected none, light or normal");
+            std::string name = path.substr(path.rfind('/') + 1);
+            held->tt = std::make_unique<truetype::Font>();
+            if (const char* why = held->tt->open(held->file.data(), held->file.size(), name.c_str(), size, h))
+                die(why);
+            held->ops = held->tt->ops();
+#else
+            (void)size;
+            die(path + ": not a .psf, and render_log was built without the TrueType code (no FreeType source)");
+#endif
+        }
+        held_.push_back(std::move(held));
+        return held_.back()->ops;
+    }
+
+    // Every font asked for by name is this one.
+    void fix(const celos_font_ops* font) { fixed_ = font; }
+
+    // A font by the name its provider gives it, "psf:FILE" (its scale from
+    // the cell width), "truetype:FILE@SIZE".
+    const celos_font_ops* by_name(const std::string& name, uint32_t cell_width) {
+        if (fixed_) return fixed_;
+        size_t colon = name.find(':');
+        if (colon == std::string::npos) die("font name '" + name + "': no provider");
+        std::string file = name.substr(colon + 1);
+        uint32_t size = 16;
+        if (name.compare(0, colon, "truetype") == 0) {
+            size_t at = file.rfind('@');
+            if (at == std::string::npos) die("font name '" + name + "': no size");
+            size = uint32_t(std::stoul(file.substr(at + 1)));
+            file = file.substr(0, at);
+        }
+        for (const std::string& dir : dirs_) {
+            std::string path = dir + "/" + file;
+            if (std::ifstream(path)) return open(path, size, cell_width);
+        }
+        die("font '" + name + "': no " + file + " in the --font-dir folders");
+    }
+
+  private:
+    struct Held {
+        std::vector<uint8_t> file;
+        psf::Font font;
+        std::vector<psf::MapEntry> map;
+        std::vector<uint8_t> scratch;
+        psf::FontService service;
+#if CELOS_RENDER_TRUETYPE
+        std::unique_ptr<truetype::Font> tt;
+#endif
+        const celos_font_ops* ops = nullptr;
+    };
+    uint32_t scale_;
+    std::string hinting_;
+    std::vector<std::string> dirs_;
+    std::vector<std::unique_ptr<Held>> held_;
+    const celos_font_ops* fixed_ = nullptr;
+};
+
+// The framebuffer console as fbcon runs it: a terminal and its renderer
+// over a back buffer, laid out again when the font changes.
+class Console {
+  public:
+    Console(uint32_t width, uint32_t height, uint32_t bpp, uint32_t margin, fbcon::PixelFormat format, int loglevel)
+        : config_{width, height, width * (bpp / 8), format, margin, colors_.background,
+                  fbcon::CursorShape::Underline},
+          loglevel_(loglevel), back_(fbcon::Renderer::back_buffer_size(config_)),
+          framebuffer_(size_t(config_.pitch) * height, 0) {}
+
+    // A new grid for the font, cleared and drawn (fbcon's init and switch_font).
+    void set_font(const celos_font_ops* font) {
+        font_ = font;
+        renderer_ = std::make_unique<fbcon::Renderer>();
+        if (const char* why = renderer_->init(config_, font, back_.data(), back_.size())) die(why);
+        cells_.assign(size_t(renderer_->cols()) * renderer_->rows(), fbcon::Cell{});
+        terminal_ = std::make_unique<fbcon::Terminal>();
+        if (!terminal_->init(cells_.data(), renderer_->cols(), renderer_->rows(),
+                             fbcon::console_terminal_config(colors_)))
+            die("terminal init");
+        renderer_->redraw(*terminal_);
+        present();
+    }
+    void log_line(const LogLine& l) {
+        if (l.level > loglevel_) return;
+        fbcon::console_write_log_line(*terminal_, l.level, l.ns, l.text.data(), l.text.size());
+        present();
+    }
+    void write(const uint8_t* data, size_t size) {
+        terminal_->write(data, size);
+        present();
+    }
+    const std::vector<uint8_t>& framebuffer() const { return framebuffer_; }
+    const celos_font_ops* font() const { return font_; }
+
+  private:
+    void present() {
+        renderer_->render(*terminal_);
+        renderer_->present(framebuffer_.data());
+    }
+    fbcon::ConsoleColors colors_;
+    fbcon::RenderConfig config_;
+    int loglevel_;
+    std::vector<uint8_t> back_;
+    std::vector<uint8_t> framebuffer_;
+    const celos_font_ops* font_ = nullptr;
+    std::unique_ptr<fbcon::Renderer> renderer_;
+    std::unique_ptr<fbcon::Terminal> terminal_;
+    std::vector<fbcon::Cell> cells_;
+};
+
+// A log line at data[at] as the serial sink writes it: "[sssss.uuuuuu] "
+// (seconds right-aligned in at least 5 places), the text without CR or LF,
+// then CR LF. Its end, or 0.
+size_t serial_log_line(const std::vector<uint8_t>& data, size_t at, LogLine& out) {
+    size_t i = at;
+    auto digit = [&](size_t k) { return k < data.size() && data[k] >= '0' && data[k] <= '9'; };
+    if (i >= data.size() || data[i] != '[') return 0;
+    ++i;
+    while (i < data.size() && data[i] == ' ') ++i;
+    size_t digits = 0;
+    while (digit(i)) ++i, ++digits;
+    if (digits == 0 || i >= data.size() || data[i] != '.') return 0;
+    ++i;
+    for (int k = 0; k < 6; ++k, ++i)
+        if (!digit(i)) return 0;
+    if (i + 1 >= data.size() || data[i] != ']' || data[i + 1] != ' ') return 0;
+    size_t end = i + 2;
+    while (end < data.size() && data[end] != '\r' && data[end] != '\n') ++end;
+    if (end + 1 >= data.size() || data[end] != '\r' || data[end + 1] != '\n') return 0;
+    std::string line(data.begin() + long(at), data.begin() + long(end));
+    if (!parse_line(line, out.level, out.ns, out.text)) return 0;
+    return end + 2;
+}
+
+// The serial bytes as the console saw them: log lines, and programs' bytes
+// between them; font switches replay the log (see the top of the file).
+void render_raw(Console& console, Fonts& fonts, const std::vector<uint8_t>& data) {
+    std::vector<LogLine> seen;
+    size_t at = 0;
+    LogLine l;
+    // What comes before the kernel's first line is GRUB's.
+    while (at < data.size() && !serial_log_line(data, at, l)) ++at;
+    if (at == data.size()) die("no log line in the serial output");
+    static const std::string kReplaced = "fbcon: font replaced: ", kCannot = "fbcon: cannot draw with font '";
+    size_t text_start = at;
+    while (at < data.size()) {
+        size_t end = serial_log_line(data, at, l);
+        if (!end) {
+            ++at;
+            continue;
+        }
+        if (at > text_start) console.write(data.data() + text_start, at - text_start);
+        if (l.text.compare(0, kReplaced.size(), kReplaced) == 0) {
+            // "fbcon: font replaced: OLD -> NEW, COLSxROWS cells of WxH"
+            size_t arrow = l.text.find(" -> ", kReplaced.size());
+            size_t comma = l.text.find(", ", arrow == std::string::npos ? 0 : arrow);
+            size_t cells = l.text.find(" cells of ", comma == std::string::npos ? 0 : comma);
+            if (arrow == std::string::npos || comma == std::string::npos || cells == std::string::npos)
+                die("cannot read: " + l.text);
+            uint32_t cell_width = uint32_t(std::strtoul(l.text.c_str() + cells + 10, nullptr, 10));
+            console.set_font(fonts.by_name(l.text.substr(arrow + 4, comma - arrow - 4), cell_width));
+            for (const LogLine& old : seen) console.log_line(old);
+        } else if (l.text.compare(0, kCannot.size(), kCannot) == 0) {
+            // The old font kept, the screen cleared and the log replayed.
+            console.set_font(console.font());
+            for (const LogLine& old : seen) console.log_line(old);
+        }
+        console.log_line(l);
+        seen.push_back(l);
+        at = text_start = end;
+    }
+    if (at > text_start) console.write(data.data() + text_start, at - text_start);
+}
+
 // A channel of `bits` (4..8) widened to 8 by bit replication: abcde -> abcdeabc.
 uint8_t widen(uint32_t value, uint32_t bits) {
     if (bits >= 8) return static_cast<uint8_t>(value >> (bits - 8));
@@ -79,14 +300,19 @@ uint8_t widen(uint32_t value, uint32_t bits) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::string font_path, log_path, out_path;
+    std::string font_path, log_path, raw_path, out_path;
+    std::vector<std::string> font_dirs;
     uint32_t width = 1024, height = 768, bpp = 32, margin = 8, scale = 1, size = 16;
     int loglevel = 3;
+    bool fixed_font = false;
     std::string hinting = "light";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string key = argv[i], value = argv[i + 1];
         if (key == "--font") font_path = value;
         else if (key == "--log") log_path = value;
+        else if (key == "--raw") raw_path = value;
+        else if (key == "--font-dir") font_dirs.push_back(value);
+        else if (key == "--fixed-font") fixed_font = value == "1";
         else if (key == "--out") out_path = value;
         else if (key == "--width") width = std::stoul(value);
         else if (key == "--height") height = std::stoul(value);
@@ -98,77 +324,38 @@ int main(int argc, char** argv) {
         else if (key == "--loglevel") loglevel = std::stoi(value);
         else die("unknown option " + key);
     }
-    if (font_path.empty() || log_path.empty() || out_path.empty()) die("--font, --log and --out are required");
 
-    // The font, as the psf or the truetype module sets it up.
-    std::vector<uint8_t> font_file = read_file(font_path);
-    const celos_font_ops* font_ops = nullptr;
-    psf::Font font;
-    std::vector<psf::MapEntry> map;
-    std::vector<uint8_t> scratch;
-    static psf::FontService service;
-    bool is_psf = font_path.size() > 4 && font_path.compare(font_path.size() - 4, 4, ".psf") == 0;
-    if (is_psf) {
-        if (const char* why = psf::parse(font_file.data(), font_file.size(), font)) die(font_path + ": " + why);
-        map.resize(psf::map_capacity(font) ? psf::map_capacity(font) : 1);
-        size_t count = psf::map_build(font, map.data(), map.size());
-        scratch.resize(psf::scratch_size(font, scale));
-        if (const char* why = psf::service_init(service, font, map.data(), count, scale, scratch.data(),
-                                                scratch.size(), "host"))
-            die(why);
-        font_ops = &service.ops;
-    } else {
-#if CELOS_RENDER_TRUETYPE
-        static truetype::Font tt;
-        truetype::Hinting h;
-        if (!truetype::parse_hinting(hinting.c_str(), h)) die("--hinting " + hinting + ": expected none, light or normal");
-        std::string name = font_path.substr(font_path.rfind('/') + 1);
-        if (const char* why = tt.open(font_file.data(), font_file.size(), name.c_str(), size, h)) die(why);
-        font_ops = tt.ops();
-#else
-        (void)size;
-        die(font_path + ": not a .psf, and render_log was built without the TrueType code (no FreeType source)");
-#endif
-    }
-
-    // The framebuffer, as GRUB sets it up for these depths.
+    if (font_path.empty() || (log_path.empty() && raw_path.empty()) || out_path.empty())
+        die("--font, --log or --raw, and --out are required");
+    Fonts fonts{scale, hinting, font_dirs};
     fbcon::PixelFormat format = bpp == 16 ? fbcon::PixelFormat{16, 11, 5, 5, 6, 0, 5}
                                           : fbcon::PixelFormat{32, 16, 8, 8, 8, 0, 8};
-    uint32_t pitch = width * (bpp / 8);
-    fbcon::ConsoleColors colors;
-    fbcon::RenderConfig config{width, height, pitch, format, margin, colors.background, fbcon::CursorShape::Underline};
-    std::vector<uint8_t> back(fbcon::Renderer::back_buffer_size(config));
-    std::vector<uint8_t> framebuffer(size_t(pitch) * height, 0);
-    static fbcon::Renderer renderer;
-    if (const char* why = renderer.init(config, font_ops, back.data(), back.size())) die(why);
-    std::vector<fbcon::Cell> cells(size_t(renderer.cols()) * renderer.rows());
-    static fbcon::Terminal terminal;
-    if (!terminal.init(cells.data(), renderer.cols(), renderer.rows(), fbcon::console_terminal_config(colors)))
-        die("terminal init");
-    renderer.redraw(terminal);
-    renderer.present(framebuffer.data());
+    Console console(width, height, bpp, margin, format, loglevel);
+    console.set_font(fonts.open(font_path, size));
+    if (fixed_font) fonts.fix(console.font());
 
-    std::ifstream log(log_path);
-    if (!log) die("cannot read " + log_path);
-    std::string line;
-    bool ready = false;
-    while (!ready && std::getline(log, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        // GRUB's own output under UEFI can share the first kernel line.
-        size_t start = line.find("[ ");
-        if (start == std::string::npos) continue;
-        line = line.substr(start);
-        int level;
-        uint64_t ns;
-        std::string text;
-        if (!parse_line(line, level, ns, text)) continue;
-        ready = text == "celos: ready";
-        if (level > loglevel) continue;
-        fbcon::console_write_log_line(terminal, level, ns, text.data(), text.size());
-        renderer.render(terminal);
-        renderer.present(framebuffer.data());
+    if (!raw_path.empty()) {
+        render_raw(console, fonts, read_file(raw_path));
+    } else {
+        std::ifstream log(log_path);
+        if (!log) die("cannot read " + log_path);
+        std::string line;
+        bool ready = false;
+        while (!ready && std::getline(log, line)) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            // GRUB's own output under UEFI can share the first kernel line.
+            size_t start = line.find("[ ");
+            if (start == std::string::npos) continue;
+            line = line.substr(start);
+            LogLine l;
+            if (!parse_line(line, l.level, l.ns, l.text)) continue;
+            ready = l.text == "celos: ready";
+            console.log_line(l);
+        }
+        if (!ready) die("the log has no 'celos: ready' line");
     }
-    if (!ready) die("the log has no 'celos: ready' line");
+    const std::vector<uint8_t>& framebuffer = console.framebuffer();
+    uint32_t pitch = width * (bpp / 8);
 
     std::FILE* out = std::fopen(out_path.c_str(), "wb");
     if (!out) die("cannot write " + out_path);

@@ -180,7 +180,7 @@ class Modules(unittest.TestCase):
         self.assertEqual(run_entry(p)[0], "DejaVuSans.ttf DejaVuSans.ttf")
 
     def test_unknown_module(self):
-        with self.assertRaisesRegex(ConfigError, r"--module nosuch: unknown module \(shipped: bochs, fbcon, heap, ps2kbd, psf, serial_input"):
+        with self.assertRaisesRegex(ConfigError, r"--module nosuch: unknown module \(shipped: bochs, fbcon, heap, .*psf.*; or give a path"):
             plan(modules=["nosuch"])
 
     def test_missing_ko(self):
@@ -232,11 +232,13 @@ class Fonts(unittest.TestCase):
     def test_truetype_not_shipped(self):
         need(DEJAVU_SANS)
         p = plan(font=DEJAVU_SANS, size=20)
+        # The entry's other boot files (the shell's) stay.
         self.assertEqual(run_entry(p), [
-            "Lat15-Terminus16.psf Lat15-Terminus16.psf", "DejaVuSans.ttf DejaVuSans.ttf", "heap.ko heap",
-            "ps2kbd.ko ps2kbd", "serial_input.ko serial_input", "bochs.ko bochs",
-            "virtio_gpu.ko virtio_gpu", "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light",
-            "psf.ko psf font=Lat15-Terminus16.psf", "fbcon.ko fbcon"])
+            "LiberationMono-Regular.ttf LiberationMono-Regular.ttf", "Lat15-Terminus16.psf Lat15-Terminus16.psf",
+            "hello.ko hello.ko", "DejaVuSans.ttf DejaVuSans.ttf", "heap.ko heap",
+            "ps2kbd.ko ps2kbd", "serial_input.ko serial_input", "bochs.ko bochs", "virtio_gpu.ko virtio_gpu",
+            "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light",
+            "psf.ko psf font=Lat15-Terminus16.psf", "fbcon.ko fbcon", "shell.ko shell"])
 
     def test_opentype_cff(self):
         need(NIMBUS_OTF)
@@ -247,9 +249,11 @@ class Fonts(unittest.TestCase):
     def test_psf_gz_decompressed(self):
         need(CONSOLE_PSF_GZ)
         p = plan(font=CONSOLE_PSF_GZ)
-        self.assertEqual(run_entry(p), ["Lat2-Terminus16.psf Lat2-Terminus16.psf", "heap.ko heap",
+        self.assertEqual(run_entry(p), ["LiberationMono-Regular.ttf LiberationMono-Regular.ttf", "hello.ko hello.ko",
+                                        "Lat2-Terminus16.psf Lat2-Terminus16.psf", "heap.ko heap",
                                         "ps2kbd.ko ps2kbd", "serial_input.ko serial_input",
-                                        "bochs.ko bochs", "virtio_gpu.ko virtio_gpu", "psf.ko psf font=Lat2-Terminus16.psf", "fbcon.ko fbcon"])
+                                        "bochs.ko bochs", "virtio_gpu.ko virtio_gpu",
+                                        "psf.ko psf font=Lat2-Terminus16.psf", "fbcon.ko fbcon", "shell.ko shell"])
         with gzip.open(CONSOLE_PSF_GZ) as f:
             self.assertEqual(p.files["Lat2-Terminus16.psf"], f.read())
 

@@ -191,7 +191,7 @@ TEST_CASE("i8042: an output buffer that never empties ends in a failed check, no
     CHECK(r.value == 0x00); // what the data port gives when nothing is there
 }
 
-TEST_CASE("i8042: the self test fails or does not answer; the configuration is put back") {
+TEST_CASE("i8042: the self test fails or does not answer, and the configuration is put back") {
     FakeI8042 f;
     f.self_test_answer = 0xfc;
     Controller c(f.io());

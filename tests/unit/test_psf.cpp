@@ -514,3 +514,29 @@ TEST_CASE("psf: every console-setup font with basic Latin keeps the provider inv
     }
     CHECK(served * 10 >= fonts * 9);
 }
+
+// The parameters of a font opened while the module runs (font control).
+TEST_CASE("psf: parameters of a font opened at run time", "[psf]") {
+    uint32_t scale = 7;
+    const char* bad = nullptr;
+    size_t bad_length = 0;
+    auto parse = [&](const char* params) { return celos::psf::parse_open_params(params, scale, &bad, &bad_length); };
+    CHECK(parse(nullptr) == nullptr);
+    CHECK(scale == 1);
+    CHECK(parse("") == nullptr);
+    CHECK(parse("scale=2") == nullptr);
+    CHECK(scale == 2);
+    CHECK(parse("  scale=3\tscale=8 ") == nullptr);
+    CHECK(scale == 8);
+    scale = 5;
+    for (const char* wrong : {"scale=0", "scale=9", "scale=", "scale=x", "scale=-1", "scale=00002x", "scale=99999"}) {
+        CAPTURE(wrong);
+        CHECK(std::string(parse(wrong)) == "scale must be a number from 1 to 8");
+        CHECK(std::string(bad, bad_length) == wrong);
+        CHECK(scale == 5);
+    }
+    CHECK(std::string(parse("scale=2 size=20")) == "unknown parameter (a PSF font takes scale=N)");
+    CHECK(std::string(bad, bad_length) == "size=20");
+    CHECK(std::string(parse("scal=2")) == "unknown parameter (a PSF font takes scale=N)");
+    CHECK(scale == 5);
+}

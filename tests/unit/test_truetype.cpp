@@ -334,3 +334,36 @@ TEST_CASE("truetype: after open, glyphs never allocate from the heap", "[truetyp
         }
     }
 }
+
+// The parameters of a font opened while the module runs (font control).
+TEST_CASE("truetype: parameters of a font opened at run time", "[truetype]") {
+    using celos::truetype::Hinting;
+    celos::truetype::OpenParams p;
+    const char* bad = nullptr;
+    size_t bad_length = 0;
+    auto parse = [&](const char* params) { return celos::truetype::parse_open_params(params, p, &bad, &bad_length); };
+    p.pixel_size = 40;
+    CHECK(parse(nullptr) == nullptr);
+    CHECK(p.pixel_size == 16);
+    CHECK(p.hinting == Hinting::light);
+    CHECK(parse("size=20") == nullptr);
+    CHECK(p.pixel_size == 20);
+    CHECK(p.hinting == Hinting::light);
+    CHECK(parse(" hinting=none\tsize=6 size=128 ") == nullptr);
+    CHECK(p.pixel_size == 128);
+    CHECK(p.hinting == Hinting::none);
+    CHECK(parse("hinting=normal") == nullptr);
+    CHECK(p.hinting == Hinting::normal);
+    CHECK(p.pixel_size == 16);
+    for (const char* wrong : {"size=5", "size=129", "size=", "size=1x", "size=-16", "size=99999"}) {
+        CAPTURE(wrong);
+        CHECK(std::string(parse(wrong)) == "size must be a number from 6 to 128");
+        CHECK(std::string(bad, bad_length) == wrong);
+    }
+    for (const char* wrong : {"hinting=full", "hinting=", "hinting=lightish", "hinting=LIGHT"})
+        CHECK(std::string(parse(wrong)) == "hinting must be none, light or normal");
+    CHECK(std::string(parse("size=12 scale=2")) ==
+          "unknown parameter (a TrueType font takes size=N and hinting=none|light|normal)");
+    CHECK(std::string(bad, bad_length) == "scale=2");
+    CHECK(p.hinting == Hinting::normal); // unchanged by a failure
+}

@@ -141,7 +141,7 @@ TEST_CASE("uart: an interrupt enable register that does not read back: refused, 
     CHECK(f.ier_writes.size() == 2);
 }
 
-TEST_CASE("uart: receive errors are counted; bytes with parity, framing and break dropped") {
+TEST_CASE("uart: receive errors are counted, bytes with parity, framing and break dropped") {
     FakeUart f;
     Receiver r(f.io(), kCom1);
     f.receive("a");
@@ -162,7 +162,7 @@ TEST_CASE("uart: receive errors are counted; bytes with parity, framing and brea
     CHECK(r.errors().total() == 0);
 }
 
-TEST_CASE("uart: a drain stops at its limit; kick makes a new interrupt edge") {
+TEST_CASE("uart: a drain stops at its limit, and kick makes a new interrupt edge") {
     FakeUart f;
     Receiver r(f.io(), kCom1);
     REQUIRE(r.probe().outcome == Outcome::ok);

@@ -211,7 +211,7 @@ TEST_CASE("vt: cursor and editing keys, CSI and SS3") {
     CHECK(decode("\x1b[Z") == Keys{"TAB+shift"});
 }
 
-TEST_CASE("vt: function keys: SS3 P-S, CSI 11~-24~, the Linux console's ESC [ [ A-E") {
+TEST_CASE("vt: function keys: SS3 P-S, CSI 11~-24~, the Linux console's ESC, two brackets, A-E") {
     Keys f;
     for (int i = 1; i <= 12; ++i)
         f.push_back("F" + std::to_string(i));

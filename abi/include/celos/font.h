@@ -23,6 +23,7 @@
 #define CELOS_FONT_H
 
 #include <celos/cdefs.h>
+#include <celos/status.h>
 
 #define CELOS_FONT_SERVICE "font"
 #define CELOS_FONT_INTERFACE_VERSION 1u
@@ -66,10 +67,40 @@ struct celos_font_ops {
     celos_font_fallback_fn fallback; /* 48 */
 };
 
+/* Font control: a running provider opens another font on request (the
+   shell's `font` command) without being unloaded and loaded again, which
+   a provider that draws the console's font cannot be. Each provider
+   registers its own, under CELOS_FONT_CONTROL_PREFIX and its module's name
+   ("font-control.truetype"), version CELOS_FONT_CONTROL_VERSION; a caller
+   finds the provider of the font in use with celos_module_of() on its
+   glyph function. */
+#define CELOS_FONT_CONTROL_PREFIX "font-control."
+#define CELOS_FONT_CONTROL_VERSION 1u
+
+/* 16 bytes. `size` is sizeof(struct celos_font_control_ops) as the provider
+   was built: version 1 only grows at the end. */
+struct celos_font_control_ops {
+    uint32_t size;     /*  0 */
+    uint32_t reserved; /*  4: zero */
+    /* 8: Opens the boot file `file` with `params`, the provider's own font
+       parameters as on its module2 line ("size=20 hinting=none" for
+       truetype, "scale=2" for psf; NULL or "" for the defaults), replaces
+       the "font" service with it (celos_service_replace: the console
+       follows), and only then frees the font it provided before. On failure
+       (not a usable font, a bad parameter, the console refusing the cell)
+       nothing changes: an error, with the reason in `why` (NUL-terminated
+       when why_size > 0), also logged. Called from a main-loop task or an
+       init, never from an interrupt or a log sink: it may allocate and take
+       its time. */
+    celos_status (*open)(const char* file, const char* params, char* why, size_t why_size);
+};
+
 CELOS_STATIC_ASSERT(sizeof(struct celos_glyph) == 32, "celos_glyph layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_glyph, left) == 20, "celos_glyph layout");
 CELOS_STATIC_ASSERT(sizeof(struct celos_font_ops) == 56, "celos_font_ops layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, name) == 24, "celos_font_ops layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, glyph) == 40, "celos_font_ops layout");
+CELOS_STATIC_ASSERT(sizeof(struct celos_font_control_ops) == 16, "celos_font_control_ops layout");
+CELOS_STATIC_ASSERT(offsetof(struct celos_font_control_ops, open) == 8, "celos_font_control_ops layout");
 
 #endif
