@@ -105,3 +105,12 @@ celos_boot_test(display_mode_change_virtio GPU virtio MODULE_DIRS ${ABI_MODULES}
          "display_mode: set_mode: CELOS_OK, the display is 1024x768" "celos: ready"
   REJECT "error:"
   SCREEN_SIZE 1024x768 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
+# A driver that starts after the console replaces bootfb under it: fbcon
+# follows through its watch, lays the grid out for the new mode and draws
+# the log again.
+celos_boot_test(display_driver_replaces_bootfb GPU std
+  MODULE_LINES ${DISPLAY_FIRST} ${DISPLAY_FBCON} "module2 /boot/modules/bochs.ko bochs mode=1280x720"
+  EXPECT "fbcon: 1024x768, 32 bpp" "fbcon: display bootfb -> bochs: 1280x720, 32 bpp: 158x44 cells"
+         "service 'display': bochs replaces core \\(1 holders switched\\)" "celos: ready"
+  REJECT "error:"
+  SCREEN_SIZE 1280x720 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
