@@ -57,6 +57,12 @@ void console_scroll(i32 lines) {
         if (c) c->scroll(c->context, lines);
 }
 
+void console_note_serial(const char* text) {
+    usize n = 0;
+    while (text[n]) ++n;
+    x86_64::serial_sink().write(text, n);
+}
+
 bool console_any() {
     for (auto* c : consoles)
         if (c) return true;

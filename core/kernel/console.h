@@ -14,6 +14,8 @@ Result<void> console_unregister(const celos_console_ops* console);
 // Serial and every console. Any context.
 void console_write(const char* data, usize length);
 void console_scroll(i32 lines);
+// A NUL-terminated note on the serial port only (not the consoles).
+void console_note_serial(const char* text);
 // Whether any console is registered (the panic path pages only then).
 bool console_any();
 

@@ -37,11 +37,25 @@ void panic_begin() {
     log_error("celos: panic=wait: PgUp/PgDn and Up/Down page the console's scrollback");
     log_flush();
     for (;;) {
+        // Each key is noted on serial only (the consoles would take a line
+        // as output and return to the bottom).
         switch (arch::poll_paging_key()) {
-        case arch::PagingKey::page_back: console_scroll(CELOS_CONSOLE_PAGE_BACK); break;
-        case arch::PagingKey::page_forward: console_scroll(CELOS_CONSOLE_PAGE_FORWARD); break;
-        case arch::PagingKey::line_back: console_scroll(1); break;
-        case arch::PagingKey::line_forward: console_scroll(-1); break;
+        case arch::PagingKey::page_back:
+            console_scroll(CELOS_CONSOLE_PAGE_BACK);
+            console_note_serial("celos: panic view: a page back\n");
+            break;
+        case arch::PagingKey::page_forward:
+            console_scroll(CELOS_CONSOLE_PAGE_FORWARD);
+            console_note_serial("celos: panic view: a page forward\n");
+            break;
+        case arch::PagingKey::line_back:
+            console_scroll(1);
+            console_note_serial("celos: panic view: a line back\n");
+            break;
+        case arch::PagingKey::line_forward:
+            console_scroll(-1);
+            console_note_serial("celos: panic view: a line forward\n");
+            break;
         case arch::PagingKey::none: asm volatile("pause"); break;
         }
     }

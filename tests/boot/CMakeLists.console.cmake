@@ -187,3 +187,25 @@ if(TARGET truetype)
            "celos: ready"
     REJECT "PANIC" "bad ELF magic")
 endif()
+
+# --- the panic screen's scrollback (issue 15) -------------------------------
+# panic=wait: a panic after the boot (fault_test's task logs 60 lines and
+# panics) leaves its report on screen, equal to the host rendering of the
+# log, and PgUp on QEMU's keyboard (the panic path polls the i8042) moves
+# the view a page back into the scrollback (the screen changes), PgDn brings
+# it back (the very same screen). The keys are noted on serial only, so no
+# screen after them is compared with the rendering of the serial output.
+celos_boot_test(panic_wait_scrollback CMDLINE "panic=wait" MODULE_DIRS ${ABI_MODULES} TIMEOUT 120 NO_FINAL_SCREEN
+  MODULE_LINES ${BITMAP_LINES} "module2 /boot/modules/fault_test.ko fault_test fault=task"
+  SERIAL_INPUT "page the console's scrollback=><PAUSE><SCREEN><SNAP>"
+               "celos: panic view: a page back=><PAUSE><DIFFSNAP>"
+               "celos: panic view: a page forward=><PAUSE><SAMESNAP>"
+  KEYS "page the console's scrollback=>pgup" "celos: panic view: a page back=>pgdn"
+       "celos: panic view: a page forward=>down"
+  UNTIL "celos: panic view: a line forward"
+  EXPECT "fault_test: a task that panics after the boot" "celos: ready" "scrollback line 60 of 60"
+         "fault_test: a panic after the boot, on purpose"
+         "celos: panic=wait: PgUp/PgDn and Up/Down page the console's scrollback"
+         "celos: panic view: a page back" "celos: panic view: a page forward" "celos: panic view: a line forward"
+  REJECT "celos: panic, stopping the machine"
+  RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32)

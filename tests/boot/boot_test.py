@@ -144,7 +144,12 @@ def compare_with_render(args, screen, serial_path, label=""):
                                 want[diff[0] * 3:diff[0] * 3 + 3].hex(), args.workdir)]
 
 
-SERIAL_TOKEN = re.compile(r"<(C-[A-Za-z@\[\\\]^_]|CR|LF|TAB|BS|DEL|ESC|CSI|x[0-9a-fA-F]{2}|PAUSE|SCREEN|SCREENDIFF)>")
+SERIAL_TOKEN = re.compile(
+    r"<(C-[A-Za-z@\[\\\]^_]|CR|LF|TAB|BS|DEL|ESC|CSI|x[0-9a-fA-F]{2}|PAUSE|SCREEN|SCREENDIFF|SNAP|SAMESNAP|DIFFSNAP)>")
+# What a screen token checks: against the host rendering of the output so far
+# (equal, or different), or against the last <SNAP> (the same pixels, or not).
+SCREEN_MODES = {"SCREEN": "render", "SCREENDIFF": "render-differs", "SNAP": "snap", "SAMESNAP": "same-as-snap",
+                "DIFFSNAP": "differs-from-snap"}
 SERIAL_NAMED = {"CR": b"\r", "LF": b"\n", "TAB": b"\t", "BS": b"\x08", "DEL": b"\x7f", "ESC": b"\x1b",
                 "CSI": b"\x1b["}
 # Long against the decoder's 50 ms ESC timeout: the guest's clock is the TSC
@@ -155,17 +160,17 @@ PAUSE_SECONDS = 1.0
 
 def serial_steps(typed, screen):
     """--serial-input's KEYS as run_captured's steps: bytes, pauses, and
-    screens (`screen(differ)` gives the next one's (image, serial) paths)."""
+    screens (`screen(mode)` gives the next one's (image, serial) paths)."""
     steps, data, at = [], b"", 0
     for m in SERIAL_TOKEN.finditer(typed):
         data += typed[at:m.start()].encode()
         at = m.end()
         token = m.group(1)
-        if token in ("PAUSE", "SCREEN", "SCREENDIFF"):
+        if token == "PAUSE" or token in SCREEN_MODES:
             if data:
                 steps.append(data)
             data = b""
-            steps.append(PAUSE_SECONDS if token == "PAUSE" else ("screen",) + screen(token == "SCREENDIFF"))
+            steps.append(PAUSE_SECONDS if token == "PAUSE" else ("screen",) + screen(SCREEN_MODES[token]))
         elif token.startswith("C-"):
             data += bytes([ord(token[2].upper()) & 0x1f])
         elif token.startswith("x"):
@@ -207,6 +212,8 @@ def main():
     p.add_argument("--serial-input", action="append", default=[], metavar="TEXT=>KEYS",
                    help="once the serial output shows TEXT, type KEYS on the serial port (<C-N>, <C-E>, <C-X>, "
                         "<CR>: control keys); in order")
+    p.add_argument("--no-final-screen", action="store_true",
+                   help="no screenshot at the end: only the <SCREEN>s of --serial-input are checked")
     p.add_argument("--keys", action="append", default=[], metavar="TEXT=>KEYS",
                    help="once the serial output shows TEXT, press KEYS on QEMU's keyboard (QMP send-key): "
                         "QEMU key names separated by spaces, names held together joined by '-'; in order")
@@ -277,7 +284,8 @@ def main():
     # The screen at the ready line (when QEMU stops there), with the serial
     # output until then for the host rendering.
     screen = screen_serial = None
-    if args.exit == "ready" and (args.screen_size or args.screen_pixel or args.render_tool):
+    if args.exit == "ready" and not args.no_final_screen and (args.screen_size or args.screen_pixel or
+                                                              args.render_tool):
         screen = os.path.join(args.workdir, args.name + ".ppm")
         screen_serial = os.path.join(args.workdir, args.name + ".serial")
         for path in (screen, screen_serial):
@@ -289,14 +297,14 @@ def main():
         if os.path.exists(text_path):
             os.remove(text_path)
         memdump = (0xb8000, 80 * 25 * 2, text_path)
-    screens = []  # <SCREEN>s: (image, serial output until then, whether it must differ)
+    screens = []  # <SCREEN>s: (image, serial output until then, SCREEN_MODES value)
 
-    def next_screen(differ):
+    def next_screen(mode):
         base = os.path.join(args.workdir, "%s.screen%d" % (args.name, len(screens) + 1))
         for path in (base + ".ppm", base + ".serial"):
             if os.path.exists(path):
                 os.remove(path)
-        screens.append((base + ".ppm", base + ".serial", differ))
+        screens.append((base + ".ppm", base + ".serial", mode))
         return screens[-1][:2]
 
     serial_input = []
@@ -305,7 +313,7 @@ def main():
         if not sep:
             p.error("--serial-input %r: want TEXT=>KEYS" % spec)
         serial_input.append((text, serial_steps(typed, next_screen)))
-    if screens and not args.render_tool:
+    if any(m.startswith("render") for _, _, m in screens) and not args.render_tool:
         p.error("<SCREEN> needs --render-tool and --render-font")
     keys = []
     for spec in args.keys:
@@ -370,13 +378,26 @@ def main():
         failures += check_text_screen(memdump[2], args.text_screen)
     if args.render_tool and screen and os.path.exists(screen):
         failures += compare_with_render(args, screen, screen_serial)
-    for i, (image, serial, differ) in enumerate(screens, 1):
+    snap = None
+    for i, (image, serial, mode) in enumerate(screens, 1):
         if not os.path.exists(image):
             failures.append("screen %d: no screenshot (its text never came?)" % i)
-        elif not differ:
+            continue
+        with open(image, "rb") as f:
+            pixels = f.read()
+        if mode == "render":
             failures += compare_with_render(args, image, serial, ".screen%d" % i)
-        elif not compare_with_render(args, image, serial, ".screen%d" % i):
-            failures.append("screen %d equals the host rendering of the output so far (the view did not move)" % i)
+        elif mode == "render-differs":
+            if not compare_with_render(args, image, serial, ".screen%d" % i):
+                failures.append("screen %d equals the host rendering of the output so far (the view did not move)" % i)
+        elif mode == "snap":
+            snap = (i, pixels)
+        elif snap is None:
+            failures.append("screen %d: no <SNAP> before it to compare with" % i)
+        elif mode == "same-as-snap" and pixels != snap[1]:
+            failures.append("screen %d differs from screen %d (<SNAP>)" % (i, snap[0]))
+        elif mode == "differs-from-snap" and pixels == snap[1]:
+            failures.append("screen %d is the same as screen %d (<SNAP>): nothing moved" % (i, snap[0]))
 
     print("\n".join(lines))
     if args.ktap or ktap_expect:

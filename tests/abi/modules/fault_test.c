@@ -12,6 +12,9 @@
    blocks on every line, then init fails: the loader must remove the sink
    before it frees the blocks (a line logged in between would read freed,
    poisoned memory, and the sink then faults).
+   fault=task: registers a main-loop task that, on its first run (after
+   the ready line), logs 60 numbered lines and then panics: a panic after
+   the boot, for the panic screen's scrollback (panic=wait).
    screen=on: takes the framebuffer too and paints it magenta before the
    fault: the core must take the screen back when the module is unloaded. */
 #include <celos/abi.h>
@@ -20,7 +23,7 @@ static char fault[16] = "none";
 static bool screen = false;
 static const struct celos_module_param params[] = {
     {"fault", CELOS_PARAM_STRING, sizeof fault, fault,
-     "pf, gp, ud, de, assert, panic, own-stack, sink, sink-init, sink-fail or none"},
+     "pf, gp, ud, de, assert, panic, own-stack, sink, sink-init, sink-fail, task or none"},
     {"screen", CELOS_PARAM_BOOL, 0, &screen, "take the framebuffer and paint it before faulting"},
 };
 
@@ -78,6 +81,13 @@ static void fault_test_emit(void* context, int level, uint64_t timestamp_ns, con
 
 static const struct celos_log_sink sink = {fault_test_emit, 0, 0};
 
+static void fault_test_task(void* context) {
+    (void)context;
+    for (int i = 1; i <= 60; ++i)
+        celos_log(CELOS_LOG_INFO, "scrollback line %d of 60", i);
+    celos_panic("fault_test: a panic after the boot, on purpose");
+}
+
 static celos_status fault_test_init(void) {
     uint64_t phys = 0;
     void* range = 0;
@@ -121,6 +131,12 @@ static celos_status fault_test_init(void) {
             sink_armed = 1;
             celos_log(CELOS_LOG_INFO, "this line makes the sink fault, in init");
         }
+    }
+    if (is("task")) {
+        s = celos_task_register(fault_test_task, 0);
+        if (s != CELOS_OK) return s;
+        celos_log(CELOS_LOG_INFO, "a task that panics after the boot");
+        return CELOS_OK;
     }
     if (is("pf")) fault_test_pf();
     if (is("gp")) fault_test_gp();
