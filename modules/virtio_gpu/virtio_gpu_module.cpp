@@ -65,8 +65,10 @@ struct Gpu {
     uint64_t fb_phys = 0;
     size_t fb_pages = 0;
     uint8_t* fb = nullptr;
-    uint32_t resource = 1; // the resource on the scanout (1 or 2: a mode change makes the other)
-    bool broken = false;   // a command failed after start: flushes stop
+    uint32_t resource = 1;  // the resource on the scanout (1 or 2: a mode change makes the other)
+    bool broken = false;    // a command failed after start: flushes stop
+    bool switching = false; // a mode change is making its resource: flushes wait
+    bool flushing = false;  // a flush runs (its error line must not flush again)
 };
 Gpu* gpu = nullptr;
 Gpu gpu_storage;
@@ -104,8 +106,21 @@ const char* parse_mode(const char* text, uint32_t& w, uint32_t& h) {
 }
 
 // One command and its response, polled. Null, or why it failed.
+const char* command_locked(const void* request, size_t request_len, size_t response_len, uint32_t expected,
+                           uint32_t* response_type);
+
+// One command at a time: the console's flush also runs from the timer
+// interrupt, and the queue and the command page are shared.
 const char* command(const void* request, size_t request_len, size_t response_len, uint32_t expected,
                     uint32_t* response_type = nullptr) {
+    celos_irq_state irq = celos_irq_save();
+    const char* why = command_locked(request, request_len, response_len, expected, response_type);
+    celos_irq_restore(irq);
+    return why;
+}
+
+const char* command_locked(const void* request, size_t request_len, size_t response_len, uint32_t expected,
+                           uint32_t* response_type) {
     uint8_t* req = gpu->cmd;
     uint8_t* resp = gpu->cmd + 2048;
     memcpy(req, request, request_len);
@@ -189,14 +204,16 @@ celos_status set_mode(void*, uint32_t width, uint32_t height);
 
 // From the console's present, interrupts off: no allocation, bounded waits.
 void flush(void*, uint32_t x, uint32_t y, uint32_t w, uint32_t h) {
-    if (gpu->broken || x >= gpu->width || y >= gpu->height) return;
+    if (gpu->broken || gpu->switching || gpu->flushing || x >= gpu->width || y >= gpu->height) return;
     if (w > gpu->width - x) w = gpu->width - x;
     if (h > gpu->height - y) h = gpu->height - y;
     if (w == 0 || h == 0) return;
+    gpu->flushing = true;
     if (!transfer_and_flush(x, y, w, h)) {
         gpu->broken = true;
         celos_log(CELOS_LOG_ERROR, "the screen is no longer updated");
     }
+    gpu->flushing = false;
 }
 
 // Two structs of the same functions: a mode change is announced as a
@@ -343,11 +360,14 @@ celos_status set_mode(void*, uint32_t width, uint32_t height) {
     gpu->width = width;
     gpu->height = height;
     gpu->resource = old.resource == 1 ? 2 : 1;
+    gpu->switching = true; // the console draws the old mode until the replacement
     bool shown = show_resource();
+    gpu->switching = false;
     celos_status s = shown ? celos_service_replace(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION,
                                                    &ops[1 - current])
                            : CELOS_ERR_IO;
     if (s != CELOS_OK) {
+        gpu->switching = true;
         SetScanout back{header(kCmdSetScanout), {0, 0, old.width, old.height}, old.scanout, old.resource};
         simple("SET_SCANOUT", &back, sizeof back);
         unref(gpu->resource);
@@ -360,6 +380,7 @@ celos_status set_mode(void*, uint32_t width, uint32_t height) {
         gpu->fb_pages = old.fb_pages;
         gpu->fb = old.fb;
         gpu->resource = old.resource;
+        gpu->switching = false;
         transfer_and_flush(0, 0, gpu->width, gpu->height);
         celos_log(CELOS_LOG_ERROR, "mode %ux%u: %s (%s); %ux%u kept", w, h,
                   shown ? "a holder of the display refused it" : "the device refused it", celos_strerror(s),
