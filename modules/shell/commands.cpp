@@ -314,6 +314,57 @@ void run_reboot(CommandContext& c, const Words&) {
     c.system.reboot(c.system.context);
 }
 
+void run_lspci(CommandContext& c, const Words&) {
+    show_info(c, "lspci", "pci", nullptr);
+}
+
+// WIDTHxHEIGHT, each 1..16384.
+bool parse_mode(const char* text, uint32_t& width, uint32_t& height) {
+    uint32_t v[2] = {0, 0};
+    int part = 0, digits = 0;
+    for (; *text; ++text) {
+        if (*text == 'x' && part == 0 && digits > 0) {
+            ++part;
+            digits = 0;
+        } else if (*text >= '0' && *text <= '9' && digits < 5) {
+            v[part] = v[part] * 10 + uint32_t(*text - '0');
+            ++digits;
+        } else {
+            return false;
+        }
+    }
+    if (part != 1 || digits == 0 || v[0] == 0 || v[1] == 0 || v[0] > 16384 || v[1] > 16384) return false;
+    width = v[0];
+    height = v[1];
+    return true;
+}
+
+void run_mode(CommandContext& c, const Words& w) {
+    uint32_t width = 0, height = 0;
+    if (!parse_mode(w.argv[1], width, height)) {
+        start_error(c.out, "mode");
+        c.out.text(w.argv[1]);
+        c.out.raw(" is not WIDTHxHEIGHT (each 1 to 16384), e.g. 1280x720\r\n");
+        return;
+    }
+    char why[160] = "";
+    celos_status s = c.system.display_set_mode
+                         ? c.system.display_set_mode(c.system.context, width, height, why, sizeof why)
+                         : CELOS_ERR_NOT_FOUND;
+    if (s == CELOS_OK) return; // the console re-lays itself at the new size
+    start_error(c.out, "mode");
+    if (s == CELOS_ERR_NOT_FOUND) {
+        c.out.raw("no display driver to set a mode with\r\n");
+        return;
+    }
+    c.out.decimal(width);
+    c.out.raw("x");
+    c.out.decimal(height);
+    c.out.raw(": ");
+    c.out.text(why[0] ? why : c.system.strerror(s));
+    c.out.raw("\r\n");
+}
+
 void run_poweroff(CommandContext& c, const Words&) {
     c.out.raw("celos: powering off\r\n");
     c.out.flush();
@@ -345,6 +396,12 @@ const Command kCommands[] = {
      "The module for the file's kind takes over the console; if the font cannot be\r\n"
      "used, the old one stays.",
      1, 3, Completion::BootFiles, true, font_command},
+    {"lspci", "lspci", "the PCI devices: address, ids, class, BARs", nullptr, 0, 0, Completion::None, false,
+     run_lspci},
+    {"mode", "mode WIDTHxHEIGHT", "change the display's mode (a display driver)",
+     "The display driver (bochs, virtio_gpu) sets the mode; the console re-lays its\r\n"
+     "grid and redraws. bootfb, GRUB's framebuffer, cannot change its mode.",
+     1, 1, Completion::None, false, run_mode},
     {"echo", "echo [WORD ...]", "print the words", nullptr, 0, kMany, Completion::None, false, run_echo},
     {"clear", "clear", "clear the screen", nullptr, 0, 0, Completion::None, false, run_clear},
     {"reboot", "reboot", "restart the machine", nullptr, 0, 0, Completion::None, false, run_reboot},

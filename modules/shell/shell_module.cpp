@@ -18,6 +18,7 @@
 #include <celos/cxx.h>
 #include <celos/font.h>
 #include <celos/input.h>
+#include <celos/display.h>
 #include <celos/system.h>
 
 #include "shell.h"
@@ -105,9 +106,22 @@ void sys_release(void*, void* block) {
     kfree(block);
 }
 
-const System kSystem = {nullptr,         sys_info,    sys_module_load, sys_module_unload, sys_bootfile_find,
-                        sys_font_in_use, sys_font_open, sys_scroll,    sys_reboot,        sys_poweroff,
-                        sys_strerror,    sys_allocate,  sys_release};
+// The display service's set_mode. Looked up, not held: the driver announces
+// the new mode by replacing its registration, which a hold without a watch
+// would refuse; and nothing unloads the driver while the shell's task runs.
+celos_status sys_display_set_mode(void*, uint32_t width, uint32_t height, char* why, size_t why_size) {
+    auto* display = static_cast<const celos_display_ops*>(
+        celos_service_lookup(CELOS_DISPLAY_SERVICE, CELOS_DISPLAY_INTERFACE_VERSION));
+    if (!display) return CELOS_ERR_NOT_FOUND;
+    celos_status s = display->set_mode ? display->set_mode(display->context, width, height) : CELOS_ERR_UNSUPPORTED;
+    if (s == CELOS_ERR_UNSUPPORTED && why_size)
+        snprintf(why, why_size, "the display '%s' cannot change its mode", display->name ? display->name : "?");
+    return s;
+}
+
+const System kSystem = {nullptr,         sys_info,      sys_module_load, sys_module_unload, sys_bootfile_find,
+                        sys_font_in_use, sys_font_open, sys_scroll,      sys_reboot,        sys_poweroff,
+                        sys_strerror,    sys_allocate,  sys_release,     sys_display_set_mode};
 
 void console_write(void*, const char* data, size_t length) {
     celos_console_write(data, length);

@@ -38,6 +38,10 @@ struct System {
     // Memory for a long report (dmesg); null when there is none.
     void* (*allocate)(void* context, size_t size);
     void (*release)(void* context, void* block);
+    // The display's mode at run time (the "display" service's set_mode):
+    // CELOS_ERR_NOT_FOUND when no display service is there. May be null
+    // (no display control: the mode command says so).
+    celos_status (*display_set_mode)(void* context, uint32_t width, uint32_t height, char* why, size_t why_size);
 };
 
 } // namespace celos::shell

@@ -770,11 +770,11 @@ TEST_CASE("shell: Tab completes commands, module names and boot files", "[shell]
                                     "bad\x1bname.ko\n";
     auto line = [&] { return std::string(s.shell->editor().text()); };
     s.type("ls");
-    s.press(key(CELOS_KEY_TAB)); // ls, lsmod: nothing to add
+    s.press(key(CELOS_KEY_TAB)); // ls, lsmod, lspci: nothing to add
     CHECK(line() == "ls");
     s.out.clear();
     s.press(key(CELOS_KEY_TAB)); // the second Tab lists them
-    CHECK(s.out == "\r\nlsmod  ls\r\n\rcelos> \x1b[Kls");
+    CHECK(s.out == "\r\nlsmod  ls     lspci\r\n\rcelos> \x1b[Kls");
     s.type("m\t");
     CHECK(line() == "lsmod ");
     s.press(ch('u', CELOS_MOD_CTRL));
@@ -927,4 +927,47 @@ TEST_CASE("shell: font picks the provider by the file's kind", "[shell]") {
     s.fake.has_font = false;
     CHECK(has(s.run("font Lat15-Terminus16.psf"), "no module provides the console's font"));
     for (const auto& c : s.fake.calls) CHECK(c.rfind("info", 0) == 0);
+}
+
+TEST_CASE("shell: lspci and mode", "[shell]") {
+    struct ModeCall {
+        uint32_t w = 0, h = 0;
+        celos_status result = CELOS_OK;
+    };
+    static ModeCall mode;
+    Fake fake;
+    fake.info["pci"] = "00:02.0 1234:1111 display\n";
+    auto run = [&fake](bool with_display, const std::string& line) {
+        System system = fake.system();
+        system.display_set_mode = nullptr;
+        if (with_display)
+            system.display_set_mode = [](void*, uint32_t w, uint32_t h, char* why, size_t size) {
+                mode.w = w;
+                mode.h = h;
+                if (mode.result != CELOS_OK && size) snprintf(why, size, "the device refused it");
+                return mode.result;
+            };
+        std::string out;
+        Shell shell(system, append, &out);
+        shell.start();
+        out.clear();
+        for (unsigned char c : line) shell.key(ch(c));
+        shell.key(key(CELOS_KEY_ENTER));
+        shell.flush();
+        return out;
+    };
+    CHECK(has(run(true, "lspci"), "00:02.0 1234:1111 display"));
+    std::string out = run(true, "mode 1280x720");
+    CHECK(mode.w == 1280);
+    CHECK(mode.h == 720);
+    CHECK_FALSE(has(out, "celos: mode"));
+    for (const char* bad : {"mode 1280", "mode x720", "mode 0x10", "mode 99999x10", "mode 12a0x720"}) {
+        INFO(bad);
+        mode = {};
+        CHECK(has(run(true, bad), "is not WIDTHxHEIGHT"));
+        CHECK(mode.w == 0);
+    }
+    mode.result = CELOS_ERR_INVALID;
+    CHECK(has(run(true, "mode 8000x8000"), "celos: mode: 8000x8000: the device refused it"));
+    CHECK(has(run(false, "mode 800x600"), "no display driver"));
 }
