@@ -208,3 +208,19 @@ celos_boot_test(shell_keyboard EXIT success TIMEOUT 120
          "^celos> xyz\\^C$"
          "celos: power off \\(asked by shell\\)"
   REJECT "PANIC" "error:")
+
+# The display from the shell (issue 16): lspci lists QEMU's standard VGA,
+# mode 800x600 has bochs change the mode and the console re-lay its grid,
+# and the screen is then 800x600; a malformed mode is refused.
+celos_boot_test(shell_mode GPU std TIMEOUT 120
+  MODULE_LINES "module2 /boot/modules/heap.ko heap" "module2 /boot/modules/serial_input.ko serial_input"
+               "module2 /boot/modules/bochs.ko bochs"
+               "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+               "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+               "module2 /boot/modules/fbcon.ko fbcon" "module2 /boot/modules/shell.ko shell"
+  SERIAL_INPUT "celos> =>lspci<CR>" "celos> =>mode 80x<CR>" "celos> =>mode 800x600<CR>"
+  UNTIL "bochs: mode 800x600"
+  EXPECT "celos: ready" "1234:1111" "^celos: mode: 80x is not WIDTHxHEIGHT"
+         "fbcon: display bochs -> bochs: 800x600, 32 bpp" "bochs: mode 800x600"
+  REJECT "error:"
+  SCREEN_SIZE 800x600)
