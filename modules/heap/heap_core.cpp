@@ -1,16 +1,27 @@
-// TLSF after Masmano et al., "TLSF: a new dynamic memory allocator for
-// real-time systems" (2004), with exact size-class caches in front.
+// Slabs of size-classed blocks in front of a TLSF (Masmano et al., "TLSF: a
+// new dynamic memory allocator for real-time systems", 2004).
 //
 // Memory layout. A region (from the page source) is
 //   [Region 32 B][block][block]...[sentinel: 16 B header, size 0, in use]
 // A block is
-//   [prev_phys 8][tag 8]{checks: [canary 8][requested 8][allocated_by 8][freed_by 8]}[payload]
-// tag = size (multiple of 16, header included) | owner << 56 | FREE | CACHED.
-// prev_phys is always valid, so coalescing with either neighbour is O(1).
-// A free or cached block keeps its links in the first 16 payload bytes; with
-// checks on, the rest of its payload is poison (0xDD), checked on reuse.
-// Cached blocks look in use to the TLSF (never merged) but carry CACHED, so
-// a double free of one is caught.
+//   [word0 8][tag 8]{checks: [canary 8][requested 8][allocated_by 8][freed_by 8]}[payload]
+// tag = size (multiple of 16, header included) | owner << 56 | flags.
+// For a TLSF block word0 is the previous block in the region (prev_phys),
+// always valid, so coalescing with either neighbour is O(1); a free TLSF
+// block keeps its list links in the first 16 payload bytes.
+// A slab is a TLSF block (flag SLAB_HOST) whose payload is a 64-byte Slab
+// header and blocks of one class size, carved in order as they are first
+// needed; a slab block's word0 is its Slab, and a freed one is pushed on the
+// slab's free list (the link in its first payload bytes) without touching
+// any other block. A slab with a free or never-used block is on its class's
+// list; one that empties goes back to the TLSF, but for one per class kept
+// for reuse (stats().cached_bytes).
+// With checks on, the payload of every free block past its links is poison
+// (0xDD), checked when the block is allocated again; the first
+// kRedZoneChecked bytes after the requested size are the red zone (0xAB).
+// Blocks freed in a fixed heap (no slabs) may wait in the exact-size quick
+// caches: they look in use to the TLSF (never merged) but carry CACHED, so a
+// double free of one is caught.
 #include "heap_core.h"
 
 namespace celos_heap {
@@ -19,20 +30,52 @@ namespace {
 
 constexpr uint64_t kFree = 1;
 constexpr uint64_t kCached = 2;
+constexpr uint64_t kSlabBlock = 4;
+constexpr uint64_t kSlabHost = 8;
 constexpr uint64_t kFlagMask = 15;
 constexpr int kOwnerShift = 56;
 constexpr uint64_t kSizeMask = ((uint64_t(1) << kOwnerShift) - 1) & ~kFlagMask;
 constexpr size_t kRegionHeader = 32;
 constexpr size_t kSentinel = 16;
+constexpr size_t kSlabHeader = 64;
 constexpr uint8_t kPoison = 0xDD;
 constexpr uint8_t kRedZone = 0xAB;
 constexpr uint64_t kPoisonWord = 0xDDDDDDDDDDDDDDDDull;
-constexpr size_t kCacheMax = 32 + 16 * (Heap::kCacheClasses - 1); // largest cached block size
+constexpr uint64_t kRedZoneWord = 0xABABABABABABABABull;
+constexpr size_t kCacheMax = 32 + 16 * (Heap::kCacheClasses - 1); // largest quick-cached block size
+
+// Slab classes: block sizes 32..128 in 16 B steps, then 2^k * (1 + j/4).
+constexpr size_t class_size(int c) {
+    if (c < 7) return size_t(c + 2) << 4;
+    int k = 7 + ((c - 7) >> 2);
+    return (size_t(1) << k) + (size_t(((c - 7) & 3) + 1) << (k - 2));
+}
+
+// The smallest class whose blocks hold `bs` bytes (32 <= bs <= kSlabMaxBlock).
+inline int class_of(size_t bs) {
+    if (bs <= 128) return int((bs + 15) >> 4) - 2;
+    size_t v = bs - 1;
+    int k = 63 - __builtin_clzll(v);
+    return 7 + ((k - 7) << 2) + int((v >> (k - 2)) & 3);
+}
+
+struct ClassTable {
+    uint32_t size[Heap::kSlabClasses];
+};
+constexpr ClassTable make_class_table() {
+    ClassTable t{};
+    for (int c = 0; c < Heap::kSlabClasses; ++c)
+        t.size[c] = uint32_t(class_size(c));
+    return t;
+}
+constexpr ClassTable kClasses = make_class_table();
+static_assert(kClasses.size[0] == 32 && kClasses.size[6] == 128 && kClasses.size[7] == 160);
+static_assert(kClasses.size[Heap::kSlabClasses - 1] == Heap::kSlabMaxBlock);
 
 } // namespace
 
 struct Heap::Block {
-    Block* prev_phys;
+    Block* prev_phys; // a slab block: its Slab
     uint64_t tag;
     // With checks on only:
     uint64_t canary;
@@ -42,16 +85,29 @@ struct Heap::Block {
 };
 
 struct Heap::Region {
-    Region* next;
-    Region* prev;
     size_t bytes;
-    size_t reserved;
+    size_t reserved[3];
 };
 static_assert(sizeof(Heap::Region) == kRegionHeader);
+
+struct Heap::Slab {
+    Slab* next; // on partial_[cls]
+    Slab* prev;
+    Block* free;    // freed blocks, LIFO
+    uint8_t* fresh; // the next never-used block
+    uint8_t* end;   // past the last whole block
+    Block* host;    // the TLSF block the slab lives in
+    uint32_t block_size;
+    uint32_t used; // blocks handed out
+    uint16_t cls;
+    bool listed;
+};
+static_assert(sizeof(Heap::Slab) <= kSlabHeader);
 
 namespace {
 
 using Block = Heap::Block;
+using Slab = Heap::Slab;
 
 inline size_t size_of(const Block* b) {
     return b->tag & kSizeMask;
@@ -67,6 +123,15 @@ inline Block* next_phys(const Block* b) {
 }
 inline uint8_t* bytes_of(const Block* b) {
     return reinterpret_cast<uint8_t*>(const_cast<Block*>(b));
+}
+inline Slab* slab_of(const Block* b) {
+    return reinterpret_cast<Slab*>(b->prev_phys);
+}
+inline uint8_t* first_block(const Slab* s) {
+    return reinterpret_cast<uint8_t*>(const_cast<Slab*>(s)) + kSlabHeader;
+}
+inline bool has_room(const Slab* s) {
+    return s->free || s->fresh + s->block_size <= s->end;
 }
 
 // Free-list links live at the start of the payload.
@@ -99,6 +164,19 @@ inline int clamp_owner(int owner) {
     return owner >= 0 && owner < kMaxOwners ? owner : kCoreOwner;
 }
 
+// The first byte in [p, end) that is not `value` (whose word is `word`),
+// compared eight bytes at a time; nullptr when there is none.
+inline const uint8_t* first_other(const uint8_t* p, const uint8_t* end, uint8_t value, uint64_t word) {
+    for (; p + 8 <= end; p += 8) {
+        uint64_t w;
+        __builtin_memcpy(&w, p, 8);
+        if (w != word) break;
+    }
+    for (; p < end; ++p)
+        if (*p != value) return p;
+    return nullptr;
+}
+
 } // namespace
 
 void Heap::init(PageSource& source, Options options, void (*fault)(const FaultReport&)) {
@@ -110,6 +188,7 @@ void Heap::setup(PageSource* source, Options options, void (*fault)(const FaultR
     source_ = source;
     fault_ = fault;
     checks_ = options.checks;
+    slabs_ = true;
     hdr_ = checks_ ? 48 : 16;
     min_block_ = hdr_ + 16;
     uint64_t s = reinterpret_cast<uintptr_t>(this) ^ __builtin_ia32_rdtsc() ^ 0x9e3779b97f4a7c15ull;
@@ -121,22 +200,26 @@ void Heap::setup(PageSource* source, Options options, void (*fault)(const FaultR
 
 bool Heap::init_fixed(void* base, size_t bytes, Options options, void (*fault)(const FaultReport&)) {
     // No page source: the heap never grows, and never gives its one region
-    // back (merge_and_release keeps the last region).
+    // back (merge_and_release keeps the last region). No slabs either: the
+    // caller sized the block for exact fits.
     setup(nullptr, options, fault);
+    slabs_ = false;
     bytes &= ~(kAlign - 1);
-    if (!base || (reinterpret_cast<uintptr_t>(base) & (kAlign - 1)) != 0 || bytes < kMinFixedBytes)
+    if (!base || (reinterpret_cast<uintptr_t>(base) & (kAlign - 1)) != 0 || bytes < kMinFixedBytes) {
+        hdr_ = 0; // refuses to allocate
         return false;
+    }
     insert_free(add_region(base, bytes));
     return true;
 }
 
 size_t Heap::shutdown() {
     size_t in_use = stats_.blocks_in_use;
-    PageSource* source = source_;
-    for (Region* g = regions_; g;) {
-        Region* next = g->next;
-        if (source) source->unmap_pages(g, g->bytes / kPageSize);
-        g = next;
+    if (PageSource* source = source_) {
+        for (int i = 0; i < index_count_; ++i)
+            source->unmap_pages(index_[i], index_[i]->bytes / kPageSize);
+        for (int i = 0; i < cached_count_; ++i)
+            source->unmap_pages(cached_[i], cached_[i]->bytes / kPageSize);
     }
     __builtin_memset(static_cast<void*>(this), 0, sizeof(*this));
     return in_use;
@@ -171,6 +254,8 @@ void Heap::account_free(int owner, size_t bytes) {
     stats_.bytes_in_use -= bytes;
     stats_.blocks_in_use--;
 }
+
+// --- TLSF -------------------------------------------------------------------
 
 // O(1): two bit scans.
 Heap::Block* Heap::find_free(size_t size) {
@@ -219,36 +304,33 @@ void Heap::remove_free(Block* b) {
     b->tag &= ~kFree;
 }
 
-// Maps a region big enough for a block of `block_size` and returns its one
-// free block, not yet in any list.
-Heap::Block* Heap::grow_region(size_t block_size) {
-    if (!source_) return nullptr;
-    size_t bytes = round_up(block_size + kRegionHeader + kSentinel, kPageSize);
-    if (bytes < kRegionBytes) bytes = kRegionBytes;
-    void* base = source_->map_pages(bytes / kPageSize);
-    if (!base) return nullptr;
-    return add_region(base, bytes);
+// A free block of at least `size`, out of the lists (not trimmed): from the
+// TLSF, else a new or cached region; under pressure (no region to be had),
+// what the caches hold goes back first and the search is made again.
+Heap::Block* Heap::take_free(size_t size) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (Block* b = find_free(size)) {
+            remove_free(b);
+            return b;
+        }
+        if (Block* b = grow_region(size)) return b;
+        if (attempt == 0) {
+            size_t cached = stats_.cached_bytes;
+            bool quick = false;
+            for (int c = 0; c < kCacheClasses && !quick; ++c)
+                quick = cache_[c] != nullptr;
+            if (cached == 0 && !quick) break;
+            trim();
+        }
+    }
+    return nullptr;
 }
 
-// Makes `bytes` at `base` a region of the heap and returns its one free
-// block, not yet in any list.
-Heap::Block* Heap::add_region(void* base, size_t bytes) {
-    Region* g = static_cast<Region*>(base);
-    g->next = regions_;
-    g->prev = nullptr;
-    g->bytes = bytes;
-    if (regions_) regions_->prev = g;
-    regions_ = g;
-    stats_.regions++;
-    stats_.mapped_bytes += bytes;
-
-    Block* b = at(base, kRegionHeader);
-    b->prev_phys = nullptr;
-    b->tag = bytes - kRegionHeader - kSentinel;
-    Block* end = next_phys(b);
-    end->prev_phys = b;
-    end->tag = 0;
-    if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, size_of(b) - hdr_);
+// A free block of at least `size`, out of the lists and trimmed; O(1).
+Heap::Block* Heap::tlsf_take(size_t size) {
+    Block* b = take_free(size);
+    if (!b) return nullptr;
+    if (Block* rest = split_tail(b, size)) insert_free(rest);
     return b;
 }
 
@@ -263,17 +345,6 @@ Heap::Block* Heap::split_tail(Block* b, size_t size) {
     next_phys(rest)->prev_phys = rest;
     b->tag = size | (b->tag & ~kSizeMask);
     return rest;
-}
-
-// A free block of at least `size`, out of the lists and trimmed; O(1).
-Heap::Block* Heap::tlsf_take(size_t size) {
-    Block* b = find_free(size);
-    if (b)
-        remove_free(b);
-    else if (!(b = grow_region(size)))
-        return nullptr;
-    if (Block* rest = split_tail(b, size)) insert_free(rest);
-    return b;
 }
 
 // Merges a block that is leaving use with free neighbours; gives its region
@@ -297,18 +368,9 @@ Heap::Block* Heap::merge_and_release(Block* b) {
     next = next_phys(b);
     next->prev_phys = b;
     b->tag = size_of(b);
-    if (!b->prev_phys && next->tag == 0 && stats_.regions > 1) {
-        Region* g = reinterpret_cast<Region*>(bytes_of(b) - kRegionHeader);
-        if (g->prev)
-            g->prev->next = g->next;
-        else
-            regions_ = g->next;
-        if (g->next) g->next->prev = g->prev;
-        stats_.regions--;
-        stats_.mapped_bytes -= g->bytes;
-        source_->unmap_pages(g, g->bytes / kPageSize);
+    if (!b->prev_phys && next->tag == 0 && index_count_ > 1 && !deferring_ &&
+        release_region(reinterpret_cast<Region*>(bytes_of(b) - kRegionHeader)))
         return nullptr;
-    }
     return b;
 }
 
@@ -317,23 +379,258 @@ void Heap::free_block(Block* b) {
     if (Block* m = merge_and_release(b)) insert_free(m);
 }
 
-const uint8_t* Heap::unpoisoned(const Block* b, size_t from) const {
-    const uint8_t* p = bytes_of(b) + from;
-    const uint8_t* end = bytes_of(b) + size_of(b);
-    for (; p < end; p += 8) { // from and the size are multiples of 16
-        uint64_t w;
-        __builtin_memcpy(&w, p, 8);
-        if (w != kPoisonWord) {
-            for (int i = 0; i < 8; ++i)
-                if (p[i] != kPoison) return p + i;
-        }
+// --- Regions ----------------------------------------------------------------
+
+bool Heap::index_insert(Region* g) {
+    if (index_count_ == kMaxRegions) return false;
+    int i = index_count_;
+    while (i > 0 && index_[i - 1] > g) {
+        index_[i] = index_[i - 1];
+        --i;
     }
-    return nullptr;
+    index_[i] = g;
+    index_count_++;
+    return true;
 }
 
+void Heap::index_remove(const Region* g) {
+    int i = 0;
+    while (i < index_count_ && index_[i] != g)
+        ++i;
+    for (; i + 1 < index_count_; ++i)
+        index_[i] = index_[i + 1];
+    index_count_--;
+}
+
+// The region holding a block payload at p, by binary search; nullptr when p
+// is in none.
+const Heap::Region* Heap::region_of(const void* p) const {
+    uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    int lo = 0, hi = index_count_; // the answer is the last region whose base is <= a
+    while (lo < hi) {
+        int mid = (lo + hi) >> 1;
+        if (reinterpret_cast<uintptr_t>(index_[mid]) <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) return nullptr;
+    const Region* g = index_[lo - 1];
+    uintptr_t base = reinterpret_cast<uintptr_t>(g);
+    return a >= base + kRegionHeader + hdr_ && a < base + g->bytes - kSentinel ? g : nullptr;
+}
+
+// A region wholly free leaves the index: into the region cache when it has
+// room (at most kRegionCacheSlots regions, and no more bytes than a quarter
+// of those in use, or four minimal regions), else back to the page source.
+// False when it cannot leave (the heap keeps one region).
+bool Heap::release_region(Region* g) {
+    if (index_count_ <= 1) return false;
+    index_remove(g);
+    size_t limit = stats_.bytes_in_use / 4 > 4 * kRegionBytes ? stats_.bytes_in_use / 4 : 4 * kRegionBytes;
+    if (cached_count_ < kRegionCacheSlots && cached_region_bytes_ + g->bytes <= limit) {
+        cached_[cached_count_++] = g;
+        cached_region_bytes_ += g->bytes;
+        stats_.cached_bytes += g->bytes;
+    } else {
+        unmap_region(g);
+    }
+    return true;
+}
+
+void Heap::unmap_region(Region* g) {
+    stats_.regions--;
+    stats_.mapped_bytes -= g->bytes;
+    source_->unmap_pages(g, g->bytes / kPageSize);
+}
+
+// Unmaps the cached regions; true when there were any.
+bool Heap::give_back_cached() {
+    bool any = cached_count_ > 0;
+    while (cached_count_ > 0) {
+        Region* g = cached_[--cached_count_];
+        cached_region_bytes_ -= g->bytes;
+        stats_.cached_bytes -= g->bytes;
+        unmap_region(g);
+    }
+    return any;
+}
+
+// A region for a block of `block_size`, its one free block returned (in no
+// list): the smallest cached region that fits, else a new one of a quarter
+// of what is mapped (kRegionBytes to kRegionGrowthMax) or the block's size.
+Heap::Block* Heap::grow_region(size_t block_size) {
+    size_t need = round_up(block_size + kRegionHeader + kSentinel, kPageSize);
+    if (index_count_ == kMaxRegions) return nullptr;
+    int best = -1;
+    for (int i = 0; i < cached_count_; ++i)
+        if (cached_[i]->bytes >= need && (best < 0 || cached_[i]->bytes < cached_[best]->bytes)) best = i;
+    if (best >= 0) {
+        Region* g = cached_[best];
+        cached_[best] = cached_[--cached_count_];
+        cached_region_bytes_ -= g->bytes;
+        stats_.cached_bytes -= g->bytes;
+        index_insert(g);
+        return at(g, kRegionHeader); // as it was left: one block, poisoned with checks on
+    }
+    if (!source_) return nullptr;
+    size_t bytes = round_up(stats_.mapped_bytes / 4, kRegionBytes);
+    if (bytes < kRegionBytes) bytes = kRegionBytes;
+    if (bytes > kRegionGrowthMax) bytes = kRegionGrowthMax;
+    if (bytes < need) bytes = need;
+    void* base = source_->map_pages(bytes / kPageSize);
+    if (!base && (give_back_cached() || bytes > need)) {
+        bytes = need;
+        base = source_->map_pages(bytes / kPageSize);
+    }
+    if (!base) return nullptr;
+    return add_region(base, bytes);
+}
+
+// Makes `bytes` at `base` a region of the heap and returns its one free
+// block, not yet in any list.
+Heap::Block* Heap::add_region(void* base, size_t bytes) {
+    Region* g = static_cast<Region*>(base);
+    g->bytes = bytes;
+    index_insert(g); // the callers checked there is room
+    stats_.regions++;
+    stats_.mapped_bytes += bytes;
+
+    Block* b = at(base, kRegionHeader);
+    b->prev_phys = nullptr;
+    b->tag = bytes - kRegionHeader - kSentinel;
+    Block* end = next_phys(b);
+    end->prev_phys = b;
+    end->tag = 0;
+    if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, size_of(b) - hdr_);
+    return b;
+}
+
+// --- Slabs ------------------------------------------------------------------
+
+// A new slab of class c on its list, with room for at least eight blocks.
+Heap::Slab* Heap::slab_create(int c) {
+    size_t block = kClasses.size[c];
+    size_t bytes = round_up(hdr_ + kSlabHeader + 8 * block, kPageSize);
+    if (bytes < kSlabMinBytes) bytes = kSlabMinBytes;
+    Block* host = tlsf_take(bytes);
+    if (!host) return nullptr;
+    host->tag = size_of(host) | kSlabHost;
+    if (checks_) {
+        host->canary = secret_ ^ reinterpret_cast<uintptr_t>(host);
+        host->requested = 0;
+        host->allocated_by = 0;
+        host->freed_by = 0;
+    }
+    Slab* s = reinterpret_cast<Slab*>(bytes_of(host) + hdr_);
+    s->host = host;
+    s->block_size = uint32_t(block);
+    s->cls = uint16_t(c);
+    s->used = 0;
+    s->free = nullptr;
+    s->fresh = first_block(s);
+    s->end = s->fresh + (size_of(host) - hdr_ - kSlabHeader) / block * block;
+    s->prev = nullptr;
+    s->next = partial_[c];
+    if (s->next) s->next->prev = s;
+    partial_[c] = s;
+    s->listed = true;
+    return s;
+}
+
+void* Heap::slab_allocate(int c, size_t size, uintptr_t caller, int owner) {
+    Slab* s = partial_[c];
+    if (!s && !(s = slab_create(c))) return nullptr;
+    Block* b = s->free;
+    if (b) {
+        s->free = links(b, hdr_)->next;
+    } else {
+        b = reinterpret_cast<Block*>(s->fresh);
+        s->fresh += s->block_size;
+        b->prev_phys = reinterpret_cast<Block*>(s);
+    }
+    b->tag = s->block_size | kSlabBlock;
+    if (s->used++ == 0 && empty_[c] == s) {
+        empty_[c] = nullptr;
+        stats_.cached_bytes -= size_of(s->host);
+    }
+    if (!has_room(s)) { // full: off the list until a block comes back
+        partial_[c] = s->next;
+        if (s->next) s->next->prev = nullptr;
+        s->listed = false;
+    }
+    return finish_alloc(b, size, caller, owner);
+}
+
+void Heap::slab_free(Block* b) {
+    Slab* s = slab_of(b);
+    if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, s->block_size - hdr_);
+    b->tag = s->block_size | kSlabBlock | kFree;
+    links(b, hdr_)->next = s->free;
+    s->free = b;
+    if (!s->listed) {
+        Slab*& head = partial_[s->cls];
+        s->prev = nullptr;
+        s->next = head;
+        if (head) head->prev = s;
+        head = s;
+        s->listed = true;
+    }
+    if (--s->used == 0) slab_emptied(s);
+}
+
+// An empty slab is kept when it is its class's first (empty_), as long as
+// empty slabs hold no more than max(1 MiB, an eighth of the bytes in use);
+// otherwise it goes back to the TLSF. While release_owner walks the heap,
+// nothing moves: it looks again at the end.
+void Heap::slab_emptied(Slab* s) {
+    if (deferring_) return;
+    size_t bytes = size_of(s->host);
+    size_t held = stats_.cached_bytes - cached_region_bytes_;
+    size_t limit = stats_.bytes_in_use / 8 > kRegionBytes ? stats_.bytes_in_use / 8 : kRegionBytes;
+    if (!empty_[s->cls] && held + bytes <= limit) {
+        empty_[s->cls] = s;
+        stats_.cached_bytes += bytes;
+        return;
+    }
+    slab_release(s);
+}
+
+// Gives an empty slab (not in empty_) back to the TLSF.
+void Heap::slab_release(Slab* s) {
+    if (s->listed) {
+        if (s->prev)
+            s->prev->next = s->next;
+        else
+            partial_[s->cls] = s->next;
+        if (s->next) s->next->prev = s->prev;
+    }
+    Block* host = s->host;
+    host->tag = size_of(host);
+    free_block(host);
+}
+
+// --- Allocation -------------------------------------------------------------
+
+const uint8_t* Heap::unpoisoned(const Block* b, size_t from) const {
+    return first_other(bytes_of(b) + from, bytes_of(b) + size_of(b), kPoison, kPoisonWord);
+}
+
+void Heap::write_red_zone(Block* b, size_t requested) {
+    size_t n = size_of(b) - hdr_ - requested;
+    __builtin_memset(bytes_of(b) + hdr_ + requested, kRedZone, n < kRedZoneChecked ? n : kRedZoneChecked);
+}
+
+const uint8_t* Heap::red_zone_damage(const Block* b) const {
+    const uint8_t* from = bytes_of(b) + hdr_ + b->requested;
+    size_t n = size_of(b) - hdr_ - b->requested;
+    return first_other(from, from + (n < kRedZoneChecked ? n : kRedZoneChecked), kRedZone, kRedZoneWord);
+}
+
+// `b`'s tag holds its size and SLAB_BLOCK; the owner goes in here.
 void* Heap::finish_alloc(Block* b, size_t size, uintptr_t caller, int owner) {
     owner = clamp_owner(owner);
-    b->tag = size_of(b) | (uint64_t(owner) << kOwnerShift);
+    b->tag = (b->tag & (kSizeMask | kSlabBlock)) | (uint64_t(owner) << kOwnerShift);
     uint8_t* p = bytes_of(b) + hdr_;
     if (checks_) {
         if (const uint8_t* bad = unpoisoned(b, hdr_ + 16)) {
@@ -345,7 +642,7 @@ void* Heap::finish_alloc(Block* b, size_t size, uintptr_t caller, int owner) {
         b->requested = size;
         b->allocated_by = caller;
         b->freed_by = 0;
-        __builtin_memset(p + size, kRedZone, size_of(b) - hdr_ - size);
+        write_red_zone(b, size);
     }
     account_alloc(owner, size_of(b) - hdr_);
     return p;
@@ -357,7 +654,8 @@ void* Heap::allocate(size_t size, size_t alignment, uintptr_t caller, int owner)
     size_t bs = (hdr_ + size + (checks_ ? 8 : 0) + 15) & ~size_t(15);
     if (bs < min_block_) bs = min_block_;
     if (alignment <= kAlign) {
-        if (bs <= kCacheMax) {
+        if (slabs_ && bs <= kSlabMaxBlock) return slab_allocate(class_of(bs), size, caller, owner);
+        if (!slabs_ && bs <= kCacheMax) {
             size_t c = (bs >> 4) - 2;
             if (Block* b = cache_[c]) {
                 cache_[c] = links(b, hdr_)->next;
@@ -372,11 +670,8 @@ void* Heap::allocate(size_t size, size_t alignment, uintptr_t caller, int owner)
     // Room for a leading free block of at least min_block_ before the
     // aligned payload.
     size_t search = bs + alignment + min_block_;
-    Block* b = find_free(search);
-    if (b)
-        remove_free(b);
-    else if (!(b = grow_region(search)))
-        return nullptr;
+    Block* b = take_free(search);
+    if (!b) return nullptr;
     uintptr_t payload = reinterpret_cast<uintptr_t>(b) + hdr_;
     uintptr_t aligned = round_up(payload, alignment);
     if (aligned != payload) {
@@ -394,20 +689,31 @@ void* Heap::allocate(size_t size, size_t alignment, uintptr_t caller, int owner)
     return finish_alloc(b, size, caller, owner);
 }
 
-const Heap::Region* Heap::region_of(const void* p) const {
-    uintptr_t a = reinterpret_cast<uintptr_t>(p);
-    for (const Region* g = regions_; g; g = g->next) {
-        uintptr_t lo = reinterpret_cast<uintptr_t>(g) + kRegionHeader + hdr_;
-        uintptr_t hi = reinterpret_cast<uintptr_t>(g) + g->bytes - kSentinel;
-        if (a >= lo && a < hi) return g;
+// --- Free -------------------------------------------------------------------
+
+// With checks on, whether the header at `b` (in region g, canary wrong)
+// still looks like a block's: then its canary was damaged, else the pointer
+// was never a block's. Reads only inside the region.
+bool Heap::looks_like_block(const Block* b, const Region* g) const {
+    uintptr_t lo = reinterpret_cast<uintptr_t>(g) + kRegionHeader;
+    uintptr_t end = reinterpret_cast<uintptr_t>(g) + g->bytes - kSentinel;
+    uintptr_t a = reinterpret_cast<uintptr_t>(b);
+    size_t s = size_of(b);
+    if ((b->tag & kFlagMask) == kSlabBlock) {
+        uintptr_t sa = reinterpret_cast<uintptr_t>(b->prev_phys);
+        if (sa < lo + hdr_ || sa + kSlabHeader > end || (sa & (kAlign - 1))) return false;
+        const Slab* sl = slab_of(b);
+        uintptr_t first = reinterpret_cast<uintptr_t>(first_block(sl));
+        return reinterpret_cast<uintptr_t>(sl->host) + hdr_ == sa && (sl->host->tag & kSlabHost) &&
+               s == sl->block_size && a >= first && a < reinterpret_cast<uintptr_t>(sl->fresh) &&
+               (a - first) % s == 0;
     }
-    return nullptr;
+    return (b->tag & kFlagMask) == 0 && s >= min_block_ && a + s <= end && next_phys(b)->prev_phys == b;
 }
 
 // The block of a pointer passed to free/reallocate, or nullptr after a
 // fault was reported.
-Heap::Block* Heap::validate(const void* p, uintptr_t caller, const char* op) const {
-    (void)op;
+Heap::Block* Heap::validate(const void* p, uintptr_t caller) const {
     uintptr_t a = reinterpret_cast<uintptr_t>(p);
     if (a & (kAlign - 1)) {
         report(Fault::invalid_free, p, 0, caller, 0, "pointer not aligned like any block");
@@ -426,11 +732,7 @@ Heap::Block* Heap::validate(const void* p, uintptr_t caller, const char* op) con
                        "block already freed (merged into its neighbour)");
                 return nullptr;
             }
-            size_t s = size_of(b);
-            uintptr_t end = reinterpret_cast<uintptr_t>(g) + g->bytes - kSentinel;
-            bool looks_like_block = (b->tag & kFlagMask) == 0 && s >= min_block_ && a - hdr_ + s <= end &&
-                                    next_phys(b)->prev_phys == b;
-            if (looks_like_block)
+            if (looks_like_block(b, g))
                 report(Fault::corrupt, p, b->requested, caller, b->allocated_by,
                        "block header canary damaged");
             else
@@ -443,45 +745,48 @@ Heap::Block* Heap::validate(const void* p, uintptr_t caller, const char* op) con
                checks_ ? b->allocated_by : 0, "block is already free");
         return nullptr;
     }
-    if (checks_) {
-        const uint8_t* q = bytes_of(b) + hdr_ + b->requested;
-        const uint8_t* end = bytes_of(b) + size_of(b);
-        for (; q < end; ++q) {
-            if (*q != kRedZone) {
-                report(Fault::overflow, p, b->requested, caller, b->allocated_by,
-                       "write past the end of the block (red zone damaged)");
-                return nullptr;
-            }
-        }
+    if (b->tag & kSlabHost) {
+        report(Fault::invalid_free, p, 0, caller, 0, "not the start of a block (a slab's header)");
+        return nullptr;
+    }
+    if (checks_ && b->requested > size_of(b) - hdr_ - 8) {
+        report(Fault::corrupt, p, b->requested, caller, b->allocated_by, "block header damaged (requested size)");
+        return nullptr;
+    }
+    if (checks_ && red_zone_damage(b)) {
+        report(Fault::overflow, p, b->requested, caller, b->allocated_by,
+               "write past the end of the block (red zone damaged)");
+        return nullptr;
     }
     return b;
 }
 
 void Heap::free(void* p, uintptr_t caller) {
     if (!p) return;
-    Block* b = validate(p, caller, "free");
+    Block* b = validate(p, caller);
     if (!b) return;
-    size_t bs = size_of(b);
-    account_free(owner_of(b), bs - hdr_);
+    uint64_t tag = b->tag;
+    size_t bs = tag & kSizeMask;
+    account_free(int(tag >> kOwnerShift), bs - hdr_);
     if (checks_) b->freed_by = caller;
-    if (bs <= kCacheMax) {
+    if (tag & kSlabBlock) {
+        slab_free(b);
+    } else if (!slabs_ && bs <= kCacheMax && cache_count_[(bs >> 4) - 2] < uint32_t(kCacheDepth)) {
         size_t c = (bs >> 4) - 2;
-        if (cache_count_[c] < uint32_t(kCacheDepth)) {
-            if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, bs - hdr_);
-            b->tag = bs | kCached;
-            links(b, hdr_)->next = cache_[c];
-            cache_[c] = b;
-            cache_count_[c]++;
-            if (stats_.blocks_in_use == 0) trim();
-            return;
-        }
+        if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, bs - hdr_);
+        b->tag = bs | kCached;
+        links(b, hdr_)->next = cache_[c];
+        cache_[c] = b;
+        cache_count_[c]++;
+    } else {
+        b->tag = bs;
+        free_block(b);
     }
-    b->tag = bs;
-    free_block(b);
     if (stats_.blocks_in_use == 0) trim();
 }
 
 void Heap::trim() {
+    if (deferring_) return;
     for (int c = 0; c < kCacheClasses; ++c) {
         while (Block* b = cache_[c]) { // at most kCacheDepth
             cache_[c] = links(b, hdr_)->next;
@@ -490,7 +795,27 @@ void Heap::trim() {
         }
         cache_count_[c] = 0;
     }
+    for (int c = 0; c < kSlabClasses; ++c) {
+        if (Slab* s = empty_[c]) {
+            empty_[c] = nullptr;
+            stats_.cached_bytes -= size_of(s->host);
+            slab_release(s);
+        }
+    }
+    // Regions left wholly free while release_owner walked, but one.
+    for (int i = index_count_ - 1; i >= 0 && index_count_ > 1; --i) {
+        Region* g = index_[i];
+        Block* b = at(g, kRegionHeader);
+        if ((b->tag & kFree) && next_phys(b)->tag == 0) {
+            remove_free(b);
+            index_remove(g);
+            unmap_region(g);
+        }
+    }
+    give_back_cached();
 }
+
+// --- Reallocation -----------------------------------------------------------
 
 void* Heap::reallocate(void* p, size_t size, uintptr_t caller, int owner) {
     if (!p) return allocate(size, kAlign, caller, owner);
@@ -498,42 +823,52 @@ void* Heap::reallocate(void* p, size_t size, uintptr_t caller, int owner) {
         free(p, caller);
         return nullptr;
     }
-    Block* b = validate(p, caller, "reallocate");
+    Block* b = validate(p, caller);
     if (!b) return nullptr;
     if (size > kMaxRequest) return nullptr;
     size_t bs = (hdr_ + size + (checks_ ? 8 : 0) + 15) & ~size_t(15);
     if (bs < min_block_) bs = min_block_;
     size_t cur = size_of(b);
-    if (bs > cur) {
+    bool move = false;
+    if (b->tag & kSlabBlock) {
+        // In place while it fits and uses more than half of the block.
+        move = bs > cur || (bs <= cur / 2 && cur > 2 * min_block_);
+    } else if (bs > cur) {
         Block* next = next_phys(b);
         if (!(next->tag & kFree) || cur + size_of(next) < bs) {
-            void* q = allocate(size, kAlign, caller, owner);
-            if (!q) return nullptr;
+            move = true;
+        } else {
+            if (checks_) {
+                if (const uint8_t* bad = unpoisoned(next, hdr_ + 16)) {
+                    report(Fault::use_after_free, bad, size_of(next) - hdr_, caller, 0,
+                           "freed memory was written (poison damaged), found on reuse");
+                    return nullptr;
+                }
+            }
+            remove_free(next);
+            b->tag = (cur + size_of(next)) | (b->tag & ~kSizeMask);
+            next_phys(b)->prev_phys = b;
+            if (Block* rest = split_tail(b, bs)) insert_free(rest); // next's next is in use
+        }
+    } else if (Block* rest = split_tail(b, bs)) {
+        free_block(rest);
+    }
+    if (move) {
+        void* q = allocate(size, kAlign, caller, owner);
+        if (q) {
             size_t old = checks_ ? b->requested : cur - hdr_;
             __builtin_memcpy(q, p, old < size ? old : size);
             free(p, caller);
             return q;
         }
-        if (checks_) {
-            if (const uint8_t* bad = unpoisoned(next, hdr_ + 16)) {
-                report(Fault::use_after_free, bad, size_of(next) - hdr_, caller, 0,
-                       "freed memory was written (poison damaged), found on reuse");
-                return nullptr;
-            }
-        }
-        remove_free(next);
-        b->tag = (cur + size_of(next)) | (b->tag & ~kSizeMask);
-        next_phys(b)->prev_phys = b;
-        if (Block* rest = split_tail(b, bs)) insert_free(rest); // next's next is in use
-    } else if (Block* rest = split_tail(b, bs)) {
-        free_block(rest);
+        if (bs > cur) return nullptr; // a smaller slab block could not be had: stay
     }
     account_free(owner_of(b), cur - hdr_);
     owner = clamp_owner(owner);
-    b->tag = size_of(b) | (uint64_t(owner) << kOwnerShift);
+    b->tag = (b->tag & (kSizeMask | kSlabBlock)) | (uint64_t(owner) << kOwnerShift);
     if (checks_) {
         b->requested = size;
-        __builtin_memset(bytes_of(b) + hdr_ + size, kRedZone, size_of(b) - hdr_ - size);
+        write_red_zone(b, size);
     }
     account_alloc(owner, size_of(b) - hdr_);
     return p;
@@ -545,23 +880,98 @@ size_t Heap::usable_size(const void* p) const {
     return checks_ ? b->requested : size_of(b) - hdr_;
 }
 
+// --- Releasing a module's blocks --------------------------------------------
+
+// One walk: nothing is given back (slabs, regions) until it ends, so the
+// blocks ahead stay where they are; a TLSF block's free neighbour after it
+// merges into it, so the walk steps over that one.
 size_t Heap::release_owner(int owner) {
     if (owner < 0 || owner >= kCoreOwner) return 0;
     size_t released = 0;
-    for (bool again = true; again;) {
-        again = false;
-        for (Region* g = regions_; g && !again; g = g->next) {
-            const Block* end = at(g, g->bytes - kSentinel);
-            for (Block* b = at(g, kRegionHeader); b < end; b = next_phys(b)) {
-                if ((b->tag & (kFree | kCached)) || owner_of(b) != owner) continue;
+    deferring_ = true;
+    for (int i = 0; i < index_count_; ++i) {
+        Region* g = index_[i];
+        const Block* end = at(g, g->bytes - kSentinel);
+        for (Block* b = at(g, kRegionHeader); b < end;) {
+            Block* next = next_phys(b);
+            if (b->tag & kSlabHost) {
+                Slab* s = reinterpret_cast<Slab*>(bytes_of(b) + hdr_);
+                for (uint8_t* q = first_block(s); q < s->fresh; q += s->block_size) {
+                    Block* sb = reinterpret_cast<Block*>(q);
+                    if ((sb->tag & kFree) || owner_of(sb) != owner) continue;
+                    free(bytes_of(sb) + hdr_, 0);
+                    ++released;
+                }
+            } else if (!(b->tag & (kFree | kCached)) && owner_of(b) == owner) {
+                if (next->tag & kFree) next = next_phys(next);
                 free(bytes_of(b) + hdr_, 0);
                 ++released;
-                again = true;
-                break;
+            }
+            b = next;
+        }
+    }
+    deferring_ = false;
+    for (int c = 0; c < kSlabClasses; ++c) {
+        for (Slab* s = partial_[c]; s;) {
+            Slab* next = s->next;
+            if (s->used == 0 && empty_[c] != s) slab_emptied(s);
+            s = next;
+        }
+    }
+    trim();
+    return released;
+}
+
+// --- Checking ---------------------------------------------------------------
+
+bool Heap::check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& listed_slabs) const {
+    auto fail = [&r](const char* what, const void* where) {
+        r.ok = false;
+        r.problem = what;
+        r.where = where;
+        return false;
+    };
+    size_t bs = s->block_size;
+    if (s->host != host || s->cls >= kSlabClasses || bs != kClasses.size[s->cls])
+        return fail("slab header damaged", s);
+    const uint8_t* first = first_block(s);
+    if (s->fresh < first || s->end < s->fresh || s->end > bytes_of(host) + size_of(host) ||
+        size_t(s->fresh - first) % bs != 0 || size_t(s->end - first) % bs != 0)
+        return fail("slab bounds damaged", s);
+    size_t used = 0, free_blocks = 0;
+    for (const uint8_t* q = first; q < s->fresh; q += bs) {
+        const Block* b = reinterpret_cast<const Block*>(q);
+        if (slab_of(b) != s || size_of(b) != bs || !(b->tag & kSlabBlock) || (b->tag & (kCached | kSlabHost)))
+            return fail("slab block header damaged", b);
+        if (b->tag & kFree) {
+            free_blocks++;
+            if (checks_) {
+                if (const uint8_t* bad = unpoisoned(b, hdr_ + 16)) return fail("write after free: poison damaged", bad);
+            }
+        } else {
+            used++;
+            r.used_blocks++;
+            r.used_bytes += bs - hdr_;
+            if (checks_) {
+                if (b->canary != (secret_ ^ reinterpret_cast<uintptr_t>(b))) return fail("header canary damaged", b);
+                if (b->requested > bs - hdr_ - 8) return fail("requested size damaged", b);
+                if (const uint8_t* bad = red_zone_damage(b)) return fail("red zone damaged (overflow)", bad);
             }
         }
     }
-    return released;
+    if (used != s->used) return fail("slab's count of blocks in use wrong", s);
+    size_t listed = 0;
+    for (const Block* b = s->free; b; b = links(b, hdr_)->next) {
+        if (++listed > free_blocks) return fail("slab free list holds blocks that are not free", b);
+        const uint8_t* q = bytes_of(b);
+        if (q < first || q >= s->fresh || size_t(q - first) % bs != 0 || !(b->tag & kFree))
+            return fail("slab free list holds a wrong block", b);
+    }
+    if (listed != free_blocks) return fail("free slab blocks missing from the slab's free list", s);
+    if (s->listed != has_room(s)) return fail("slab on its class list when full, or off it with room", s);
+    if (s->listed) listed_slabs++;
+    if (s->used == 0 && empty_[s->cls] != s && !deferring_) return fail("an empty slab not given back", s);
+    return true;
 }
 
 CheckReport Heap::check() const {
@@ -573,11 +983,11 @@ CheckReport Heap::check() const {
         r.where = where;
         return r;
     };
-    size_t free_in_walk = 0, cached_in_walk = 0, regions = 0, mapped = 0;
-    for (const Region* g = regions_; g; g = g->next) {
-        if (++regions > stats_.regions) return fail("more regions in the list than counted", g);
+    size_t free_in_walk = 0, cached_in_walk = 0, mapped = 0, slabs_in_walk = 0, empty_slab_bytes = 0;
+    for (int i = 0; i < index_count_; ++i) {
+        const Region* g = index_[i];
+        if (i > 0 && index_[i - 1] >= g) return fail("region index out of order", g);
         mapped += g->bytes;
-        if (g->next && g->next->prev != g) return fail("region list links broken", g);
         const Block* end = at(g, g->bytes - kSentinel);
         const Block* b = at(g, kRegionHeader);
         const Block* prev = nullptr;
@@ -587,6 +997,7 @@ CheckReport Heap::check() const {
             if (b->prev_phys != prev) return fail("prev_phys boundary tag wrong", b);
             if (s < min_block_ || bytes_of(b) + s > bytes_of(end)) return fail("block size out of range", b);
             bool is_free = b->tag & kFree;
+            if (b->tag & kSlabBlock) return fail("a slab block outside a slab", b);
             if (is_free || (b->tag & kCached)) {
                 if (is_free && prev_free) return fail("two adjacent free blocks", b);
                 if (is_free && (b->tag & kCached)) return fail("block both free and cached", b);
@@ -597,6 +1008,12 @@ CheckReport Heap::check() const {
                     if (const uint8_t* bad = unpoisoned(b, hdr_ + 16))
                         return fail("write after free: poison damaged", bad);
                 }
+            } else if (b->tag & kSlabHost) {
+                if (checks_ && b->canary != (secret_ ^ reinterpret_cast<uintptr_t>(b)))
+                    return fail("header canary damaged", b);
+                const Slab* sl = reinterpret_cast<const Slab*>(bytes_of(b) + hdr_);
+                if (!check_slab(sl, b, r, slabs_in_walk)) return r;
+                if (sl->used == 0 && empty_[sl->cls] == sl) empty_slab_bytes += s;
             } else {
                 r.used_blocks++;
                 r.used_bytes += s - hdr_;
@@ -604,8 +1021,7 @@ CheckReport Heap::check() const {
                     if (b->canary != (secret_ ^ reinterpret_cast<uintptr_t>(b)))
                         return fail("header canary damaged", b);
                     if (b->requested > s - hdr_ - 8) return fail("requested size damaged", b);
-                    for (const uint8_t* q = bytes_of(b) + hdr_ + b->requested; q < bytes_of(b) + s; ++q)
-                        if (*q != kRedZone) return fail("red zone damaged (overflow)", q);
+                    if (const uint8_t* bad = red_zone_damage(b)) return fail("red zone damaged (overflow)", bad);
                 }
             }
             prev_free = is_free;
@@ -615,8 +1031,22 @@ CheckReport Heap::check() const {
         if (b != end) return fail("blocks overrun the region", b);
         if (end->tag != 0 || end->prev_phys != prev) return fail("region sentinel damaged", end);
     }
-    if (regions != stats_.regions || mapped != stats_.mapped_bytes)
+    size_t cached_regions = 0;
+    for (int i = 0; i < cached_count_; ++i) {
+        const Region* g = cached_[i];
+        const Block* b = at(g, kRegionHeader);
+        if (b->prev_phys || size_of(b) != g->bytes - kRegionHeader - kSentinel || b->tag != size_of(b))
+            return fail("cached region damaged", g);
+        if (checks_) {
+            if (const uint8_t* bad = unpoisoned(b, hdr_ + 16)) return fail("write after free: poison damaged", bad);
+        }
+        mapped += g->bytes;
+        cached_regions += g->bytes;
+    }
+    if (size_t(index_count_ + cached_count_) != stats_.regions || mapped != stats_.mapped_bytes)
         return fail("region count or mapped bytes disagree with stats", nullptr);
+    if (cached_regions != cached_region_bytes_ || cached_regions + empty_slab_bytes != stats_.cached_bytes)
+        return fail("cached bytes disagree with the caches", nullptr);
 
     size_t listed = 0;
     for (int fl = 0; fl < kFlCount; ++fl) {
@@ -649,6 +1079,19 @@ CheckReport Heap::check() const {
         if (n != cache_count_[c]) return fail("cache count wrong", nullptr);
     }
     if (cached != cached_in_walk) return fail("cached blocks missing from the caches", nullptr);
+
+    size_t on_lists = 0;
+    for (int c = 0; c < kSlabClasses; ++c) {
+        const Slab* prev = nullptr;
+        for (const Slab* s = partial_[c]; s; s = s->next) {
+            if (++on_lists > slabs_in_walk) return fail("slab lists hold slabs not found in regions", s);
+            if (s->cls != c || !s->listed || s->prev != prev) return fail("slab list links broken", s);
+            prev = s;
+        }
+        if (empty_[c] && (empty_[c]->cls != c || empty_[c]->used != 0 || !empty_[c]->listed))
+            return fail("kept empty slab wrong", empty_[c]);
+    }
+    if (on_lists != slabs_in_walk) return fail("slabs with room missing from their lists", nullptr);
     if (r.used_blocks != stats_.blocks_in_use || r.used_bytes != stats_.bytes_in_use)
         return fail("used blocks or bytes disagree with stats", nullptr);
     return r;

@@ -324,7 +324,7 @@ TEST_CASE("heap: a write after free is caught by the poison check", "[heap]") {
         CHECK(fault_of([&] { h->allocate(100, 0, 3, 0); }) == Fault::use_after_free);
         (void)keep;
     }
-    SECTION("large block, found by check() and when reused") {
+    SECTION("slab block of 5000 bytes, found by check() and when reused") {
         void* a = h->allocate(5000, 0, 1, 0);
         uint8_t* p = static_cast<uint8_t*>(h->allocate(5000, 0, 1, 0));
         void* b = h->allocate(5000, 0, 1, 0);
@@ -334,8 +334,23 @@ TEST_CASE("heap: a write after free is caught by the poison check", "[heap]") {
         CheckReport r = h->check();
         CHECK_FALSE(r.ok);
         CHECK(r.where == p + 3000);
+        // The slab's free list is LIFO: the next block of that class is p.
+        CHECK(fault_of([&] { h->allocate(4990, 0, 3, 0); }) == Fault::use_after_free);
+        (void)a;
+        (void)b;
+    }
+    SECTION("TLSF block (past the slabs), found by check() and when reused") {
+        void* a = h->allocate(100000, 0, 1, 0);
+        uint8_t* p = static_cast<uint8_t*>(h->allocate(100000, 0, 1, 0));
+        void* b = h->allocate(100000, 0, 1, 0);
+        h->free(p, 2);
+        require_clean(*h);
+        p[77777] = 1;
+        CheckReport r = h->check();
+        CHECK_FALSE(r.ok);
+        CHECK(r.where == p + 77777);
         // Good fit: a smaller request is served from the freed block.
-        CHECK(fault_of([&] { h->allocate(4000, 0, 3, 0); }) == Fault::use_after_free);
+        CHECK(fault_of([&] { h->allocate(90000, 0, 3, 0); }) == Fault::use_after_free);
         (void)a;
         (void)b;
     }
@@ -458,20 +473,48 @@ TEST_CASE("heap: exhaustion returns nullptr and leaves the heap consistent", "[h
 
 TEST_CASE("heap: realloc grows and shrinks in place when it can", "[heap]") {
     for (bool checks : {true, false}) {
+        INFO("checks " << checks);
         FakePageSource src;
         auto h = make_heap(src, checks);
+
+        // A slab block stays while the new size fits its class and uses more
+        // than half of it; otherwise it moves, with its contents.
         uint8_t* p = static_cast<uint8_t*>(h->allocate(1000, 0, 1, 4));
         std::memset(p, 3, 1000);
-        CHECK(h->reallocate(p, 3000, 2, 5) == p); // the rest of the region follows
+        CHECK(h->reallocate(p, 1005, 2, 5) == p); // blocks of 1024 B (1280 with checks)
         CHECK(h->stats().owners[4].blocks == 0);
         CHECK(h->stats().owners[5].blocks == 1);
-        for (int i = 0; i < 1000; ++i)
-            REQUIRE(p[i] == 3);
-        CHECK(h->reallocate(p, 200, 2, 5) == p);
-        CHECK(h->usable_size(p) >= 200);
+        CHECK(h->reallocate(p, 700, 2, 5) == p);
+        CHECK(h->usable_size(p) >= 700);
+        uint8_t* q = static_cast<uint8_t*>(h->reallocate(p, 3000, 2, 5));
+        REQUIRE(q != nullptr);
+        CHECK(q != p);
+        for (int i = 0; i < 700; ++i)
+            REQUIRE(q[i] == 3);
+        uint8_t* r = static_cast<uint8_t*>(h->reallocate(q, 100, 2, 5));
+        REQUIRE(r != nullptr);
+        CHECK(r != q); // a quarter of the block: a smaller class
+        for (int i = 0; i < 100; ++i)
+            REQUIRE(r[i] == 3);
+        CHECK(h->stats().owners[5].blocks == 1);
         require_clean(*h);
-        h->free(p, 1);
+        h->free(r, 1);
+
+        // A TLSF block grows into the free block after it and shrinks by
+        // giving its tail back.
+        uint8_t* big = static_cast<uint8_t*>(h->allocate(100000, 0, 1, 4));
+        std::memset(big, 7, 100000);
+        CHECK(h->reallocate(big, 300000, 2, 5) == big); // the rest of the region follows
+        for (int i = 0; i < 100000; ++i)
+            REQUIRE(big[i] == 7);
+        CHECK(h->usable_size(big) >= 300000);
+        CHECK(h->reallocate(big, 80000, 2, 5) == big);
+        CHECK(h->usable_size(big) >= 80000);
+        CHECK(h->usable_size(big) < 81000);
         require_clean(*h);
+        h->free(big, 1);
+        require_clean(*h);
+        CHECK(h->stats().bytes_in_use == 0);
     }
 }
 
