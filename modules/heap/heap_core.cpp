@@ -61,16 +61,28 @@ inline int class_of(size_t bs) {
 
 struct ClassTable {
     uint32_t size[Heap::kSlabClasses];
+    uint8_t small[65]; // the class of a block of up to 1024 bytes, by (bytes + 15) / 16
 };
 constexpr ClassTable make_class_table() {
     ClassTable t{};
     for (int c = 0; c < Heap::kSlabClasses; ++c)
         t.size[c] = uint32_t(class_size(c));
+    for (int i = 0, c = 0; i <= 64; ++i) {
+        while (t.size[c] < size_t(i) * 16)
+            ++c;
+        t.small[i] = uint8_t(c);
+    }
     return t;
 }
 constexpr ClassTable kClasses = make_class_table();
 static_assert(kClasses.size[0] == 32 && kClasses.size[6] == 128 && kClasses.size[7] == 160);
 static_assert(kClasses.size[Heap::kSlabClasses - 1] == Heap::kSlabMaxBlock);
+static_assert(kClasses.small[0] == 0 && kClasses.small[2] == 0 && kClasses.small[3] == 1 && kClasses.small[64] == 18);
+
+// The class of a block of `bs` bytes (header included, at most kSlabMaxBlock).
+[[gnu::always_inline]] inline int slab_class(size_t bs) {
+    return bs <= 1024 ? kClasses.small[(bs + 15) >> 4] : class_of(bs);
+}
 
 } // namespace
 
@@ -91,16 +103,17 @@ struct Heap::Region {
 static_assert(sizeof(Heap::Region) == kRegionHeader);
 
 struct Heap::Slab {
-    Slab* next; // on partial_[cls]
-    Slab* prev;
     Block* free;    // freed blocks, LIFO
+    uint32_t used;  // blocks handed out
+    uint32_t capacity;
+    uint32_t block_size;
+    uint16_t cls;
+    bool listed;    // on partial_[cls]: used < capacity, and not the class's kept empty slab
+    Slab* next;
+    Slab* prev;
     uint8_t* fresh; // the next never-used block
     uint8_t* end;   // past the last whole block
     Block* host;    // the TLSF block the slab lives in
-    uint32_t block_size;
-    uint32_t used; // blocks handed out
-    uint16_t cls;
-    bool listed;
 };
 static_assert(sizeof(Heap::Slab) <= kSlabHeader);
 
@@ -129,9 +142,6 @@ inline Slab* slab_of(const Block* b) {
 }
 inline uint8_t* first_block(const Slab* s) {
     return reinterpret_cast<uint8_t*>(const_cast<Slab*>(s)) + kSlabHeader;
-}
-inline bool has_room(const Slab* s) {
-    return s->free || s->fresh + s->block_size <= s->end;
 }
 
 // Free-list links live at the start of the payload.
@@ -164,17 +174,55 @@ inline int clamp_owner(int owner) {
     return owner >= 0 && owner < kMaxOwners ? owner : kCoreOwner;
 }
 
-// The first byte in [p, end) that is not `value` (whose word is `word`),
-// compared eight bytes at a time; nullptr when there is none.
-inline const uint8_t* first_other(const uint8_t* p, const uint8_t* end, uint8_t value, uint64_t word) {
-    for (; p + 8 <= end; p += 8) {
-        uint64_t w;
-        __builtin_memcpy(&w, p, 8);
-        if (w != word) break;
+inline uint64_t load64(const uint8_t* p) {
+    uint64_t w;
+    __builtin_memcpy(&w, p, 8);
+    return w;
+}
+
+inline const uint8_t* first_differing(const uint8_t* word_at, uint64_t diff) {
+    return word_at + (__builtin_ctzll(diff) >> 3); // little endian: the lowest byte comes first
+}
+
+// The first byte of [p, end), both 16-byte aligned, that is not `word`'s
+// byte; nullptr when there is none. One predictable branch per 32 bytes.
+inline const uint8_t* aligned_damage(const uint8_t* p, const uint8_t* end, uint64_t word) {
+    for (; p + 32 <= end; p += 32) {
+        uint64_t d = (load64(p) ^ word) | (load64(p + 8) ^ word) | (load64(p + 16) ^ word) | (load64(p + 24) ^ word);
+        if (d) break;
     }
-    for (; p < end; ++p)
-        if (*p != value) return p;
+    for (; p < end; p += 8)
+        if (uint64_t d = load64(p) ^ word) return first_differing(p, d);
     return nullptr;
+}
+
+// The same over any [from, to) inside a block: whole aligned words, the
+// bytes outside the range masked off (they are the block's, so readable).
+inline const uint8_t* masked_damage(const uint8_t* from, const uint8_t* to, uint64_t word) {
+    if (from >= to) return nullptr;
+    const uint8_t* a = reinterpret_cast<const uint8_t*>(reinterpret_cast<uintptr_t>(from) & ~uintptr_t(7));
+    const uint8_t* e = reinterpret_cast<const uint8_t*>((reinterpret_cast<uintptr_t>(to) + 7) & ~uintptr_t(7));
+    uint64_t mask = ~uint64_t(0) << (8 * (from - a));
+    uint64_t last = ~uint64_t(0) >> (8 * (e - to));
+    for (const uint8_t* q = a; q < e; q += 8) {
+        uint64_t m = q + 8 == e ? mask & last : mask;
+        if (uint64_t d = (load64(q) ^ word) & m) return first_differing(q, d);
+        mask = ~uint64_t(0);
+    }
+    return nullptr;
+}
+
+// Writes `word`'s byte over [from, to) inside a block, by whole words: the
+// bytes before `from` in its word are kept, those after `to` in its word
+// (the block's slack) written too.
+inline void masked_fill(uint8_t* from, const uint8_t* to, uint64_t word) {
+    if (from >= to) return;
+    uint8_t* a = reinterpret_cast<uint8_t*>(reinterpret_cast<uintptr_t>(from) & ~uintptr_t(7));
+    uint64_t mask = ~uint64_t(0) << (8 * (from - a));
+    uint64_t w = (load64(a) & ~mask) | (word & mask);
+    __builtin_memcpy(a, &w, 8);
+    for (uint8_t* q = a + 8; q < to; q += 8)
+        __builtin_memcpy(q, &word, 8);
 }
 
 } // namespace
@@ -210,6 +258,7 @@ bool Heap::init_fixed(void* base, size_t bytes, Options options, void (*fault)(c
         return false;
     }
     insert_free(add_region(base, bytes));
+    empty_region_bytes_ = stats_.cached_bytes = bytes; // wholly free
     return true;
 }
 
@@ -218,8 +267,6 @@ size_t Heap::shutdown() {
     if (PageSource* source = source_) {
         for (int i = 0; i < index_count_; ++i)
             source->unmap_pages(index_[i], index_[i]->bytes / kPageSize);
-        for (int i = 0; i < cached_count_; ++i)
-            source->unmap_pages(cached_[i], cached_[i]->bytes / kPageSize);
     }
     __builtin_memset(static_cast<void*>(this), 0, sizeof(*this));
     return in_use;
@@ -234,7 +281,7 @@ void Heap::report(Fault kind, const void* p, size_t size, uintptr_t caller, uint
         __builtin_trap();
 }
 
-void Heap::account_alloc(int owner, size_t bytes) {
+[[gnu::always_inline]] inline void Heap::account_alloc(int owner, size_t bytes) {
     OwnerStats& o = stats_.owners[owner];
     o.bytes += bytes;
     o.blocks++;
@@ -247,7 +294,7 @@ void Heap::account_alloc(int owner, size_t bytes) {
     if (stats_.blocks_in_use > stats_.peak_blocks) stats_.peak_blocks = stats_.blocks_in_use;
 }
 
-void Heap::account_free(int owner, size_t bytes) {
+[[gnu::always_inline]] inline void Heap::account_free(int owner, size_t bytes) {
     OwnerStats& o = stats_.owners[owner];
     o.bytes -= bytes;
     o.blocks--;
@@ -311,15 +358,19 @@ Heap::Block* Heap::take_free(size_t size) {
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (Block* b = find_free(size)) {
             remove_free(b);
+            if (!b->prev_phys && next_phys(b)->tag == 0) { // a wholly free region, in use again
+                size_t bytes = size_of(b) + kRegionHeader + kSentinel;
+                empty_region_bytes_ -= bytes;
+                stats_.cached_bytes -= bytes;
+            }
             return b;
         }
         if (Block* b = grow_region(size)) return b;
         if (attempt == 0) {
-            size_t cached = stats_.cached_bytes;
             bool quick = false;
             for (int c = 0; c < kCacheClasses && !quick; ++c)
                 quick = cache_[c] != nullptr;
-            if (cached == 0 && !quick) break;
+            if (stats_.cached_bytes == 0 && !quick) break;
             trim();
         }
     }
@@ -368,9 +419,16 @@ Heap::Block* Heap::merge_and_release(Block* b) {
     next = next_phys(b);
     next->prev_phys = b;
     b->tag = size_of(b);
-    if (!b->prev_phys && next->tag == 0 && index_count_ > 1 && !deferring_ &&
-        release_region(reinterpret_cast<Region*>(bytes_of(b) - kRegionHeader)))
-        return nullptr;
+    if (!b->prev_phys && next->tag == 0) { // the region is wholly free: kept, or given back
+        Region* g = reinterpret_cast<Region*>(bytes_of(b) - kRegionHeader);
+        if (index_count_ > 1 && !deferring_ && empty_region_bytes_ + g->bytes > region_cache_limit()) {
+            index_remove(g);
+            unmap_region(g);
+            return nullptr;
+        }
+        empty_region_bytes_ += g->bytes;
+        stats_.cached_bytes += g->bytes;
+    }
     return b;
 }
 
@@ -420,22 +478,12 @@ const Heap::Region* Heap::region_of(const void* p) const {
     return a >= base + kRegionHeader + hdr_ && a < base + g->bytes - kSentinel ? g : nullptr;
 }
 
-// A region wholly free leaves the index: into the region cache when it has
-// room (at most kRegionCacheSlots regions, and no more bytes than a quarter
-// of those in use, or four minimal regions), else back to the page source.
-// False when it cannot leave (the heap keeps one region).
-bool Heap::release_region(Region* g) {
-    if (index_count_ <= 1) return false;
-    index_remove(g);
-    size_t limit = stats_.bytes_in_use / 4 > 4 * kRegionBytes ? stats_.bytes_in_use / 4 : 4 * kRegionBytes;
-    if (cached_count_ < kRegionCacheSlots && cached_region_bytes_ + g->bytes <= limit) {
-        cached_[cached_count_++] = g;
-        cached_region_bytes_ += g->bytes;
-        stats_.cached_bytes += g->bytes;
-    } else {
-        unmap_region(g);
-    }
-    return true;
+// Wholly free regions stay (in the TLSF, counted in cached_bytes) while
+// they hold no more than the bytes in use, or four minimal regions: a heap
+// whose use goes up and down by a few big blocks then maps (and zeroes)
+// nothing new.
+size_t Heap::region_cache_limit() const {
+    return stats_.bytes_in_use > 4 * kRegionBytes ? stats_.bytes_in_use : 4 * kRegionBytes;
 }
 
 void Heap::unmap_region(Region* g) {
@@ -444,42 +492,19 @@ void Heap::unmap_region(Region* g) {
     source_->unmap_pages(g, g->bytes / kPageSize);
 }
 
-// Unmaps the cached regions; true when there were any.
-bool Heap::give_back_cached() {
-    bool any = cached_count_ > 0;
-    while (cached_count_ > 0) {
-        Region* g = cached_[--cached_count_];
-        cached_region_bytes_ -= g->bytes;
-        stats_.cached_bytes -= g->bytes;
-        unmap_region(g);
-    }
-    return any;
-}
-
-// A region for a block of `block_size`, its one free block returned (in no
-// list): the smallest cached region that fits, else a new one of a quarter
-// of what is mapped (kRegionBytes to kRegionGrowthMax) or the block's size.
+// A new region for a block of `block_size`, its one free block returned (in
+// no list): a quarter of what is mapped (kRegionBytes to kRegionGrowthMax),
+// or the block's size when bigger, or just that when the bigger one cannot
+// be had.
 Heap::Block* Heap::grow_region(size_t block_size) {
     size_t need = round_up(block_size + kRegionHeader + kSentinel, kPageSize);
-    if (index_count_ == kMaxRegions) return nullptr;
-    int best = -1;
-    for (int i = 0; i < cached_count_; ++i)
-        if (cached_[i]->bytes >= need && (best < 0 || cached_[i]->bytes < cached_[best]->bytes)) best = i;
-    if (best >= 0) {
-        Region* g = cached_[best];
-        cached_[best] = cached_[--cached_count_];
-        cached_region_bytes_ -= g->bytes;
-        stats_.cached_bytes -= g->bytes;
-        index_insert(g);
-        return at(g, kRegionHeader); // as it was left: one block, poisoned with checks on
-    }
-    if (!source_) return nullptr;
+    if (index_count_ == kMaxRegions || !source_) return nullptr;
     size_t bytes = round_up(stats_.mapped_bytes / 4, kRegionBytes);
     if (bytes < kRegionBytes) bytes = kRegionBytes;
     if (bytes > kRegionGrowthMax) bytes = kRegionGrowthMax;
     if (bytes < need) bytes = need;
     void* base = source_->map_pages(bytes / kPageSize);
-    if (!base && (give_back_cached() || bytes > need)) {
+    if (!base && bytes > need) {
         bytes = need;
         base = source_->map_pages(bytes / kPageSize);
     }
@@ -508,7 +533,7 @@ Heap::Block* Heap::add_region(void* base, size_t bytes) {
 
 // --- Slabs ------------------------------------------------------------------
 
-// A new slab of class c on its list, with room for at least eight blocks.
+// A new slab of class c, on its list, with room for at least eight blocks.
 Heap::Slab* Heap::slab_create(int c) {
     size_t block = kClasses.size[c];
     size_t bytes = round_up(hdr_ + kSlabHeader + 8 * block, kPageSize);
@@ -529,18 +554,72 @@ Heap::Slab* Heap::slab_create(int c) {
     s->used = 0;
     s->free = nullptr;
     s->fresh = first_block(s);
-    s->end = s->fresh + (size_of(host) - hdr_ - kSlabHeader) / block * block;
-    s->prev = nullptr;
-    s->next = partial_[c];
-    if (s->next) s->next->prev = s;
-    partial_[c] = s;
-    s->listed = true;
+    s->capacity = uint32_t((size_of(host) - hdr_ - kSlabHeader) / block);
+    s->end = s->fresh + s->capacity * block;
+    slab_list(s);
     return s;
 }
 
-void* Heap::slab_allocate(int c, size_t size, uintptr_t caller, int owner) {
+void Heap::slab_list(Slab* s) {
+    Slab*& head = partial_[s->cls];
+    s->prev = nullptr;
+    s->next = head;
+    if (head) head->prev = s;
+    head = s;
+    s->listed = true;
+}
+
+void Heap::slab_unlist(Slab* s) {
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        partial_[s->cls] = s->next;
+    if (s->next) s->next->prev = s->prev;
+    s->listed = false;
+}
+
+// The fast path: a block off the free list of the class's first slab.
+template <bool Checks>
+[[gnu::always_inline]] inline void* Heap::slab_alloc(size_t size, uintptr_t caller, int owner) {
+    constexpr size_t hdr = Checks ? 48 : 16;
+    int c = slab_class(hdr + size + (Checks ? 8 : 0));
     Slab* s = partial_[c];
-    if (!s && !(s = slab_create(c))) return nullptr;
+    if (__builtin_expect(!s || !s->free, 0)) return slab_alloc_slow(c, size, caller, owner);
+    Block* b = s->free;
+    Block* next = links(b, hdr)->next;
+    s->free = next;
+    __builtin_prefetch(next, 1); // the class's next allocation reads and writes it
+    if (++s->used == s->capacity) { // full: off the list until a block comes back
+        partial_[c] = s->next;
+        if (s->next) s->next->prev = nullptr;
+        s->listed = false;
+    }
+    if constexpr (Checks) {
+        b->tag = s->block_size | kSlabBlock;
+        return finish_alloc(b, size, caller, owner);
+    } else {
+        owner = clamp_owner(owner);
+        b->tag = s->block_size | kSlabBlock | (uint64_t(owner) << kOwnerShift);
+        account_alloc(owner, s->block_size - hdr);
+        return bytes_of(b) + hdr;
+    }
+}
+
+// A fixed or zero-initialized heap (no slabs), or a class whose first slab
+// has no freed block: a never-used block, the kept empty slab, a new slab.
+void* Heap::slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner) {
+    if (!slabs_) return allocate_general(size, kAlign, caller, owner);
+    Slab* s = partial_[c];
+    if (!s) {
+        if ((s = empty_[c])) {
+            empty_[c] = nullptr;
+            empty_slab_bytes_ -= size_of(s->host);
+            stats_.cached_bytes -= size_of(s->host);
+            slab_list(s);
+        } else if (!(s = slab_create(c))) {
+            return nullptr;
+        }
+    }
     Block* b = s->free;
     if (b) {
         s->free = links(b, hdr_)->next;
@@ -550,61 +629,43 @@ void* Heap::slab_allocate(int c, size_t size, uintptr_t caller, int owner) {
         b->prev_phys = reinterpret_cast<Block*>(s);
     }
     b->tag = s->block_size | kSlabBlock;
-    if (s->used++ == 0 && empty_[c] == s) {
-        empty_[c] = nullptr;
-        stats_.cached_bytes -= size_of(s->host);
-    }
-    if (!has_room(s)) { // full: off the list until a block comes back
-        partial_[c] = s->next;
-        if (s->next) s->next->prev = nullptr;
-        s->listed = false;
-    }
+    if (++s->used == s->capacity) slab_unlist(s);
     return finish_alloc(b, size, caller, owner);
 }
 
+// After validate and the accounting.
 void Heap::slab_free(Block* b) {
     Slab* s = slab_of(b);
     if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, s->block_size - hdr_);
     b->tag = s->block_size | kSlabBlock | kFree;
     links(b, hdr_)->next = s->free;
     s->free = b;
-    if (!s->listed) {
-        Slab*& head = partial_[s->cls];
-        s->prev = nullptr;
-        s->next = head;
-        if (head) head->prev = s;
-        head = s;
-        s->listed = true;
-    }
-    if (--s->used == 0) slab_emptied(s);
+    if (s->used-- == s->capacity)
+        slab_list(s);
+    else if (s->used == 0)
+        slab_emptied(s);
 }
 
-// An empty slab is kept when it is its class's first (empty_), as long as
-// empty slabs hold no more than max(1 MiB, an eighth of the bytes in use);
-// otherwise it goes back to the TLSF. While release_owner walks the heap,
+// An empty slab leaves its list: kept as its class's one empty slab
+// (empty_) while empty slabs hold no more than max(1 MiB, an eighth of the
+// bytes in use), else back to the TLSF. While release_owner walks the heap,
 // nothing moves: it looks again at the end.
 void Heap::slab_emptied(Slab* s) {
     if (deferring_) return;
+    slab_unlist(s);
     size_t bytes = size_of(s->host);
-    size_t held = stats_.cached_bytes - cached_region_bytes_;
     size_t limit = stats_.bytes_in_use / 8 > kRegionBytes ? stats_.bytes_in_use / 8 : kRegionBytes;
-    if (!empty_[s->cls] && held + bytes <= limit) {
+    if (!empty_[s->cls] && empty_slab_bytes_ + bytes <= limit) {
         empty_[s->cls] = s;
+        empty_slab_bytes_ += bytes;
         stats_.cached_bytes += bytes;
         return;
     }
     slab_release(s);
 }
 
-// Gives an empty slab (not in empty_) back to the TLSF.
+// Gives an empty slab, on no list and not kept, back to the TLSF.
 void Heap::slab_release(Slab* s) {
-    if (s->listed) {
-        if (s->prev)
-            s->prev->next = s->next;
-        else
-            partial_[s->cls] = s->next;
-        if (s->next) s->next->prev = s->prev;
-    }
     Block* host = s->host;
     host->tag = size_of(host);
     free_block(host);
@@ -613,18 +674,19 @@ void Heap::slab_release(Slab* s) {
 // --- Allocation -------------------------------------------------------------
 
 const uint8_t* Heap::unpoisoned(const Block* b, size_t from) const {
-    return first_other(bytes_of(b) + from, bytes_of(b) + size_of(b), kPoison, kPoisonWord);
+    return aligned_damage(bytes_of(b) + from, bytes_of(b) + size_of(b), kPoisonWord);
 }
 
 void Heap::write_red_zone(Block* b, size_t requested) {
+    uint8_t* from = bytes_of(b) + hdr_ + requested;
     size_t n = size_of(b) - hdr_ - requested;
-    __builtin_memset(bytes_of(b) + hdr_ + requested, kRedZone, n < kRedZoneChecked ? n : kRedZoneChecked);
+    masked_fill(from, from + (n < kRedZoneChecked ? n : kRedZoneChecked), kRedZoneWord);
 }
 
 const uint8_t* Heap::red_zone_damage(const Block* b) const {
     const uint8_t* from = bytes_of(b) + hdr_ + b->requested;
     size_t n = size_of(b) - hdr_ - b->requested;
-    return first_other(from, from + (n < kRedZoneChecked ? n : kRedZoneChecked), kRedZone, kRedZoneWord);
+    return masked_damage(from, from + (n < kRedZoneChecked ? n : kRedZoneChecked), kRedZoneWord);
 }
 
 // `b`'s tag holds its size and SLAB_BLOCK; the owner goes in here.
@@ -649,12 +711,18 @@ void* Heap::finish_alloc(Block* b, size_t size, uintptr_t caller, int owner) {
 }
 
 void* Heap::allocate(size_t size, size_t alignment, uintptr_t caller, int owner) {
+    if ((alignment & ~kAlign) == 0 && size <= kSlabMaxBlock - 64)
+        return checks_ ? slab_alloc<true>(size, caller, owner) : slab_alloc<false>(size, caller, owner);
+    return allocate_general(size, alignment, caller, owner);
+}
+
+void* Heap::allocate_general(size_t size, size_t alignment, uintptr_t caller, int owner) {
     if (hdr_ == 0) return nullptr; // zero-initialized, init not called yet
     if (size > kMaxRequest || alignment > kMaxAlignment || (alignment & (alignment - 1))) return nullptr;
     size_t bs = (hdr_ + size + (checks_ ? 8 : 0) + 15) & ~size_t(15);
     if (bs < min_block_) bs = min_block_;
     if (alignment <= kAlign) {
-        if (slabs_ && bs <= kSlabMaxBlock) return slab_allocate(class_of(bs), size, caller, owner);
+        if (slabs_ && bs <= kSlabMaxBlock) return slab_alloc_slow(slab_class(bs), size, caller, owner);
         if (!slabs_ && bs <= kCacheMax) {
             size_t c = (bs >> 4) - 2;
             if (Block* b = cache_[c]) {
@@ -762,6 +830,29 @@ Heap::Block* Heap::validate(const void* p, uintptr_t caller) const {
 }
 
 void Heap::free(void* p, uintptr_t caller) {
+    uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    if (!checks_ && a && !(a & (kAlign - 1))) { // the fast path: a slab block, checks off
+        Block* b = reinterpret_cast<Block*>(a - 16);
+        uint64_t tag = b->tag;
+        if ((tag & kFlagMask) == kSlabBlock) {
+            Slab* s = slab_of(b);
+            size_t bs = tag & kSizeMask;
+            account_free(int(tag >> kOwnerShift), bs - 16);
+            b->tag = bs | kSlabBlock | kFree;
+            links(b, 16)->next = s->free;
+            s->free = b;
+            if (s->used-- == s->capacity)
+                slab_list(s);
+            else if (s->used == 0)
+                slab_emptied(s);
+            if (stats_.blocks_in_use == 0) trim();
+            return;
+        }
+    }
+    free_general(p, caller);
+}
+
+void Heap::free_general(void* p, uintptr_t caller) {
     if (!p) return;
     Block* b = validate(p, caller);
     if (!b) return;
@@ -798,21 +889,23 @@ void Heap::trim() {
     for (int c = 0; c < kSlabClasses; ++c) {
         if (Slab* s = empty_[c]) {
             empty_[c] = nullptr;
+            empty_slab_bytes_ -= size_of(s->host);
             stats_.cached_bytes -= size_of(s->host);
             slab_release(s);
         }
     }
-    // Regions left wholly free while release_owner walked, but one.
+    // Wholly free regions, but one.
     for (int i = index_count_ - 1; i >= 0 && index_count_ > 1; --i) {
         Region* g = index_[i];
         Block* b = at(g, kRegionHeader);
         if ((b->tag & kFree) && next_phys(b)->tag == 0) {
             remove_free(b);
+            empty_region_bytes_ -= g->bytes;
+            stats_.cached_bytes -= g->bytes;
             index_remove(g);
             unmap_region(g);
         }
     }
-    give_back_cached();
 }
 
 // --- Reallocation -----------------------------------------------------------
@@ -914,7 +1007,7 @@ size_t Heap::release_owner(int owner) {
     for (int c = 0; c < kSlabClasses; ++c) {
         for (Slab* s = partial_[c]; s;) {
             Slab* next = s->next;
-            if (s->used == 0 && empty_[c] != s) slab_emptied(s);
+            if (s->used == 0) slab_emptied(s);
             s = next;
         }
     }
@@ -968,7 +1061,9 @@ bool Heap::check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& 
             return fail("slab free list holds a wrong block", b);
     }
     if (listed != free_blocks) return fail("free slab blocks missing from the slab's free list", s);
-    if (s->listed != has_room(s)) return fail("slab on its class list when full, or off it with room", s);
+    if (s->capacity != size_t(s->end - first) / bs) return fail("slab capacity wrong", s);
+    if (s->listed != (s->used < s->capacity && empty_[s->cls] != s))
+        return fail("slab on its class list when full, or off it with room", s);
     if (s->listed) listed_slabs++;
     if (s->used == 0 && empty_[s->cls] != s && !deferring_) return fail("an empty slab not given back", s);
     return true;
@@ -984,6 +1079,7 @@ CheckReport Heap::check() const {
         return r;
     };
     size_t free_in_walk = 0, cached_in_walk = 0, mapped = 0, slabs_in_walk = 0, empty_slab_bytes = 0;
+    size_t empty_regions = 0;
     for (int i = 0; i < index_count_; ++i) {
         const Region* g = index_[i];
         if (i > 0 && index_[i - 1] >= g) return fail("region index out of order", g);
@@ -1029,24 +1125,15 @@ CheckReport Heap::check() const {
             b = at(b, s);
         }
         if (b != end) return fail("blocks overrun the region", b);
+        const Block* first = at(g, kRegionHeader);
+        if ((first->tag & kFree) && next_phys(first) == end) empty_regions += g->bytes;
         if (end->tag != 0 || end->prev_phys != prev) return fail("region sentinel damaged", end);
     }
-    size_t cached_regions = 0;
-    for (int i = 0; i < cached_count_; ++i) {
-        const Region* g = cached_[i];
-        const Block* b = at(g, kRegionHeader);
-        if (b->prev_phys || size_of(b) != g->bytes - kRegionHeader - kSentinel || b->tag != size_of(b))
-            return fail("cached region damaged", g);
-        if (checks_) {
-            if (const uint8_t* bad = unpoisoned(b, hdr_ + 16)) return fail("write after free: poison damaged", bad);
-        }
-        mapped += g->bytes;
-        cached_regions += g->bytes;
-    }
-    if (size_t(index_count_ + cached_count_) != stats_.regions || mapped != stats_.mapped_bytes)
+    if (size_t(index_count_) != stats_.regions || mapped != stats_.mapped_bytes)
         return fail("region count or mapped bytes disagree with stats", nullptr);
-    if (cached_regions != cached_region_bytes_ || cached_regions + empty_slab_bytes != stats_.cached_bytes)
-        return fail("cached bytes disagree with the caches", nullptr);
+    if (empty_regions != empty_region_bytes_ || empty_slab_bytes != empty_slab_bytes_ ||
+        empty_regions + empty_slab_bytes != stats_.cached_bytes)
+        return fail("cached bytes disagree with the empty regions and slabs", nullptr);
 
     size_t listed = 0;
     for (int fl = 0; fl < kFlCount; ++fl) {
@@ -1088,7 +1175,7 @@ CheckReport Heap::check() const {
             if (s->cls != c || !s->listed || s->prev != prev) return fail("slab list links broken", s);
             prev = s;
         }
-        if (empty_[c] && (empty_[c]->cls != c || empty_[c]->used != 0 || !empty_[c]->listed))
+        if (empty_[c] && (empty_[c]->cls != c || empty_[c]->used != 0 || empty_[c]->listed))
             return fail("kept empty slab wrong", empty_[c]);
     }
     if (on_lists != slabs_in_walk) return fail("slabs with room missing from their lists", nullptr);

@@ -17,8 +17,7 @@
 //     kRedZoneChecked bytes, by words), O(log regions) to find the region of
 //     a freed pointer;
 //   - when a slab fills or empties: one TLSF allocation or free;
-//   - when the heap grows or gives a region back: one page-source call, or a
-//     look at the kRegionCacheSlots cached regions;
+//   - when the heap grows or gives a region back: one page-source call;
 //   - when the last block in use is freed: trim() (below).
 // check() walks everything: O(heap); release_owner() too.
 #pragma once
@@ -67,7 +66,11 @@ struct OwnerStats {
 struct Stats {
     size_t bytes_in_use, blocks_in_use, peak_bytes, peak_blocks;
     size_t mapped_bytes, regions; // everything from the page source, the cached regions included
-    size_t cached_bytes;          // of which held for reuse: empty slabs and empty regions kept (trim gives them back)
+    // Of those, held for reuse: empty slabs kept (one per class at most, no
+    // more than max(1 MiB, an eighth of the bytes in use)) and wholly free
+    // regions (no more than max(4 MiB, the bytes in use)); trim() gives
+    // them back, but for one region.
+    size_t cached_bytes;
     OwnerStats owners[kMaxOwners];
 };
 
@@ -87,8 +90,7 @@ class Heap {
     // A new region is a quarter of what is mapped, between kRegionBytes and
     // this (or the request, when bigger).
     static constexpr size_t kRegionGrowthMax = size_t(64) << 20;
-    static constexpr int kMaxRegions = 256;      // more regions than this: allocations fail
-    static constexpr int kRegionCacheSlots = 4;  // empty regions kept for reuse, at most
+    static constexpr int kMaxRegions = 256; // more regions than this: allocations fail
     static constexpr size_t kPageSize = 4096;
     // Slabs: blocks (header included) of 32 B to 64 KiB in 43 classes: 16 B
     // steps to 128 B, then four per power of two.
@@ -180,16 +182,21 @@ class Heap {
     Block* split_tail(Block* b, size_t size);
     Block* grow_region(size_t block_size);
     Block* add_region(void* base, size_t bytes);
-    bool release_region(Region* g);
+    size_t region_cache_limit() const;
     void unmap_region(Region* g);
     bool index_insert(Region* g);
     void index_remove(const Region* g);
-    bool give_back_cached();
     const Region* region_of(const void* p) const;
 
     // Slabs.
-    void* slab_allocate(int c, size_t size, uintptr_t caller, int owner);
+    template <bool Checks>
+    void* slab_alloc(size_t size, uintptr_t caller, int owner);
+    void* slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner);
+    void* allocate_general(size_t size, size_t alignment, uintptr_t caller, int owner);
+    void free_general(void* p, uintptr_t caller);
     Slab* slab_create(int c);
+    void slab_list(Slab* s);
+    void slab_unlist(Slab* s);
     void slab_free(Block* b);
     void slab_emptied(Slab* s);
     void slab_release(Slab* s);
@@ -221,12 +228,11 @@ class Heap {
     Block* cache_[kCacheClasses];
     uint32_t cache_count_[kCacheClasses];
     Slab* partial_[kSlabClasses]; // slabs with a free or never-used block
-    Slab* empty_[kSlabClasses];   // the one empty slab kept per class, if any
-    Region* index_[kMaxRegions];  // regions in use, by address
+    Slab* empty_[kSlabClasses];   // the one empty slab kept per class, if any, on no list
+    Region* index_[kMaxRegions];  // by address
     int index_count_;
-    Region* cached_[kRegionCacheSlots];
-    int cached_count_;
-    size_t cached_region_bytes_;
+    size_t empty_slab_bytes_;   // held in empty_
+    size_t empty_region_bytes_; // wholly free regions
     Stats stats_;
 };
 
