@@ -196,34 +196,19 @@ inline const uint8_t* aligned_damage(const uint8_t* p, const uint8_t* end, uint6
     return nullptr;
 }
 
-// The same over any [from, to) inside a block: whole aligned words, the
-// bytes outside the range masked off (they are the block's, so readable).
-inline const uint8_t* masked_damage(const uint8_t* from, const uint8_t* to, uint64_t word) {
-    if (from >= to) return nullptr;
-    const uint8_t* a = reinterpret_cast<const uint8_t*>(reinterpret_cast<uintptr_t>(from) & ~uintptr_t(7));
-    const uint8_t* e = reinterpret_cast<const uint8_t*>((reinterpret_cast<uintptr_t>(to) + 7) & ~uintptr_t(7));
-    uint64_t mask = ~uint64_t(0) << (8 * (from - a));
-    uint64_t last = ~uint64_t(0) >> (8 * (e - to));
-    for (const uint8_t* q = a; q < e; q += 8) {
-        uint64_t m = q + 8 == e ? mask & last : mask;
-        if (uint64_t d = (load64(q) ^ word) & m) return first_differing(q, d);
-        mask = ~uint64_t(0);
+// The red zone, n bytes at `from` (8 <= n <= 32): four 8-byte words at
+// from, from + min(8, n - 8), from + min(16, n - 8) and from + n - 8, which
+// overlap as n needs and never leave the range; no loop, no branch.
+struct RedZoneWords {
+    const uint8_t* at[4];
+    RedZoneWords(const uint8_t* from, size_t n) {
+        size_t last = n - 8;
+        at[0] = from;
+        at[1] = from + (last < 8 ? last : 8);
+        at[2] = from + (last < 16 ? last : 16);
+        at[3] = from + last;
     }
-    return nullptr;
-}
-
-// Writes `word`'s byte over [from, to) inside a block, by whole words: the
-// bytes before `from` in its word are kept, those after `to` in its word
-// (the block's slack) written too.
-inline void masked_fill(uint8_t* from, const uint8_t* to, uint64_t word) {
-    if (from >= to) return;
-    uint8_t* a = reinterpret_cast<uint8_t*>(reinterpret_cast<uintptr_t>(from) & ~uintptr_t(7));
-    uint64_t mask = ~uint64_t(0) << (8 * (from - a));
-    uint64_t w = (load64(a) & ~mask) | (word & mask);
-    __builtin_memcpy(a, &w, 8);
-    for (uint8_t* q = a + 8; q < to; q += 8)
-        __builtin_memcpy(q, &word, 8);
-}
+};
 
 } // namespace
 
@@ -680,13 +665,21 @@ const uint8_t* Heap::unpoisoned(const Block* b, size_t from) const {
 void Heap::write_red_zone(Block* b, size_t requested) {
     uint8_t* from = bytes_of(b) + hdr_ + requested;
     size_t n = size_of(b) - hdr_ - requested;
-    masked_fill(from, from + (n < kRedZoneChecked ? n : kRedZoneChecked), kRedZoneWord);
+    RedZoneWords w(from, n < kRedZoneChecked ? n : kRedZoneChecked);
+    for (const uint8_t* q : w.at)
+        __builtin_memcpy(const_cast<uint8_t*>(q), &kRedZoneWord, 8);
 }
 
 const uint8_t* Heap::red_zone_damage(const Block* b) const {
     const uint8_t* from = bytes_of(b) + hdr_ + b->requested;
     size_t n = size_of(b) - hdr_ - b->requested;
-    return masked_damage(from, from + (n < kRedZoneChecked ? n : kRedZoneChecked), kRedZoneWord);
+    RedZoneWords w(from, n < kRedZoneChecked ? n : kRedZoneChecked);
+    uint64_t d = (load64(w.at[0]) ^ kRedZoneWord) | (load64(w.at[1]) ^ kRedZoneWord) |
+                 (load64(w.at[2]) ^ kRedZoneWord) | (load64(w.at[3]) ^ kRedZoneWord);
+    if (__builtin_expect(d == 0, 1)) return nullptr;
+    for (const uint8_t* q = from; q < w.at[3] + 8; ++q) // where: the first damaged byte
+        if (*q != kRedZone) return q;
+    return nullptr;
 }
 
 // `b`'s tag holds its size and SLAB_BLOCK; the owner goes in here.

@@ -14,7 +14,7 @@
 //   and merges; plus
 //   - with checks on: O(size) to write and check the poison of a freed
 //     block, O(1) for the header canary and the red zone (its first
-//     kRedZoneChecked bytes, by words), O(log regions) to find the region of
+//     kRedZoneChecked bytes, four words), O(log regions) to find the region of
 //     a freed pointer;
 //   - when a slab fills or empties: one TLSF allocation or free;
 //   - when the heap grows or gives a region back: one page-source call;
@@ -97,7 +97,7 @@ class Heap {
     static constexpr int kSlabClasses = 43;
     static constexpr size_t kSlabMaxBlock = size_t(64) << 10;
     static constexpr size_t kSlabMinBytes = size_t(64) << 10; // a slab holds at least 8 blocks
-    static constexpr size_t kRedZoneChecked = 128;            // red-zone bytes written and checked, at most
+    static constexpr size_t kRedZoneChecked = 32;             // red-zone bytes written and checked, at most
     // A fixed heap has no slabs; exact TLSF blocks of 32 B to 1 KiB freed
     // there wait in LIFO lists (at most 32 each) before going back.
     static constexpr int kCacheClasses = 63;
