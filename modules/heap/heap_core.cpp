@@ -447,20 +447,20 @@ void Heap::index_remove(const Region* g) {
 
 // The region holding a block payload at p, by binary search; nullptr when p
 // is in none.
+// Without branches on the data (the pointers freed are in any region): the
+// loop runs log2(regions) times whatever p is.
 const Heap::Region* Heap::region_of(const void* p) const {
     uintptr_t a = reinterpret_cast<uintptr_t>(p);
-    int lo = 0, hi = index_count_; // the answer is the last region whose base is <= a
-    while (lo < hi) {
-        int mid = (lo + hi) >> 1;
-        if (reinterpret_cast<uintptr_t>(index_[mid]) <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (index_count_ == 0) return nullptr;
+    Region* const* base = index_; // the last region whose address is <= a
+    for (int n = index_count_; n > 1;) {
+        int half = n >> 1;
+        base = reinterpret_cast<uintptr_t>(base[half]) <= a ? base + half : base;
+        n -= half;
     }
-    if (lo == 0) return nullptr;
-    const Region* g = index_[lo - 1];
-    uintptr_t base = reinterpret_cast<uintptr_t>(g);
-    return a >= base + kRegionHeader + hdr_ && a < base + g->bytes - kSentinel ? g : nullptr;
+    const Region* g = *base;
+    uintptr_t lo = reinterpret_cast<uintptr_t>(g);
+    return a >= lo + kRegionHeader + hdr_ && a < lo + g->bytes - kSentinel ? g : nullptr;
 }
 
 // Wholly free regions stay (in the TLSF, counted in cached_bytes) while
@@ -571,9 +571,7 @@ template <bool Checks>
     Slab* s = partial_[c];
     if (__builtin_expect(!s || !s->free, 0)) return slab_alloc_slow(c, size, caller, owner);
     Block* b = s->free;
-    Block* next = links(b, hdr)->next;
-    s->free = next;
-    __builtin_prefetch(next, 1); // the class's next allocation reads and writes it
+    s->free = links(b, hdr)->next;
     if (++s->used == s->capacity) { // full: off the list until a block comes back
         partial_[c] = s->next;
         if (s->next) s->next->prev = nullptr;
@@ -683,7 +681,7 @@ const uint8_t* Heap::red_zone_damage(const Block* b) const {
 }
 
 // `b`'s tag holds its size and SLAB_BLOCK; the owner goes in here.
-void* Heap::finish_alloc(Block* b, size_t size, uintptr_t caller, int owner) {
+[[gnu::always_inline]] inline void* Heap::finish_alloc(Block* b, size_t size, uintptr_t caller, int owner) {
     owner = clamp_owner(owner);
     b->tag = (b->tag & (kSizeMask | kSlabBlock)) | (uint64_t(owner) << kOwnerShift);
     uint8_t* p = bytes_of(b) + hdr_;
@@ -705,8 +703,13 @@ void* Heap::finish_alloc(Block* b, size_t size, uintptr_t caller, int owner) {
 
 void* Heap::allocate(size_t size, size_t alignment, uintptr_t caller, int owner) {
     if ((alignment & ~kAlign) == 0 && size <= kSlabMaxBlock - 64)
-        return checks_ ? slab_alloc<true>(size, caller, owner) : slab_alloc<false>(size, caller, owner);
+        return checks_ ? slab_alloc_checked(size, caller, owner) : slab_alloc<false>(size, caller, owner);
     return allocate_general(size, alignment, caller, owner);
+}
+
+// Out of line: the checks-off path keeps few registers to save.
+[[gnu::noinline]] void* Heap::slab_alloc_checked(size_t size, uintptr_t caller, int owner) {
+    return slab_alloc<true>(size, caller, owner);
 }
 
 void* Heap::allocate_general(size_t size, size_t alignment, uintptr_t caller, int owner) {
@@ -824,7 +827,8 @@ Heap::Block* Heap::validate(const void* p, uintptr_t caller) const {
 
 void Heap::free(void* p, uintptr_t caller) {
     uintptr_t a = reinterpret_cast<uintptr_t>(p);
-    if (!checks_ && a && !(a & (kAlign - 1))) { // the fast path: a slab block, checks off
+    if (checks_) return free_checked(p, caller);
+    if (a && !(a & (kAlign - 1))) { // the fast path: a slab block, checks off
         Block* b = reinterpret_cast<Block*>(a - 16);
         uint64_t tag = b->tag;
         if ((tag & kFlagMask) == kSlabBlock) {
@@ -843,6 +847,24 @@ void Heap::free(void* p, uintptr_t caller) {
         }
     }
     free_general(p, caller);
+}
+
+// With checks on, a slab block that passes every check is freed at once;
+// any other pointer is left to free_general, which finds and reports what
+// is wrong.
+[[gnu::noinline]] void Heap::free_checked(void* p, uintptr_t caller) {
+    uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    if (!a || (a & (kAlign - 1)) || !region_of(p)) return free_general(p, caller);
+    Block* b = reinterpret_cast<Block*>(a - 48);
+    uint64_t tag = b->tag;
+    size_t bs = tag & kSizeMask;
+    if ((tag & kFlagMask) != kSlabBlock || b->canary != (secret_ ^ reinterpret_cast<uintptr_t>(b)) ||
+        b->requested > bs - 48 - 8 || red_zone_damage(b))
+        return free_general(p, caller);
+    account_free(int(tag >> kOwnerShift), bs - 48);
+    b->freed_by = caller;
+    slab_free(b);
+    if (stats_.blocks_in_use == 0) trim();
 }
 
 void Heap::free_general(void* p, uintptr_t caller) {

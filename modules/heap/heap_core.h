@@ -192,8 +192,10 @@ class Heap {
     template <bool Checks>
     void* slab_alloc(size_t size, uintptr_t caller, int owner);
     void* slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner);
+    void* slab_alloc_checked(size_t size, uintptr_t caller, int owner);
     void* allocate_general(size_t size, size_t alignment, uintptr_t caller, int owner);
     void free_general(void* p, uintptr_t caller);
+    void free_checked(void* p, uintptr_t caller);
     Slab* slab_create(int c);
     void slab_list(Slab* s);
     void slab_unlist(Slab* s);
