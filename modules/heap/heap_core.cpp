@@ -16,6 +16,9 @@
 // any other block. A slab with a free or never-used block is on its class's
 // list; one that empties goes back to the TLSF, but for one per class kept
 // for reuse (stats().cached_bytes).
+// Regions are found by address in a sorted index. A region that becomes
+// wholly free stays (its one free block in the TLSF) while such regions
+// hold no more than the bytes in use: the region cache, also in cached_bytes.
 // With checks on, the payload of every free block past its links is poison
 // (0xDD), checked when the block is allocated again; the first
 // kRedZoneChecked bytes after the requested size are the red zone (0xAB).
@@ -77,7 +80,8 @@ constexpr ClassTable make_class_table() {
 constexpr ClassTable kClasses = make_class_table();
 static_assert(kClasses.size[0] == 32 && kClasses.size[6] == 128 && kClasses.size[7] == 160);
 static_assert(kClasses.size[Heap::kSlabClasses - 1] == Heap::kSlabMaxBlock);
-static_assert(kClasses.small[0] == 0 && kClasses.small[2] == 0 && kClasses.small[3] == 1 && kClasses.small[64] == 18);
+static_assert(kClasses.small[0] == 0 && kClasses.small[2] == 0 && kClasses.small[3] == 1 &&
+              kClasses.small[64] == 18);
 
 // The class of a block of `bs` bytes (header included, at most kSlabMaxBlock).
 [[gnu::always_inline]] inline int slab_class(size_t bs) {
@@ -103,12 +107,12 @@ struct Heap::Region {
 static_assert(sizeof(Heap::Region) == kRegionHeader);
 
 struct Heap::Slab {
-    Block* free;    // freed blocks, LIFO
-    uint32_t used;  // blocks handed out
+    Block* free;   // freed blocks, LIFO
+    uint32_t used; // blocks handed out
     uint32_t capacity;
     uint32_t block_size;
     uint16_t cls;
-    bool listed;    // on partial_[cls]: used < capacity, and not the class's kept empty slab
+    bool listed; // on partial_[cls]: used < capacity, and not the class's kept empty slab
     Slab* next;
     Slab* prev;
     uint8_t* fresh; // the next never-used block
@@ -188,7 +192,8 @@ inline const uint8_t* first_differing(const uint8_t* word_at, uint64_t diff) {
 // byte; nullptr when there is none. One predictable branch per 32 bytes.
 inline const uint8_t* aligned_damage(const uint8_t* p, const uint8_t* end, uint64_t word) {
     for (; p + 32 <= end; p += 32) {
-        uint64_t d = (load64(p) ^ word) | (load64(p + 8) ^ word) | (load64(p + 16) ^ word) | (load64(p + 24) ^ word);
+        uint64_t d =
+            (load64(p) ^ word) | (load64(p + 8) ^ word) | (load64(p + 16) ^ word) | (load64(p + 24) ^ word);
         if (d) break;
     }
     for (; p < end; p += 8)
@@ -814,7 +819,8 @@ Heap::Block* Heap::validate(const void* p, uintptr_t caller) const {
         return nullptr;
     }
     if (checks_ && b->requested > size_of(b) - hdr_ - 8) {
-        report(Fault::corrupt, p, b->requested, caller, b->allocated_by, "block header damaged (requested size)");
+        report(Fault::corrupt, p, b->requested, caller, b->allocated_by,
+               "block header damaged (requested size)");
         return nullptr;
     }
     if (checks_ && red_zone_damage(b)) {
@@ -1054,14 +1060,16 @@ bool Heap::check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& 
         if (b->tag & kFree) {
             free_blocks++;
             if (checks_) {
-                if (const uint8_t* bad = unpoisoned(b, hdr_ + 16)) return fail("write after free: poison damaged", bad);
+                if (const uint8_t* bad = unpoisoned(b, hdr_ + 16))
+                    return fail("write after free: poison damaged", bad);
             }
         } else {
             used++;
             r.used_blocks++;
             r.used_bytes += bs - hdr_;
             if (checks_) {
-                if (b->canary != (secret_ ^ reinterpret_cast<uintptr_t>(b))) return fail("header canary damaged", b);
+                if (b->canary != (secret_ ^ reinterpret_cast<uintptr_t>(b)))
+                    return fail("header canary damaged", b);
                 if (b->requested > bs - hdr_ - 8) return fail("requested size damaged", b);
                 if (const uint8_t* bad = red_zone_damage(b)) return fail("red zone damaged (overflow)", bad);
             }
@@ -1132,7 +1140,8 @@ CheckReport Heap::check() const {
                     if (b->canary != (secret_ ^ reinterpret_cast<uintptr_t>(b)))
                         return fail("header canary damaged", b);
                     if (b->requested > s - hdr_ - 8) return fail("requested size damaged", b);
-                    if (const uint8_t* bad = red_zone_damage(b)) return fail("red zone damaged (overflow)", bad);
+                    if (const uint8_t* bad = red_zone_damage(b))
+                        return fail("red zone damaged (overflow)", bad);
                 }
             }
             prev_free = is_free;

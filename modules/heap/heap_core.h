@@ -1,9 +1,9 @@
 // The kernel heap's allocator: slabs of size-classed blocks for requests up
 // to 64 KiB, a two-level segregated fit (TLSF) with boundary tags for the
-// rest and for the slabs' own memory, regions from a page source with a
-// small cache of empty ones, optional hardening, per-owner accounting. Pure
-// logic: compiled into the heap module (freestanding, no libc beyond
-// memcpy/memset) and into host tests and benchmarks.
+// rest and for the slabs' own memory, regions from a page source, wholly
+// free ones kept a while for reuse, optional hardening, per-owner
+// accounting. Pure logic: compiled into the heap module (freestanding, no
+// libc beyond memcpy/memset) and into host tests and benchmarks.
 //
 // Not thread safe: the module glue serialises calls.
 //
@@ -19,7 +19,7 @@
 //   - when a slab fills or empties: one TLSF allocation or free;
 //   - when the heap grows or gives a region back: one page-source call;
 //   - when the last block in use is freed: trim() (below).
-// check() walks everything: O(heap); release_owner() too.
+// check() walks everything: O(heap); release_owner() once, O(heap).
 #pragma once
 
 #include <stddef.h>

@@ -840,7 +840,8 @@ TEST_CASE("heap: a slab's header is not a block; damage in a slab is found by ch
     }
 }
 
-TEST_CASE("heap: a double free of a slab block is caught, while its slab is kept and after it went back", "[heap]") {
+TEST_CASE("heap: a double free of a slab block is caught, while its slab is kept and after it went back",
+          "[heap]") {
     for (bool checks : {true, false}) {
         INFO("checks " << checks);
         FakePageSource src;
