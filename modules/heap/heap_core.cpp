@@ -204,16 +204,12 @@ inline const uint8_t* aligned_damage(const uint8_t* p, const uint8_t* end, uint6
 // The red zone, n bytes at `from` (8 <= n <= 32): four 8-byte words at
 // from, from + min(8, n - 8), from + min(16, n - 8) and from + n - 8, which
 // overlap as n needs and never leave the range; no loop, no branch.
-struct RedZoneWords {
-    const uint8_t* at[4];
-    RedZoneWords(const uint8_t* from, size_t n) {
-        size_t last = n - 8;
-        at[0] = from;
-        at[1] = from + (last < 8 ? last : 8);
-        at[2] = from + (last < 16 ? last : 16);
-        at[3] = from + last;
-    }
-};
+[[gnu::always_inline]] inline size_t red_zone_second(size_t last) {
+    return last < 8 ? last : 8;
+}
+[[gnu::always_inline]] inline size_t red_zone_third(size_t last) {
+    return last < 16 ? last : 16;
+}
 
 } // namespace
 
@@ -668,19 +664,21 @@ const uint8_t* Heap::unpoisoned(const Block* b, size_t from) const {
 void Heap::write_red_zone(Block* b, size_t requested) {
     uint8_t* from = bytes_of(b) + hdr_ + requested;
     size_t n = size_of(b) - hdr_ - requested;
-    RedZoneWords w(from, n < kRedZoneChecked ? n : kRedZoneChecked);
-    for (const uint8_t* q : w.at)
-        __builtin_memcpy(const_cast<uint8_t*>(q), &kRedZoneWord, 8);
+    size_t last = (n < kRedZoneChecked ? n : kRedZoneChecked) - 8;
+    __builtin_memcpy(from, &kRedZoneWord, 8);
+    __builtin_memcpy(from + red_zone_second(last), &kRedZoneWord, 8);
+    __builtin_memcpy(from + red_zone_third(last), &kRedZoneWord, 8);
+    __builtin_memcpy(from + last, &kRedZoneWord, 8);
 }
 
 const uint8_t* Heap::red_zone_damage(const Block* b) const {
     const uint8_t* from = bytes_of(b) + hdr_ + b->requested;
     size_t n = size_of(b) - hdr_ - b->requested;
-    RedZoneWords w(from, n < kRedZoneChecked ? n : kRedZoneChecked);
-    uint64_t d = (load64(w.at[0]) ^ kRedZoneWord) | (load64(w.at[1]) ^ kRedZoneWord) |
-                 (load64(w.at[2]) ^ kRedZoneWord) | (load64(w.at[3]) ^ kRedZoneWord);
+    size_t last = (n < kRedZoneChecked ? n : kRedZoneChecked) - 8;
+    uint64_t d = (load64(from) ^ kRedZoneWord) | (load64(from + red_zone_second(last)) ^ kRedZoneWord) |
+                 (load64(from + red_zone_third(last)) ^ kRedZoneWord) | (load64(from + last) ^ kRedZoneWord);
     if (__builtin_expect(d == 0, 1)) return nullptr;
-    for (const uint8_t* q = from; q < w.at[3] + 8; ++q) // where: the first damaged byte
+    for (const uint8_t* q = from; q < from + last + 8; ++q) // where: the first damaged byte
         if (*q != kRedZone) return q;
     return nullptr;
 }
