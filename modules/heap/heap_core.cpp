@@ -64,12 +64,17 @@ inline int class_of(size_t bs) {
 
 struct ClassTable {
     uint32_t size[Heap::kSlabClasses];
-    uint8_t small[65]; // the class of a block of up to 1024 bytes, by (bytes + 15) / 16
+    uint32_t
+        stack[Heap::kSlabClasses]; // freed blocks a class's stack holds: 32, or 64 KiB of them (at least 2)
+    uint8_t small[65];             // the class of a block of up to 1024 bytes, by (bytes + 15) / 16
 };
 constexpr ClassTable make_class_table() {
     ClassTable t{};
-    for (int c = 0; c < Heap::kSlabClasses; ++c)
+    for (int c = 0; c < Heap::kSlabClasses; ++c) {
         t.size[c] = uint32_t(class_size(c));
+        size_t fit = Heap::kStackBytes / t.size[c];
+        t.stack[c] = uint32_t(fit > Heap::kStackDepth ? Heap::kStackDepth : fit < 2 ? 2 : fit);
+    }
     for (int i = 0, c = 0; i <= 64; ++i) {
         while (t.size[c] < size_t(i) * 16)
             ++c;
@@ -80,6 +85,7 @@ constexpr ClassTable make_class_table() {
 constexpr ClassTable kClasses = make_class_table();
 static_assert(kClasses.size[0] == 32 && kClasses.size[6] == 128 && kClasses.size[7] == 160);
 static_assert(kClasses.size[Heap::kSlabClasses - 1] == Heap::kSlabMaxBlock);
+static_assert(kClasses.stack[0] == Heap::kStackDepth && kClasses.stack[Heap::kSlabClasses - 1] == 2);
 static_assert(kClasses.small[0] == 0 && kClasses.small[2] == 0 && kClasses.small[3] == 1 &&
               kClasses.small[64] == 18);
 
@@ -244,7 +250,7 @@ bool Heap::init_fixed(void* base, size_t bytes, Options options, void (*fault)(c
         return false;
     }
     insert_free(add_region(base, bytes));
-    empty_region_bytes_ = stats_.cached_bytes = bytes; // wholly free
+    empty_region_bytes_ = bytes; // wholly free
     return true;
 }
 
@@ -347,16 +353,12 @@ Heap::Block* Heap::take_free(size_t size) {
             if (!b->prev_phys && next_phys(b)->tag == 0) { // a wholly free region, in use again
                 size_t bytes = size_of(b) + kRegionHeader + kSentinel;
                 empty_region_bytes_ -= bytes;
-                stats_.cached_bytes -= bytes;
             }
             return b;
         }
         if (Block* b = grow_region(size)) return b;
         if (attempt == 0) {
-            bool quick = false;
-            for (int c = 0; c < kCacheClasses && !quick; ++c)
-                quick = cache_[c] != nullptr;
-            if (stats_.cached_bytes == 0 && !quick) break;
+            if (cached_bytes() == 0) break;
             trim();
         }
     }
@@ -413,7 +415,6 @@ Heap::Block* Heap::merge_and_release(Block* b) {
             return nullptr;
         }
         empty_region_bytes_ += g->bytes;
-        stats_.cached_bytes += g->bytes;
     }
     return b;
 }
@@ -565,26 +566,36 @@ void Heap::slab_unlist(Slab* s) {
 }
 
 // The fast path: a block off the free list of the class's first slab.
+// The fast path: the top of the class's stack of freed blocks, which reads
+// nothing of the block, else a block off the free list of the class's
+// first slab.
 template <bool Checks>
 [[gnu::always_inline]] inline void* Heap::slab_alloc(size_t size, uintptr_t caller, int owner) {
     constexpr size_t hdr = Checks ? 48 : 16;
     int c = slab_class(hdr + size + (Checks ? 8 : 0));
-    Slab* s = partial_[c];
-    if (__builtin_expect(!s || !s->free, 0)) return slab_alloc_slow(c, size, caller, owner);
-    Block* b = s->free;
-    s->free = links(b, hdr)->next;
-    if (++s->used == s->capacity) { // full: off the list until a block comes back
-        partial_[c] = s->next;
-        if (s->next) s->next->prev = nullptr;
-        s->listed = false;
+    Block* b;
+    if (uint32_t n = stack_n_[c]) {
+        b = stack_[c][n - 1];
+        stack_n_[c] = n - 1;
+    } else {
+        Slab* s = partial_[c];
+        if (__builtin_expect(!s || !s->free, 0)) return slab_alloc_slow(c, size, caller, owner);
+        b = s->free;
+        s->free = links(b, hdr)->next;
+        if (++s->used == s->capacity) { // full: off the list until a block comes back
+            partial_[c] = s->next;
+            if (s->next) s->next->prev = nullptr;
+            s->listed = false;
+        }
     }
+    size_t bs = kClasses.size[c];
     if constexpr (Checks) {
-        b->tag = s->block_size | kSlabBlock;
+        b->tag = bs | kSlabBlock;
         return finish_alloc(b, size, caller, owner);
     } else {
         owner = clamp_owner(owner);
-        b->tag = s->block_size | kSlabBlock | (uint64_t(owner) << kOwnerShift);
-        account_alloc(owner, s->block_size - hdr);
+        b->tag = bs | kSlabBlock | (uint64_t(owner) << kOwnerShift);
+        account_alloc(owner, bs - hdr);
         return bytes_of(b) + hdr;
     }
 }
@@ -598,7 +609,6 @@ void* Heap::slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner) {
         if ((s = empty_[c])) {
             empty_[c] = nullptr;
             empty_slab_bytes_ -= size_of(s->host);
-            stats_.cached_bytes -= size_of(s->host);
             slab_list(s);
         } else if (!(s = slab_create(c))) {
             return nullptr;
@@ -617,10 +627,43 @@ void* Heap::slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner) {
     return finish_alloc(b, size, caller, owner);
 }
 
-// After validate and the accounting.
-void Heap::slab_free(Block* b) {
+// After validate and the accounting: onto its class's stack, which gives
+// its older half back to the slabs when full.
+[[gnu::always_inline]] inline void Heap::slab_free(Block* b) {
+    size_t bs = size_of(b);
+    if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, bs - hdr_);
+    stack_push(slab_class(bs), b, bs);
+}
+
+[[gnu::always_inline]] inline void Heap::stack_push(int c, Block* b, size_t bs) {
+    b->tag = bs | kSlabBlock | kCached;
+    uint32_t n = stack_n_[c];
+    if (__builtin_expect(n == kClasses.stack[c], 0)) n = stack_flush(c, n / 2);
+    stack_[c][n] = b;
+    stack_n_[c] = n + 1;
+}
+
+// Gives a class's stacked blocks back to their slabs, the oldest first, but
+// for `keep`; returns how many are left.
+uint32_t Heap::stack_flush(int c, uint32_t keep) {
+    uint32_t n = stack_n_[c];
+    uint32_t give = n - keep;
+    for (uint32_t i = 0; i < give; ++i)
+        slab_put(stack_[c][i]);
+    for (uint32_t i = 0; i < keep; ++i)
+        stack_[c][i] = stack_[c][give + i];
+    stack_n_[c] = keep;
+    return keep;
+}
+
+void Heap::stacks_flush() {
+    for (int c = 0; c < kSlabClasses; ++c)
+        if (stack_n_[c]) stack_flush(c, 0);
+}
+
+// A freed block onto its slab's free list.
+void Heap::slab_put(Block* b) {
     Slab* s = slab_of(b);
-    if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, s->block_size - hdr_);
     b->tag = s->block_size | kSlabBlock | kFree;
     links(b, hdr_)->next = s->free;
     s->free = b;
@@ -642,7 +685,6 @@ void Heap::slab_emptied(Slab* s) {
     if (!empty_[s->cls] && empty_slab_bytes_ + bytes <= limit) {
         empty_[s->cls] = s;
         empty_slab_bytes_ += bytes;
-        stats_.cached_bytes += bytes;
         return;
     }
     slab_release(s);
@@ -836,16 +878,9 @@ void Heap::free(void* p, uintptr_t caller) {
         Block* b = reinterpret_cast<Block*>(a - 16);
         uint64_t tag = b->tag;
         if ((tag & kFlagMask) == kSlabBlock) {
-            Slab* s = slab_of(b);
             size_t bs = tag & kSizeMask;
             account_free(int(tag >> kOwnerShift), bs - 16);
-            b->tag = bs | kSlabBlock | kFree;
-            links(b, 16)->next = s->free;
-            s->free = b;
-            if (s->used-- == s->capacity)
-                slab_list(s);
-            else if (s->used == 0)
-                slab_emptied(s);
+            stack_push(slab_class(bs), b, bs);
             if (stats_.blocks_in_use == 0) trim();
             return;
         }
@@ -897,6 +932,7 @@ void Heap::free_general(void* p, uintptr_t caller) {
 
 void Heap::trim() {
     if (deferring_) return;
+    stacks_flush();
     for (int c = 0; c < kCacheClasses; ++c) {
         while (Block* b = cache_[c]) { // at most kCacheDepth
             cache_[c] = links(b, hdr_)->next;
@@ -909,7 +945,6 @@ void Heap::trim() {
         if (Slab* s = empty_[c]) {
             empty_[c] = nullptr;
             empty_slab_bytes_ -= size_of(s->host);
-            stats_.cached_bytes -= size_of(s->host);
             slab_release(s);
         }
     }
@@ -920,7 +955,6 @@ void Heap::trim() {
         if ((b->tag & kFree) && next_phys(b)->tag == 0) {
             remove_free(b);
             empty_region_bytes_ -= g->bytes;
-            stats_.cached_bytes -= g->bytes;
             index_remove(g);
             unmap_region(g);
         }
@@ -1023,6 +1057,7 @@ size_t Heap::release_owner(int owner) {
         }
     }
     deferring_ = false;
+    stacks_flush();
     for (int c = 0; c < kSlabClasses; ++c) {
         for (Slab* s = partial_[c]; s;) {
             Slab* next = s->next;
@@ -1034,9 +1069,26 @@ size_t Heap::release_owner(int owner) {
     return released;
 }
 
+// --- Statistics -------------------------------------------------------------
+
+size_t Heap::cached_bytes() const {
+    size_t bytes = empty_slab_bytes_ + empty_region_bytes_;
+    for (int c = 0; c < kSlabClasses; ++c)
+        bytes += stack_n_[c] * size_t(kClasses.size[c]);
+    for (int c = 0; c < kCacheClasses; ++c)
+        bytes += cache_count_[c] * size_t(32 + 16 * c);
+    return bytes;
+}
+
+const Stats& Heap::stats() const {
+    stats_.cached_bytes = cached_bytes();
+    return stats_;
+}
+
 // --- Checking ---------------------------------------------------------------
 
-bool Heap::check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& listed_slabs) const {
+bool Heap::check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& listed_slabs,
+                      size_t& stacked) const {
     auto fail = [&r](const char* what, const void* where) {
         r.ok = false;
         r.problem = what;
@@ -1053,9 +1105,17 @@ bool Heap::check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& 
     size_t used = 0, free_blocks = 0;
     for (const uint8_t* q = first; q < s->fresh; q += bs) {
         const Block* b = reinterpret_cast<const Block*>(q);
-        if (slab_of(b) != s || size_of(b) != bs || !(b->tag & kSlabBlock) || (b->tag & (kCached | kSlabHost)))
+        if (slab_of(b) != s || size_of(b) != bs || !(b->tag & kSlabBlock) || (b->tag & kSlabHost) ||
+            (b->tag & (kFree | kCached)) == (kFree | kCached))
             return fail("slab block header damaged", b);
-        if (b->tag & kFree) {
+        if (b->tag & kCached) { // on its class's stack: free, but counted in the slab's use
+            used++;
+            stacked++;
+            if (checks_) {
+                if (const uint8_t* bad = unpoisoned(b, hdr_ + 16))
+                    return fail("write after free: poison damaged", bad);
+            }
+        } else if (b->tag & kFree) {
             free_blocks++;
             if (checks_) {
                 if (const uint8_t* bad = unpoisoned(b, hdr_ + 16))
@@ -1100,7 +1160,7 @@ CheckReport Heap::check() const {
         return r;
     };
     size_t free_in_walk = 0, cached_in_walk = 0, mapped = 0, slabs_in_walk = 0, empty_slab_bytes = 0;
-    size_t empty_regions = 0;
+    size_t empty_regions = 0, stacked_in_walk = 0;
     for (int i = 0; i < index_count_; ++i) {
         const Region* g = index_[i];
         if (i > 0 && index_[i - 1] >= g) return fail("region index out of order", g);
@@ -1129,7 +1189,7 @@ CheckReport Heap::check() const {
                 if (checks_ && b->canary != (secret_ ^ reinterpret_cast<uintptr_t>(b)))
                     return fail("header canary damaged", b);
                 const Slab* sl = reinterpret_cast<const Slab*>(bytes_of(b) + hdr_);
-                if (!check_slab(sl, b, r, slabs_in_walk)) return r;
+                if (!check_slab(sl, b, r, slabs_in_walk, stacked_in_walk)) return r;
                 if (sl->used == 0 && empty_[sl->cls] == sl) empty_slab_bytes += s;
             } else {
                 r.used_blocks++;
@@ -1153,8 +1213,7 @@ CheckReport Heap::check() const {
     }
     if (size_t(index_count_) != stats_.regions || mapped != stats_.mapped_bytes)
         return fail("region count or mapped bytes disagree with stats", nullptr);
-    if (empty_regions != empty_region_bytes_ || empty_slab_bytes != empty_slab_bytes_ ||
-        empty_regions + empty_slab_bytes != stats_.cached_bytes)
+    if (empty_regions != empty_region_bytes_ || empty_slab_bytes != empty_slab_bytes_)
         return fail("cached bytes disagree with the empty regions and slabs", nullptr);
 
     size_t listed = 0;
@@ -1201,6 +1260,18 @@ CheckReport Heap::check() const {
             return fail("kept empty slab wrong", empty_[c]);
     }
     if (on_lists != slabs_in_walk) return fail("slabs with room missing from their lists", nullptr);
+
+    size_t stacked = 0;
+    for (int c = 0; c < kSlabClasses; ++c) {
+        if (stack_n_[c] > kClasses.stack[c]) return fail("a class's stack overflows", nullptr);
+        for (uint32_t i = 0; i < stack_n_[c]; ++i) {
+            const Block* b = stack_[c][i];
+            if (++stacked > stacked_in_walk) return fail("stacks hold blocks not found in slabs", b);
+            if ((b->tag & kFlagMask) != (kSlabBlock | kCached) || size_of(b) != kClasses.size[c])
+                return fail("a stack holds a wrong block", b);
+        }
+    }
+    if (stacked != stacked_in_walk) return fail("stacked blocks missing from the stacks", nullptr);
     if (r.used_blocks != stats_.blocks_in_use || r.used_bytes != stats_.bytes_in_use)
         return fail("used blocks or bytes disagree with stats", nullptr);
     return r;

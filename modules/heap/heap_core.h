@@ -69,10 +69,11 @@ struct OwnerStats {
 struct Stats {
     size_t bytes_in_use, peak_bytes, blocks_in_use, peak_blocks; // as in OwnerStats
     size_t mapped_bytes, regions; // everything from the page source, the cached regions included
-    // Of those, held for reuse: empty slabs kept (one per class at most, no
-    // more than max(1 MiB, an eighth of the bytes in use)) and wholly free
-    // regions (no more than max(4 MiB, the bytes in use)); trim() gives
-    // them back, but for one region.
+    // Of those, held for reuse: freed blocks on the classes' stacks (and in
+    // a fixed heap's quick caches), empty slabs kept (one per class at most,
+    // no more than max(1 MiB, an eighth of the bytes in use)) and wholly free
+    // regions (no more than max(4 MiB, the bytes in use)); trim() gives them
+    // back, but for one region.
     size_t cached_bytes;
     OwnerStats owners[kMaxOwners];
 };
@@ -101,6 +102,12 @@ class Heap {
     static constexpr size_t kSlabMaxBlock = size_t(64) << 10;
     static constexpr size_t kSlabMinBytes = size_t(64) << 10; // a slab holds at least 8 blocks
     static constexpr size_t kRedZoneChecked = 32;             // red-zone bytes written and checked, at most
+    // A freed slab block waits on its class's stack (LIFO, in the heap: the
+    // next allocation of the class reads nothing of the block) of at most
+    // kStackDepth blocks or kStackBytes of them; a full stack gives its older
+    // half back to the slabs' free lists.
+    static constexpr uint32_t kStackDepth = 32;
+    static constexpr size_t kStackBytes = size_t(64) << 10;
     // A fixed heap has no slabs; exact TLSF blocks of 32 B to 1 KiB freed
     // there wait in LIFO lists (at most 32 each) before going back.
     static constexpr int kCacheClasses = 63;
@@ -161,7 +168,7 @@ class Heap {
     size_t release_owner(int owner);
 
     CheckReport check() const;
-    const Stats& stats() const { return stats_; }
+    const Stats& stats() const; // O(slab classes), for cached_bytes
 
     // Implementation types, public only so the .cpp's helpers can name them.
     struct Block;
@@ -202,6 +209,11 @@ class Heap {
     Slab* slab_create(int c);
     void slab_list(Slab* s);
     void slab_unlist(Slab* s);
+    void stack_push(int c, Block* b, size_t bs);
+    uint32_t stack_flush(int c, uint32_t keep);
+    void stacks_flush();
+    void slab_put(Block* b);
+    size_t cached_bytes() const;
     void slab_free(Block* b);
     void slab_emptied(Slab* s);
     void slab_release(Slab* s);
@@ -217,7 +229,8 @@ class Heap {
     const uint8_t* unpoisoned(const Block* b, size_t from) const;
     void write_red_zone(Block* b, size_t requested);
     const uint8_t* red_zone_damage(const Block* b) const;
-    bool check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& listed_slabs) const;
+    bool check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& listed_slabs,
+                    size_t& stacked) const;
 
     PageSource* source_;
     void (*fault_)(const FaultReport&);
@@ -232,13 +245,15 @@ class Heap {
     Block* free_[kFlCount][kSlCount];
     Block* cache_[kCacheClasses];
     uint32_t cache_count_[kCacheClasses];
+    Block* stack_[kSlabClasses][kStackDepth]; // freed slab blocks, per class
+    uint32_t stack_n_[kSlabClasses];
     Slab* partial_[kSlabClasses]; // slabs with a free or never-used block
     Slab* empty_[kSlabClasses];   // the one empty slab kept per class, if any, on no list
     Region* index_[kMaxRegions];  // by address
     int index_count_;
     size_t empty_slab_bytes_;   // held in empty_
     size_t empty_region_bytes_; // wholly free regions
-    Stats stats_;
+    mutable Stats stats_;       // stats() fills in cached_bytes, which no hot path keeps
 };
 
 } // namespace celos_heap

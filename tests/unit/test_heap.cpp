@@ -675,8 +675,11 @@ TEST_CASE("heap: an empty slab is kept once per class, and trim gives it back", 
         for (size_t i = 1; i < blocks.size(); ++i)
             h->free(blocks[i], 1);
         require_clean(*h);
-        // Block 0's slab stays in use, one of the others is kept, the rest went back.
-        CHECK(h->stats().cached_bytes == Heap::kSlabMinBytes);
+        // Block 0's slab stays in use, one of the others is kept, the rest went
+        // back; the last blocks freed wait on their class's stack.
+        const size_t stacked = Heap::kStackDepth * (checks ? 160 : 128);
+        CHECK(h->stats().cached_bytes >= Heap::kSlabMinBytes);
+        CHECK(h->stats().cached_bytes <= Heap::kSlabMinBytes + stacked);
         CHECK(h->stats().mapped_bytes == mapped);
         // Block 0's slab serves first, then the kept one: no new slab.
         for (size_t i = 1; i < 1100; ++i)
@@ -686,7 +689,8 @@ TEST_CASE("heap: an empty slab is kept once per class, and trim gives it back", 
         require_clean(*h);
         for (size_t i = 1; i < 1100; ++i)
             h->free(blocks[i], 1);
-        CHECK(h->stats().cached_bytes == Heap::kSlabMinBytes);
+        CHECK(h->stats().cached_bytes >= Heap::kSlabMinBytes);
+        CHECK(h->stats().cached_bytes <= Heap::kSlabMinBytes + stacked);
         h->trim();
         CHECK(h->stats().cached_bytes == 0);
         require_clean(*h);
