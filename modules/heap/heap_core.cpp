@@ -568,7 +568,7 @@ void Heap::slab_unlist(Slab* s) {
 // The fast path: a block off the free list of the class's first slab.
 // The fast path: the top of the class's stack of freed blocks, which reads
 // nothing of the block, else a block off the free list of the class's
-// first slab.
+// first slab, else its next never-used block.
 template <bool Checks>
 [[gnu::always_inline]] inline void* Heap::slab_alloc(size_t size, uintptr_t caller, int owner) {
     constexpr size_t hdr = Checks ? 48 : 16;
@@ -579,9 +579,15 @@ template <bool Checks>
         stack_n_[c] = n - 1;
     } else {
         Slab* s = partial_[c];
-        if (__builtin_expect(!s || !s->free, 0)) return slab_alloc_slow(c, size, caller, owner);
+        if (__builtin_expect(!s, 0)) return slab_alloc_slow(c, size, caller, owner);
         b = s->free;
-        s->free = links(b, hdr)->next;
+        if (b) {
+            s->free = links(b, hdr)->next;
+        } else { // a listed slab has room: a never-used block
+            b = reinterpret_cast<Block*>(s->fresh);
+            s->fresh += kClasses.size[c];
+            b->prev_phys = reinterpret_cast<Block*>(s);
+        }
         if (++s->used == s->capacity) { // full: off the list until a block comes back
             partial_[c] = s->next;
             if (s->next) s->next->prev = nullptr;
@@ -600,8 +606,8 @@ template <bool Checks>
     }
 }
 
-// A fixed or zero-initialized heap (no slabs), or a class whose first slab
-// has no freed block: a never-used block, the kept empty slab, a new slab.
+// A fixed or zero-initialized heap (no slabs), or a class without a slab
+// with room: the kept empty slab, or a new slab.
 void* Heap::slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner) {
     if (!slabs_) return allocate_general(size, kAlign, caller, owner);
     Slab* s = partial_[c];
@@ -627,8 +633,8 @@ void* Heap::slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner) {
     return finish_alloc(b, size, caller, owner);
 }
 
-// After validate and the accounting: onto its class's stack, which gives
-// its older half back to the slabs when full.
+// After validate and the accounting: onto its class's stack, or its slab's
+// free list when the stack is full.
 [[gnu::always_inline]] inline void Heap::slab_free(Block* b) {
     size_t bs = size_of(b);
     if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, bs - hdr_);
@@ -636,33 +642,24 @@ void* Heap::slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner) {
 }
 
 [[gnu::always_inline]] inline void Heap::stack_push(int c, Block* b, size_t bs) {
-    b->tag = bs | kSlabBlock | kCached;
     uint32_t n = stack_n_[c];
-    if (__builtin_expect(n == kClasses.stack[c], 0)) n = stack_flush(c, n / 2);
+    if (__builtin_expect(n == kClasses.stack[c], 0)) return slab_put(b);
+    b->tag = bs | kSlabBlock | kCached;
     stack_[c][n] = b;
     stack_n_[c] = n + 1;
 }
 
-// Gives a class's stacked blocks back to their slabs, the oldest first, but
-// for `keep`; returns how many are left.
-uint32_t Heap::stack_flush(int c, uint32_t keep) {
-    uint32_t n = stack_n_[c];
-    uint32_t give = n - keep;
-    for (uint32_t i = 0; i < give; ++i)
-        slab_put(stack_[c][i]);
-    for (uint32_t i = 0; i < keep; ++i)
-        stack_[c][i] = stack_[c][give + i];
-    stack_n_[c] = keep;
-    return keep;
-}
-
+// Gives every stacked block back to its slab (trim, release_owner).
 void Heap::stacks_flush() {
-    for (int c = 0; c < kSlabClasses; ++c)
-        if (stack_n_[c]) stack_flush(c, 0);
+    for (int c = 0; c < kSlabClasses; ++c) {
+        for (uint32_t i = 0; i < stack_n_[c]; ++i)
+            slab_put(stack_[c][i]);
+        stack_n_[c] = 0;
+    }
 }
 
 // A freed block onto its slab's free list.
-void Heap::slab_put(Block* b) {
+[[gnu::always_inline]] inline void Heap::slab_put(Block* b) {
     Slab* s = slab_of(b);
     b->tag = s->block_size | kSlabBlock | kFree;
     links(b, hdr_)->next = s->free;

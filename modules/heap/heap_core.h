@@ -104,8 +104,8 @@ class Heap {
     static constexpr size_t kRedZoneChecked = 32;             // red-zone bytes written and checked, at most
     // A freed slab block waits on its class's stack (LIFO, in the heap: the
     // next allocation of the class reads nothing of the block) of at most
-    // kStackDepth blocks or kStackBytes of them; a full stack gives its older
-    // half back to the slabs' free lists.
+    // kStackDepth blocks or kStackBytes of them; past that it goes on its
+    // slab's free list.
     static constexpr uint32_t kStackDepth = 32;
     static constexpr size_t kStackBytes = size_t(64) << 10;
     // A fixed heap has no slabs; exact TLSF blocks of 32 B to 1 KiB freed
@@ -210,7 +210,6 @@ class Heap {
     void slab_list(Slab* s);
     void slab_unlist(Slab* s);
     void stack_push(int c, Block* b, size_t bs);
-    uint32_t stack_flush(int c, uint32_t keep);
     void stacks_flush();
     void slab_put(Block* b);
     size_t cached_bytes() const;
