@@ -344,8 +344,9 @@ void Heap::remove_free(Block* b) {
 }
 
 // A free block of at least `size`, out of the lists (not trimmed): from the
-// TLSF, else a new or cached region; under pressure (no region to be had),
-// what the caches hold goes back first and the search is made again.
+// TLSF (the wholly free regions kept included), else a new region; under
+// pressure (no region to be had), what the caches hold goes back first
+// (trim) and the search is made again.
 Heap::Block* Heap::take_free(size_t size) {
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (Block* b = find_free(size)) {
@@ -448,9 +449,8 @@ void Heap::index_remove(const Region* g) {
 }
 
 // The region holding a block payload at p, by binary search; nullptr when p
-// is in none.
-// Without branches on the data (the pointers freed are in any region): the
-// loop runs log2(regions) times whatever p is.
+// is in none. No branch on the data (the pointers freed may be in any
+// region): the loop runs log2(regions) times whatever p is.
 const Heap::Region* Heap::region_of(const void* p) const {
     uintptr_t a = reinterpret_cast<uintptr_t>(p);
     if (index_count_ == 0) return nullptr;
@@ -1105,6 +1105,10 @@ bool Heap::check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& 
         if (slab_of(b) != s || size_of(b) != bs || !(b->tag & kSlabBlock) || (b->tag & kSlabHost) ||
             (b->tag & (kFree | kCached)) == (kFree | kCached))
             return fail("slab block header damaged", b);
+        if (b->tag & (kCached | kFree)) {
+            r.free_blocks++;
+            r.free_bytes += bs - hdr_;
+        }
         if (b->tag & kCached) { // on its class's stack: free, but counted in the slab's use
             used++;
             stacked++;

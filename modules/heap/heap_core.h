@@ -8,7 +8,7 @@
 // Not thread safe: the module glue serialises calls.
 //
 // Bounds (no loop below depends on how many blocks exist):
-//   allocate/free/reallocate: a slab block is a list pop or push; a TLSF
+//   allocate/free/reallocate: a slab block is a stack or list pop or push; a TLSF
 //   block costs O(1) bitmap searches (ctz/clz on one 64-bit first-level
 //   word and one 32-bit second-level word) and a constant number of splits
 //   and merges; plus
@@ -80,7 +80,7 @@ struct Stats {
 
 struct CheckReport {
     bool ok;
-    size_t free_blocks, used_blocks, free_bytes, used_bytes; // free: TLSF free blocks and quick-cached blocks
+    size_t free_blocks, used_blocks, free_bytes, used_bytes; // free: every block not in use
     const char* problem;                                     // nullptr when ok
     const void* where;
 };
@@ -156,9 +156,9 @@ class Heap {
     // off, exactly the requested size with checks on (the red zone follows).
     size_t usable_size(const void* p) const;
 
-    // Gives back what is held for reuse: empty slabs go back to the TLSF,
-    // then empty regions (all but one) and the region cache to the page
-    // source. O(slab classes + regions).
+    // Gives back what is held for reuse: stacked blocks to their slabs,
+    // empty slabs to the TLSF, wholly free regions but one to the page
+    // source. O(slab classes * kStackDepth + regions).
     void trim();
 
     // Frees every block in use by `owner` (0..63, not the core): what a
@@ -198,24 +198,26 @@ class Heap {
     void index_remove(const Region* g);
     const Region* region_of(const void* p) const;
 
-    // Slabs.
+    // Slabs and the classes' stacks.
     template <bool Checks>
     void* slab_alloc(size_t size, uintptr_t caller, int owner);
-    void* slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner);
     void* slab_alloc_checked(size_t size, uintptr_t caller, int owner);
-    void* allocate_general(size_t size, size_t alignment, uintptr_t caller, int owner);
-    void free_general(void* p, uintptr_t caller);
-    void free_checked(void* p, uintptr_t caller);
+    void* slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner);
     Slab* slab_create(int c);
     void slab_list(Slab* s);
     void slab_unlist(Slab* s);
+    void slab_free(Block* b);
     void stack_push(int c, Block* b, size_t bs);
     void stacks_flush();
     void slab_put(Block* b);
-    size_t cached_bytes() const;
-    void slab_free(Block* b);
     void slab_emptied(Slab* s);
     void slab_release(Slab* s);
+
+    // The paths past the fast ones.
+    void* allocate_general(size_t size, size_t alignment, uintptr_t caller, int owner);
+    void free_general(void* p, uintptr_t caller);
+    void free_checked(void* p, uintptr_t caller);
+    size_t cached_bytes() const;
 
     void setup(PageSource* source, Options options, void (*fault)(const FaultReport&));
     void* finish_alloc(Block* b, size_t size, uintptr_t caller, int owner);
