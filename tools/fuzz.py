@@ -11,6 +11,7 @@ TARGETS = {"loader": "fuzz_loader", "terminal": "fuzz_terminal", "params": "fuzz
 TARGETS["mb2"] = "fuzz_mb2"
 # The font targets (issue 11); the TrueType seeds are whole fonts of 300+ KiB.
 TARGETS.update({"psf": "fuzz_psf", "truetype": "fuzz_truetype"})
+TARGETS["heap"] = "fuzz_heap"
 MAX_LEN = {"truetype": 1 << 20}
 
 

@@ -1041,7 +1041,7 @@ size_t Heap::release_owner(int owner) {
                 Slab* s = reinterpret_cast<Slab*>(bytes_of(b) + hdr_);
                 for (uint8_t* q = first_block(s); q < s->fresh; q += s->block_size) {
                     Block* sb = reinterpret_cast<Block*>(q);
-                    if ((sb->tag & kFree) || owner_of(sb) != owner) continue;
+                    if ((sb->tag & (kFree | kCached)) || owner_of(sb) != owner) continue;
                     free(bytes_of(sb) + hdr_, 0);
                     ++released;
                 }

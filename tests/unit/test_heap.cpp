@@ -884,3 +884,23 @@ TEST_CASE("heap: realloc across the slabs' largest class", "[heap]") {
         CHECK(h->stats().bytes_in_use == 0);
     }
 }
+
+// A freed block on its class's stack carries no owner: releasing owner 0
+// must not take it for one of owner 0's (found by tests/fuzz/fuzz_heap).
+TEST_CASE("heap: release_owner leaves the blocks waiting on the stacks alone", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        void* mine = h->allocate(2, 0, 1, 0);
+        void* other = h->allocate(75, 0, 1, 47);
+        void* freed = h->allocate(2, 0, 1, 60);
+        h->free(freed, 1); // on the stack of its class
+        CHECK(h->release_owner(0) == 1);
+        CHECK(h->stats().owners[0].blocks == 0);
+        CHECK(h->stats().owners[47].blocks == 1);
+        require_clean(*h);
+        h->free(other, 1);
+        (void)mine;
+    }
+}
