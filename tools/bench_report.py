@@ -4,9 +4,15 @@
     bench_report.py BENCH_BINARY [extra benchmark args...]
 
 Benchmarks are named <group>/<subject>, with <group>/baseline measured in
-the same run; each reports items/s or bytes/s. Exits non-zero when the
-binary fails, its output cannot be read, or a benchmark errors or breaks
-that convention."""
+the same run; each reports items/s or bytes/s. A group may have more
+baselines, <group>/baseline_<name> (the heap's mimalloc and jemalloc): the
+first table gives each subject against <group>/baseline, and a second one,
+for the groups with several baselines, each subject's time per item and its
+ratio to every baseline and to the group's first subject (e.g. the heap
+with checks on against the heap with checks off), all from the same run. A
+baseline's label (State::SetLabel) names it in that table. Exits non-zero
+when the binary fails, its output cannot be read, or a benchmark errors or
+breaks that convention."""
 import json
 import os
 import subprocess
@@ -41,6 +47,49 @@ def rate_of(bench):
     return None, None
 
 
+def is_baseline(subject):
+    return subject == "baseline" or subject.startswith("baseline_")
+
+
+def print_table(rows, left):
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        cells = [row[c].ljust(widths[c]) if c in left else row[c].rjust(widths[c]) for c in range(len(row))]
+        print("  ".join(cells).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def several_baselines_rows(groups, labels, errors):
+    """Rows of the second table: one per subject of a group with more than
+    one baseline; a column per baseline name (its label) and one for the
+    group's first subject."""
+    chosen = {g: s for g, s in groups.items() if sum(is_baseline(n) for n in s) > 1}
+    columns = []  # baseline names, by label, in order of appearance
+    for group, subjects in chosen.items():
+        for name in subjects:
+            title = labels.get(f"{group}/{name}", name)
+            if is_baseline(name) and title not in columns:
+                columns.append(title)
+    rows = [("group", "subject", "time/item", *(f"x {c}" for c in columns), "x first subject")]
+    for group, subjects in chosen.items():
+        if any(unit != "items" for _, unit in subjects.values()):
+            errors.append(f"{group}: several baselines need items/s")
+            continue
+        by_title = {labels.get(f"{group}/{n}", n): rate for n, (rate, _) in subjects.items() if is_baseline(n)}
+        mine = [(n, rate) for n, (rate, _) in subjects.items() if not is_baseline(n)]
+        for subject, rate in mine:
+            ns = 1e9 / rate if rate > 0 else 0
+            cells = [group, subject, (f"{ns:.1f} ns" if ns < 1e3 else human_time_ns(ns)) if rate > 0 else "-"]
+            for c in columns:
+                base = by_title.get(c)
+                cells.append(f"{base / rate:.2f}" if base and rate > 0 else "-")
+            first = mine[0][1]
+            cells.append(f"{first / rate:.2f}" if subject != mine[0][0] and rate > 0 else "")
+            rows.append(tuple(cells))
+    return rows if len(rows) > 1 else []
+
+
 def run(binary, extra):
     fd, out_path = tempfile.mkstemp(prefix="celos_bench_", suffix=".json")
     os.close(fd)
@@ -70,6 +119,7 @@ def main(argv):
 
     # group -> {subject: (rate, unit)}, in the order the binary ran them.
     groups = {}
+    labels = {}  # group/subject -> the benchmark's label
     notes = {}  # extra figures of a subject, e.g. relocations/s
     errors = []
     for bench in data.get("benchmarks", []):
@@ -85,6 +135,8 @@ def main(argv):
             errors.append(f"{name}: not named <group>/<subject> or reports no rate")
             continue
         groups.setdefault(group, {})[subject] = (rate, unit)
+        if bench.get("label"):
+            labels[name] = bench["label"]
         extra = []
         if "relocs_per_second" in bench:
             extra.append(f"{bench['relocs_per_second'] / 1e6:.2f} M relocations/s")
@@ -101,7 +153,7 @@ def main(argv):
         if base is None:
             errors.append(f"{group}: no {group}/baseline")
         for subject, (rate, unit) in subjects.items():
-            if subject == "baseline":
+            if is_baseline(subject):
                 continue
             if base is not None and base[1] != unit:
                 errors.append(f"{group}/{subject}: unit {unit} but baseline in {base[1]}")
@@ -115,12 +167,13 @@ def main(argv):
                 note += f" (baseline: {notes[f'{group}/baseline']})"
             rows.append((group, subject, human_rate(rate, unit), base_text, ratio, note))
 
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for i, row in enumerate(rows):
-        cells = [row[c].ljust(widths[c]) if c < 2 or c == 5 else row[c].rjust(widths[c]) for c in range(len(row))]
-        print("  ".join(cells).rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
+    print_table(rows, left=(0, 1, 5))
+    several = several_baselines_rows(groups, labels, errors)
+    if several:
+        print()
+        print("Groups with several baselines: time per item, and the subject's time over each baseline's")
+        print("and over the group's first subject's (below 1 is faster), measured in the same run.")
+        print_table(several, left=(0, 1))
     for e in errors:
         print(f"warning: {e}", file=sys.stderr)
     # A benchmark that errored or broke the naming convention fails the report.

@@ -15,6 +15,7 @@ TARGETS.update({"psf": "fuzz_psf", "truetype": "fuzz_truetype"})
 TARGETS["virtio_gpu"] = "fuzz_virtio_gpu"  # issue 16: the device's responses and used ring
 # The input drivers' decoders (issue 15).
 TARGETS["input"] = "fuzz_input"
+TARGETS["heap"] = "fuzz_heap"
 MAX_LEN = {"truetype": 1 << 20}
 
 

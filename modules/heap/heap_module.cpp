@@ -69,15 +69,18 @@ void* allocate(size_t size, size_t alignment, uintptr_t caller) {
 
 void log_summary() {
     const celos_heap::Stats& s = heap.stats();
-    celos_log(CELOS_LOG_INFO, "%zu KiB in %zu blocks (peak %zu KiB in %zu blocks), %zu KiB mapped in %zu regions, checks %s",
-              s.bytes_in_use / 1024, s.blocks_in_use, s.peak_bytes / 1024, s.peak_blocks, s.mapped_bytes / 1024,
-              s.regions, checks ? "on" : "off");
+    celos_log(
+        CELOS_LOG_INFO,
+        "%zu KiB in %zu blocks (peak %zu KiB in %zu blocks), %zu KiB mapped in %zu regions (%zu KiB of it "
+        "cached), checks %s",
+        s.bytes_in_use / 1024, s.blocks_in_use, s.peak_bytes / 1024, s.peak_blocks, s.mapped_bytes / 1024,
+        s.regions, s.cached_bytes / 1024, checks ? "on" : "off");
     for (int i = 0; i < celos_heap::kMaxOwners; ++i) {
         const celos_heap::OwnerStats& o = s.owners[i];
         if (o.total_allocations == 0) continue;
         celos_log(CELOS_LOG_INFO, "  %-16s %zu bytes in %zu blocks now, peak %zu bytes, %zu allocations",
-                  celos_module_name(i == celos_heap::kMaxOwners - 1 ? -1 : i), o.bytes, o.blocks, o.peak_bytes,
-                  o.total_allocations);
+                  celos_module_name(i == celos_heap::kMaxOwners - 1 ? -1 : i), o.bytes, o.blocks,
+                  o.peak_bytes, o.total_allocations);
     }
 }
 
@@ -178,6 +181,25 @@ celos_status run_selftest() {
     t.check("20000 random operations keep contents and the heap consistent", contents_ok);
     t.check("the heap check is clean", kheap_check() == CELOS_OK);
     t.check("everything is returned", heap.stats().bytes_in_use == start_bytes);
+
+    // A big block's region, once free, serves the next big block without a
+    // new range; trim gives it back. (A block stays in use meanwhile: a heap
+    // with none left trims itself.)
+    void* keep = kmalloc(64);
+    void* big = kmalloc(3u << 20);
+    size_t mapped = heap.stats().mapped_bytes;
+    kfree(big);
+    t.check("a free region is kept for reuse",
+            big && heap.stats().mapped_bytes == mapped && heap.stats().cached_bytes >= (3u << 20));
+    big = kmalloc(2u << 20);
+    t.check("the kept region serves the next big block", big && heap.stats().mapped_bytes == mapped);
+    kfree(big);
+    heap.trim();
+    t.check("trim gives the kept regions and slabs back",
+            heap.stats().mapped_bytes < mapped &&
+                heap.stats().cached_bytes <= celos_heap::Heap::kRegionBytes);
+    t.check("the heap check is clean after trim", kheap_check() == CELOS_OK);
+    kfree(keep);
 
     if (t.failed) {
         celos_log(CELOS_LOG_ERROR, "in-kernel tests FAILED (%d of %d checks)", t.failed, t.failed + t.passed);

@@ -121,7 +121,8 @@ size_t random_size(Rng& rng) {
     uint64_t k = rng.below(100);
     if (k < 80) return 1 + rng.below(256);
     if (k < 97) return 257 + rng.below(4096 - 256);
-    return 4097 + rng.below(65536 - 4096);
+    if (k < 99 || rng.below(16) != 0) return 4097 + rng.below(65536 - 4096);
+    return 65537 + rng.below(3 << 20); // past the slabs, often past a region
 }
 
 size_t random_alignment(Rng& rng) {
@@ -324,7 +325,7 @@ TEST_CASE("heap: a write after free is caught by the poison check", "[heap]") {
         CHECK(fault_of([&] { h->allocate(100, 0, 3, 0); }) == Fault::use_after_free);
         (void)keep;
     }
-    SECTION("large block, found by check() and when reused") {
+    SECTION("slab block of 5000 bytes, found by check() and when reused") {
         void* a = h->allocate(5000, 0, 1, 0);
         uint8_t* p = static_cast<uint8_t*>(h->allocate(5000, 0, 1, 0));
         void* b = h->allocate(5000, 0, 1, 0);
@@ -334,8 +335,23 @@ TEST_CASE("heap: a write after free is caught by the poison check", "[heap]") {
         CheckReport r = h->check();
         CHECK_FALSE(r.ok);
         CHECK(r.where == p + 3000);
+        // The slab's free list is LIFO: the next block of that class is p.
+        CHECK(fault_of([&] { h->allocate(4990, 0, 3, 0); }) == Fault::use_after_free);
+        (void)a;
+        (void)b;
+    }
+    SECTION("TLSF block (past the slabs), found by check() and when reused") {
+        void* a = h->allocate(100000, 0, 1, 0);
+        uint8_t* p = static_cast<uint8_t*>(h->allocate(100000, 0, 1, 0));
+        void* b = h->allocate(100000, 0, 1, 0);
+        h->free(p, 2);
+        require_clean(*h);
+        p[77777] = 1;
+        CheckReport r = h->check();
+        CHECK_FALSE(r.ok);
+        CHECK(r.where == p + 77777);
         // Good fit: a smaller request is served from the freed block.
-        CHECK(fault_of([&] { h->allocate(4000, 0, 3, 0); }) == Fault::use_after_free);
+        CHECK(fault_of([&] { h->allocate(90000, 0, 3, 0); }) == Fault::use_after_free);
         (void)a;
         (void)b;
     }
@@ -458,20 +474,48 @@ TEST_CASE("heap: exhaustion returns nullptr and leaves the heap consistent", "[h
 
 TEST_CASE("heap: realloc grows and shrinks in place when it can", "[heap]") {
     for (bool checks : {true, false}) {
+        INFO("checks " << checks);
         FakePageSource src;
         auto h = make_heap(src, checks);
+
+        // A slab block stays while the new size fits its class and uses more
+        // than half of it; otherwise it moves, with its contents.
         uint8_t* p = static_cast<uint8_t*>(h->allocate(1000, 0, 1, 4));
         std::memset(p, 3, 1000);
-        CHECK(h->reallocate(p, 3000, 2, 5) == p); // the rest of the region follows
+        CHECK(h->reallocate(p, 1005, 2, 5) == p); // blocks of 1024 B (1280 with checks)
         CHECK(h->stats().owners[4].blocks == 0);
         CHECK(h->stats().owners[5].blocks == 1);
-        for (int i = 0; i < 1000; ++i)
-            REQUIRE(p[i] == 3);
-        CHECK(h->reallocate(p, 200, 2, 5) == p);
-        CHECK(h->usable_size(p) >= 200);
+        CHECK(h->reallocate(p, 700, 2, 5) == p);
+        CHECK(h->usable_size(p) >= 700);
+        uint8_t* q = static_cast<uint8_t*>(h->reallocate(p, 3000, 2, 5));
+        REQUIRE(q != nullptr);
+        CHECK(q != p);
+        for (int i = 0; i < 700; ++i)
+            REQUIRE(q[i] == 3);
+        uint8_t* r = static_cast<uint8_t*>(h->reallocate(q, 100, 2, 5));
+        REQUIRE(r != nullptr);
+        CHECK(r != q); // a quarter of the block: a smaller class
+        for (int i = 0; i < 100; ++i)
+            REQUIRE(r[i] == 3);
+        CHECK(h->stats().owners[5].blocks == 1);
         require_clean(*h);
-        h->free(p, 1);
+        h->free(r, 1);
+
+        // A TLSF block grows into the free block after it and shrinks by
+        // giving its tail back.
+        uint8_t* big = static_cast<uint8_t*>(h->allocate(100000, 0, 1, 4));
+        std::memset(big, 7, 100000);
+        CHECK(h->reallocate(big, 300000, 2, 5) == big); // the rest of the region follows
+        for (int i = 0; i < 100000; ++i)
+            REQUIRE(big[i] == 7);
+        CHECK(h->usable_size(big) >= 300000);
+        CHECK(h->reallocate(big, 80000, 2, 5) == big);
+        CHECK(h->usable_size(big) >= 80000);
+        CHECK(h->usable_size(big) < 81000);
         require_clean(*h);
+        h->free(big, 1);
+        require_clean(*h);
+        CHECK(h->stats().bytes_in_use == 0);
     }
 }
 
@@ -577,5 +621,286 @@ TEST_CASE("heap: shutdown gives every region back, whatever is in use", "[heap]"
         h->free(p, 1);
         CHECK(h->shutdown() == 0);
         CHECK(src.live_pages == 0);
+    }
+}
+
+// Every request size, across the slab classes' bounds and past the largest.
+TEST_CASE("heap: every request size gets a block that holds it", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        std::vector<std::pair<uint8_t*, size_t>> blocks;
+        for (size_t n = 0; n <= 70000; n += n < 4200 ? 1 : 37) {
+            auto* p = static_cast<uint8_t*>(h->allocate(n, 0, 1, 2));
+            REQUIRE(p);
+            REQUIRE(reinterpret_cast<uintptr_t>(p) % 16 == 0);
+            REQUIRE(h->usable_size(p) >= n);
+            if (checks) REQUIRE(h->usable_size(p) == n);
+            std::memset(p, int(n & 0xff), n);
+            blocks.push_back({p, n});
+            if (blocks.size() == 64) { // keep some live, free the rest in a mixed order
+                for (size_t i = 0; i < blocks.size(); i += 2)
+                    h->free(blocks[i].first, 1);
+                for (size_t i = 1; i < blocks.size(); i += 2)
+                    for (size_t k = 0; k < blocks[i].second; ++k)
+                        REQUIRE(blocks[i].first[k] == uint8_t(blocks[i].second & 0xff));
+                for (size_t i = blocks.size() - 1; i < blocks.size(); i -= 2)
+                    h->free(blocks[i].first, 1);
+                blocks.clear();
+                require_clean(*h);
+            }
+        }
+        for (auto& [p, n] : blocks)
+            h->free(p, 1);
+        require_clean(*h);
+        CHECK(h->stats().bytes_in_use == 0);
+        CHECK(h->stats().regions == 1);
+    }
+}
+
+// A slab that empties goes back to the TLSF, but for one per class, kept
+// (and counted in cached_bytes) until trim() or the next use of its class.
+TEST_CASE("heap: an empty slab is kept once per class, and trim gives it back", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        void* other = h->allocate(5000, 0, 1, 0); // keeps the heap from emptying
+        std::vector<void*> blocks;
+        for (int i = 0; i < 1600; ++i) // 100-byte requests: blocks of 128 (160 with checks), 3+ slabs
+            blocks.push_back(h->allocate(100, 0, 1, 0));
+        const size_t mapped = h->stats().mapped_bytes;
+        CHECK(h->stats().cached_bytes == 0);
+        for (size_t i = 1; i < blocks.size(); ++i)
+            h->free(blocks[i], 1);
+        require_clean(*h);
+        // Block 0's slab stays in use, one of the others is kept, the rest went
+        // back; the last blocks freed wait on their class's stack.
+        const size_t stacked = Heap::kStackDepth * (checks ? 160 : 128);
+        CHECK(h->stats().cached_bytes >= Heap::kSlabMinBytes);
+        CHECK(h->stats().cached_bytes <= Heap::kSlabMinBytes + stacked);
+        CHECK(h->stats().mapped_bytes == mapped);
+        // Block 0's slab serves first, then the kept one: no new slab.
+        for (size_t i = 1; i < 1100; ++i)
+            blocks[i] = h->allocate(100, 0, 1, 0);
+        CHECK(h->stats().cached_bytes == 0);
+        CHECK(h->stats().mapped_bytes == mapped);
+        require_clean(*h);
+        for (size_t i = 1; i < 1100; ++i)
+            h->free(blocks[i], 1);
+        CHECK(h->stats().cached_bytes >= Heap::kSlabMinBytes);
+        CHECK(h->stats().cached_bytes <= Heap::kSlabMinBytes + stacked);
+        h->trim();
+        CHECK(h->stats().cached_bytes == 0);
+        require_clean(*h);
+        h->free(blocks[0], 1);
+        h->free(other, 1); // the last block: everything is trimmed, one region stays
+        require_clean(*h);
+        CHECK(h->stats().regions == 1);
+        CHECK(h->stats().cached_bytes == h->stats().mapped_bytes);
+        CHECK(src.live_pages * 4096 == h->stats().mapped_bytes);
+    }
+}
+
+// Wholly free regions stay mapped (the region cache, bounded by the bytes in
+// use or four minimal regions) and serve the next big blocks without a map.
+TEST_CASE("heap: a wholly free region is reused without a new map, and trim gives it back", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        void* small = h->allocate(64, 0, 1, 0); // the first region stays in use
+        uint8_t* a = static_cast<uint8_t*>(h->allocate(3 << 20, 0, 1, 0));
+        REQUIRE(a);
+        const size_t maps = src.maps, mapped = h->stats().mapped_bytes;
+        CHECK(h->stats().regions == 2);
+        h->free(a, 1);
+        require_clean(*h);
+        CHECK(h->stats().regions == 2); // kept: cached
+        CHECK(h->stats().cached_bytes >= size_t(3) << 20);
+        CHECK(h->stats().mapped_bytes == mapped);
+        // A hit: a smaller big block comes from the cached region.
+        uint8_t* b = static_cast<uint8_t*>(h->allocate(2 << 20, 0, 1, 0));
+        REQUIRE(b);
+        CHECK(src.maps == maps);
+        CHECK(h->stats().cached_bytes == 0);
+        std::memset(b, 1, 2 << 20);
+        h->free(b, 1);
+        // A miss: bigger than the cached region.
+        uint8_t* c = static_cast<uint8_t*>(h->allocate(5 << 20, 0, 1, 0));
+        REQUIRE(c);
+        CHECK(src.maps == maps + 1);
+        h->free(c, 1);
+        // Bounded: 3 MiB kept and 5 MiB more would pass max(4 MiB, bytes in use).
+        CHECK(h->stats().cached_bytes <= size_t(4) << 20);
+        CHECK(h->stats().regions == 2);
+        require_clean(*h);
+        h->trim();
+        CHECK(h->stats().regions == 1);
+        CHECK(h->stats().cached_bytes == 0);
+        CHECK(src.live_pages * 4096 == h->stats().mapped_bytes);
+        require_clean(*h);
+        h->free(small, 1);
+    }
+}
+
+TEST_CASE("heap: under pressure the caches give their memory back before an allocation fails", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        src.limit = 1536; // 6 MiB
+        auto h = make_heap(src, checks);
+        void* small = h->allocate(64, 0, 1, 0);
+        void* a = h->allocate(3 << 20, 0, 1, 0);
+        REQUIRE(a);
+        h->free(a, 1); // its region is cached: 1 + 3 MiB mapped
+        REQUIRE(h->stats().cached_bytes >= size_t(3) << 20);
+        // 4 MiB more does not fit beside it: the cached region goes, then it fits.
+        void* b = h->allocate(4 << 20, 0, 1, 0);
+        REQUIRE(b);
+        CHECK(src.unmapped_pages > 0);
+        CHECK(src.live_pages <= 1536);
+        require_clean(*h);
+        // Nothing left to give: a request that cannot fit fails cleanly.
+        CHECK(h->allocate(4 << 20, 0, 1, 0) == nullptr);
+        require_clean(*h);
+        h->free(b, 1);
+        h->free(small, 1);
+        CHECK(h->stats().regions == 1);
+    }
+}
+
+// What the loader relies on when it unloads a module: its blocks go, and
+// what they made the heap hold (slabs, regions) goes back to the page source.
+TEST_CASE("heap: release_owner gives back the slabs and regions the owner's blocks needed", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        std::vector<void*> others;
+        for (int i = 0; i < 50; ++i)
+            others.push_back(h->allocate(size_t(40 + i), 0, 1, 1));
+        const size_t pages = src.live_pages, mapped = h->stats().mapped_bytes;
+        Rng rng{99};
+        for (int i = 0; i < 3000; ++i)
+            REQUIRE(h->allocate(1 + rng.below(i % 50 == 0 ? 3 << 20 : 3000), 0, 1, 3));
+        CHECK(src.live_pages > pages);
+        CHECK(h->release_owner(3) == 3000);
+        require_clean(*h);
+        CHECK(h->stats().owners[3].blocks == 0);
+        CHECK(h->stats().cached_bytes == 0);
+        CHECK(src.live_pages == pages);
+        CHECK(h->stats().mapped_bytes == mapped);
+        for (void* p : others)
+            h->free(p, 1);
+    }
+}
+
+TEST_CASE("heap: the red zone catches an overflow anywhere in its first eight bytes, every size", "[heap]") {
+    FakePageSource src;
+    auto h = make_heap(src, true);
+    void* keep = h->allocate(10, 0, 1, 0);
+    for (size_t n = 0; n < 700; ++n) {
+        INFO("size " << n);
+        for (size_t off : {size_t(0), size_t(7)}) {
+            uint8_t* p = static_cast<uint8_t*>(h->allocate(n, 0, 7, 3));
+            REQUIRE(p);
+            uint8_t saved = p[n + off];
+            p[n + off] ^= 0x10;
+            CHECK_FALSE(h->check().ok);
+            CHECK(fault_of([&] { h->free(p, 9); }) == Fault::overflow);
+            p[n + off] = saved;
+            h->free(p, 9);
+        }
+    }
+    require_clean(*h);
+    h->free(keep, 1);
+}
+
+TEST_CASE("heap: a slab's header is not a block; damage in a slab is found by check()", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        const size_t hdr = checks ? 48 : 16;
+        // The first block of the heap's first slab: its slab's header (64
+        // bytes) and the slab's own block header come before it.
+        uint8_t* p = static_cast<uint8_t*>(h->allocate(100, 0, 1, 0));
+        uint8_t* q = static_cast<uint8_t*>(h->allocate(100, 0, 1, 0));
+        uint8_t* slab_payload = p - hdr - 64;
+        CHECK(fault_of([&] { h->free(slab_payload, 5); }) == Fault::invalid_free);
+        require_clean(*h);
+        // q's word0 is its slab: damaged, the walk sees it.
+        uint64_t saved;
+        std::memcpy(&saved, q - hdr, 8);
+        uint64_t junk = saved ^ 0x40;
+        std::memcpy(q - hdr, &junk, 8);
+        CHECK_FALSE(h->check().ok);
+        std::memcpy(q - hdr, &saved, 8);
+        require_clean(*h);
+        h->free(p, 1);
+        h->free(q, 1);
+    }
+}
+
+TEST_CASE("heap: a double free of a slab block is caught, while its slab is kept and after it went back",
+          "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        void* keep = h->allocate(5000, 0, 1, 0);
+        void* p = h->allocate(300, 0, 1, 0);
+        h->free(p, 2);
+        CHECK(h->stats().cached_bytes > 0); // its slab, empty, is kept
+        CHECK(fault_of([&] { h->free(p, 3); }) == Fault::double_free);
+        h->trim(); // the slab goes back: with checks on its memory is poison now
+        CHECK(fault_of([&] { h->free(p, 3); }) == Fault::double_free);
+        require_clean(*h);
+        h->free(keep, 1);
+    }
+}
+
+TEST_CASE("heap: realloc across the slabs' largest class", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        auto* p = static_cast<uint8_t*>(h->allocate(60000, 0, 1, 0));
+        for (size_t i = 0; i < 60000; ++i)
+            p[i] = uint8_t(i * 7);
+        auto* q = static_cast<uint8_t*>(h->reallocate(p, 200000, 1, 0)); // slab to TLSF: moves
+        REQUIRE(q);
+        for (size_t i = 0; i < 60000; ++i)
+            REQUIRE(q[i] == uint8_t(i * 7));
+        CHECK(h->reallocate(q, 50000, 1, 0) == q); // a TLSF block shrinks where it is
+        auto* r = static_cast<uint8_t*>(h->reallocate(q, 30000, 1, 0));
+        REQUIRE(r == q);
+        for (size_t i = 0; i < 30000; ++i)
+            REQUIRE(r[i] == uint8_t(i * 7));
+        require_clean(*h);
+        h->free(r, 1);
+        CHECK(h->stats().bytes_in_use == 0);
+    }
+}
+
+// A freed block on its class's stack carries no owner: releasing owner 0
+// must not take it for one of owner 0's (found by tests/fuzz/fuzz_heap).
+TEST_CASE("heap: release_owner leaves the blocks waiting on the stacks alone", "[heap]") {
+    for (bool checks : {true, false}) {
+        INFO("checks " << checks);
+        FakePageSource src;
+        auto h = make_heap(src, checks);
+        void* mine = h->allocate(2, 0, 1, 0);
+        void* other = h->allocate(75, 0, 1, 47);
+        void* freed = h->allocate(2, 0, 1, 60);
+        h->free(freed, 1); // on the stack of its class
+        CHECK(h->release_owner(0) == 1);
+        CHECK(h->stats().owners[0].blocks == 0);
+        CHECK(h->stats().owners[47].blocks == 1);
+        require_clean(*h);
+        h->free(other, 1);
+        (void)mine;
     }
 }
