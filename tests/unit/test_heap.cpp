@@ -818,7 +818,7 @@ TEST_CASE("heap: the red zone catches an overflow anywhere in its first eight by
     h->free(keep, 1);
 }
 
-TEST_CASE("heap: a slab's header is not a block; damage in a slab is found by check()", "[heap]") {
+TEST_CASE("heap: a slab's header is not a block, and damage in a slab is found by check()", "[heap]") {
     for (bool checks : {true, false}) {
         INFO("checks " << checks);
         FakePageSource src;
