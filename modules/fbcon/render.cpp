@@ -358,19 +358,9 @@ void Renderer::redraw_later(Terminal& term) {
     cursor_y_ = term.cursor_y();
 }
 
-// Rotates slot_[top, bottom) left by n (three reversals), as the terminal
-// rotates its rows.
+// As the terminal rotates its rows.
 void Renderer::rotate_slots(uint32_t top, uint32_t bottom, uint32_t n) {
-    auto reverse = [this](uint32_t lo, uint32_t hi) { // [lo, hi)
-        while (lo + 1 < hi) {
-            uint16_t t = slot_[lo];
-            slot_[lo++] = slot_[--hi];
-            slot_[hi] = t;
-        }
-    };
-    reverse(top, top + n);
-    reverse(top + n, bottom);
-    reverse(top, bottom);
+    rotate_indices(slot_, top, bottom, n);
 }
 
 void Renderer::render(Terminal& term) {

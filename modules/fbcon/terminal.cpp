@@ -591,19 +591,9 @@ void Terminal::erase(uint32_t y, uint32_t x0, uint32_t x1) {
     mark_dirty(y);
 }
 
-// Rotates row_map_[top, bottom) left by n (three reversals): scrolling
-// costs a few row indices instead of moving every cell of the region.
+// Scrolling costs a few row indices instead of moving every cell of the region.
 void Terminal::rotate_rows(uint32_t top, uint32_t bottom, uint32_t n) {
-    auto reverse = [this](uint32_t lo, uint32_t hi) { // [lo, hi)
-        while (lo + 1 < hi) {
-            uint16_t t = row_map_[lo];
-            row_map_[lo++] = row_map_[--hi];
-            row_map_[hi] = t;
-        }
-    };
-    reverse(top, top + n);
-    reverse(top + n, bottom);
-    reverse(top, bottom);
+    rotate_indices(row_map_, top, bottom, n);
 }
 
 void Terminal::scroll_up(uint32_t top, uint32_t bottom, uint32_t n) {

@@ -37,6 +37,22 @@ TerminalConfig terminal_default_config();
 // 256-colour index to 0xRRGGBB (0-15 from the palette, the 6x6x6 cube, greys).
 uint32_t terminal_color256(const TerminalConfig& config, uint32_t index);
 
+// Rotates map[top, bottom) left by n (three reversals): index top + n
+// becomes index top. The terminal renumbers its rows with it, the renderer
+// its slots, so that a scroll moves indices instead of cells or pixels.
+inline void rotate_indices(uint16_t* map, uint32_t top, uint32_t bottom, uint32_t n) {
+    auto reverse = [map](uint32_t lo, uint32_t hi) { // [lo, hi)
+        while (lo + 1 < hi) {
+            uint16_t t = map[lo];
+            map[lo++] = map[--hi];
+            map[hi] = t;
+        }
+    };
+    reverse(top, top + n);
+    reverse(top + n, bottom);
+    reverse(top, bottom);
+}
+
 class Terminal {
   public:
     static constexpr uint32_t kMaxRows = 1024;
