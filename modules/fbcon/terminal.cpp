@@ -548,7 +548,7 @@ uint32_t Terminal::resolve(const Color& c, bool fg) const {
 }
 
 Cell Terminal::blank() const {
-    return Cell{' ', config_.default_fg, resolve(pen_.bg, false), 0};
+    return Cell{' ', config_.default_fg, resolve(pen_.bg, false), 0, 0, {0, 0}};
 }
 
 void Terminal::print(uint32_t cp) {
@@ -557,7 +557,7 @@ void Terminal::print(uint32_t cp) {
         linefeed();
     }
     pending_wrap_ = false;
-    row_cells(y_)[x_] = Cell{cp, resolve(pen_.fg, true), resolve(pen_.bg, false), pen_.attrs};
+    row_cells(y_)[x_] = Cell{cp, resolve(pen_.fg, true), resolve(pen_.bg, false), pen_.attrs, 0, {0, 0}};
     mark_dirty(y_);
     if (x_ + 1 < cols_)
         ++x_;

@@ -11,16 +11,32 @@ namespace celos::fbcon {
 
 enum CellAttr : uint32_t {
     kAttrBold = 1u << 0,
-    kAttrUnderline = 1u << 1,
+    kAttrUnderline = 1u << 1, // single underline (SGR 4, 4:1)
     kAttrReverse = 1u << 2,
+    kAttrDim = 1u << 3,
+    kAttrItalic = 1u << 4,
+    kAttrStrike = 1u << 5,
+    kAttrInvisible = 1u << 6,
+    kAttrBlink = 1u << 7,
+    kAttrDoubleUnderline = 1u << 8, // SGR 21, 4:2 (at most one underline bit is set)
+    kAttrCurlyUnderline = 1u << 9,  // SGR 4:3
+    kAttrWide = 1u << 12,           // first cell of a two-cell character
+    kAttrWideTail = 1u << 13,       // second cell of one: codepoint 0, drawn by the first
+    kAttrUnderlineColor = 1u << 14, // Cell::underline holds the underline colour
 };
+constexpr uint32_t kAttrAnyUnderline = kAttrUnderline | kAttrDoubleUnderline | kAttrCurlyUnderline;
+
+// Line attributes (DECDWL, DECDHL), per screen row.
+enum class LineAttr : uint8_t { Normal, DoubleWidth, DoubleTop, DoubleBottom };
 
 // One character cell; colours are resolved 0xRRGGBB at write time.
 struct Cell {
-    uint32_t codepoint;
+    uint32_t codepoint; // 0 in the tail of a wide character
     uint32_t fg;
     uint32_t bg;
-    uint32_t attrs; // CellAttr bits
+    uint32_t attrs;     // CellAttr bits
+    uint32_t underline; // 0xRRGGBB when kAttrUnderlineColor
+    uint32_t marks[2];  // combining marks drawn over the base, 0: none (xterm keeps 2)
 };
 
 struct TerminalConfig {
