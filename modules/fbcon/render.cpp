@@ -117,6 +117,35 @@ const char* Renderer::init(const RenderConfig& config, const celos_font_ops* fon
     return nullptr;
 }
 
+void Renderer::set_fallbacks(const celos_font_ops* const* fonts, uint32_t count) {
+    fallback_count_ = 0;
+    for (uint32_t i = 0; i < count && fallback_count_ < kMaxFallbacks; ++i)
+        if (fonts[i] && fonts[i]->glyph) fallbacks_[fallback_count_++] = fonts[i];
+}
+
+namespace {
+
+// One font's glyph for `cp` in `style`; *synth as in Renderer::lookup.
+int font_glyph(const celos_font_ops* font, uint32_t cp, uint32_t style, celos_glyph& out, uint32_t& synth) {
+    synth = 0;
+    if (style && font->size >= sizeof(celos_font_ops) && font->styled_glyph) {
+        int r = font->styled_glyph(font, cp, style, &out);
+        if (r != CELOS_FONT_NO_STYLE) return r;
+    }
+    synth = style;
+    return font->glyph(font, cp, &out);
+}
+
+} // namespace
+
+void Renderer::lookup(uint32_t cp, uint32_t style, celos_glyph& out, uint32_t& synth) const {
+    if (font_glyph(font_, cp, style, out, synth) == 0) return;
+    for (uint32_t i = 0; i < fallback_count_; ++i)
+        if (font_glyph(fallbacks_[i], cp, style, out, synth) == 0) return;
+    synth = style;
+    font_->fallback(font_, &out);
+}
+
 void Renderer::put(uint8_t* p, uint32_t pixel) const {
     switch (bytes_) {
     case 4: __builtin_memcpy(p, &pixel, 4); break;
@@ -256,7 +285,8 @@ void Renderer::draw_cell(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t c
     }
     if (cell.codepoint != ' ' && cell.codepoint != 0) {
         celos_glyph g{};
-        if (font_->glyph(font_, cell.codepoint, &g) != 0) font_->fallback(font_, &g);
+        uint32_t synth = 0;
+        lookup(cell.codepoint, 0, g, synth);
         const uint32_t* pixels = ramp(bg & 0xFFFFFF, fg & 0xFFFFFF);
         // Clip the bitmap to the cell.
         int64_t gx = g.left, gy = int64_t(font_->baseline) - g.top;

@@ -69,6 +69,19 @@ class Renderer {
     // draws everything with the new font.
     const char* init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back, size_t back_size);
 
+    // The fallback chain: fonts asked, in order, for a code point the
+    // primary font (init's) lacks; their glyphs are drawn in the primary's
+    // cells. init() keeps it; count 0 clears it.
+    static constexpr uint32_t kMaxFallbacks = 4;
+    void set_fallbacks(const celos_font_ops* const* fonts, uint32_t count);
+    uint32_t fallback_count() const { return fallback_count_; }
+
+    // The glyph for `codepoint` in `style` (CELOS_FONT_STYLE_* bits) from
+    // the first font of the chain that has it, else the primary's
+    // fallback(); *synth gets the style bits the font had no face for,
+    // which the caller synthesizes.
+    void lookup(uint32_t codepoint, uint32_t style, celos_glyph& out, uint32_t& synth) const;
+
     // The grid that fits inside the margins (at most Terminal::kMaxRows rows).
     uint32_t cols() const { return cols_; }
     uint32_t rows() const { return rows_; }
@@ -151,6 +164,8 @@ class Renderer {
 
     RenderConfig config_{};
     const celos_font_ops* font_ = nullptr;
+    const celos_font_ops* fallbacks_[kMaxFallbacks] = {};
+    uint32_t fallback_count_ = 0;
     uint8_t* back_ = nullptr;
     uint32_t back_pitch_ = 0;
     uint32_t bytes_ = 0;

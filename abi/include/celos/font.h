@@ -30,6 +30,14 @@
 
 /* Returned by glyph() when the font has no glyph for the code point. */
 #define CELOS_FONT_NO_GLYPH 1
+/* Returned by styled_glyph() when the font has the glyph but no face for
+   the style asked: the caller draws the regular glyph and synthesizes the
+   style (emboldening, slant). */
+#define CELOS_FONT_NO_STYLE 2
+
+/* Style bits for styled_glyph(). */
+#define CELOS_FONT_STYLE_BOLD 1u
+#define CELOS_FONT_STYLE_ITALIC 2u
 
 /* One glyph's coverage bitmap and its placement; 32 bytes. */
 struct celos_glyph {
@@ -51,9 +59,15 @@ typedef int (*celos_font_glyph_fn)(const struct celos_font_ops* font, uint32_t c
 /* The glyph shown for missing code points; always succeeds. The provider
    picks it (PSF: U+FFFD, else '?', else glyph 0; TrueType: .notdef). */
 typedef void (*celos_font_fallback_fn)(const struct celos_font_ops* font, struct celos_glyph* out);
+/* The glyph for `codepoint` from the face for `style` (CELOS_FONT_STYLE_*
+   bits; 0 is glyph()): 0, CELOS_FONT_NO_GLYPH, or CELOS_FONT_NO_STYLE. A
+   glyph of a character two cells wide may be up to 2 * cell_width wide. */
+typedef int (*celos_font_styled_glyph_fn)(const struct celos_font_ops* font, uint32_t codepoint, uint32_t style,
+                                          struct celos_glyph* out);
 
-/* A registered font; 56 bytes. `size` is sizeof(struct celos_font_ops) as
-   the provider was built: version 1 only grows at the end. */
+/* A registered font; 64 bytes (56 before ABI 1.5). `size` is
+   sizeof(struct celos_font_ops) as the provider was built: version 1 only
+   grows at the end, and a caller reads a field only when `size` covers it. */
 struct celos_font_ops {
     uint32_t size;                   /*  0 */
     uint32_t cell_width;             /*  4: pixels */
@@ -65,6 +79,7 @@ struct celos_font_ops {
     void* context;                   /* 32: the provider's state */
     celos_font_glyph_fn glyph;       /* 40 */
     celos_font_fallback_fn fallback; /* 48 */
+    celos_font_styled_glyph_fn styled_glyph; /* 56: ABI 1.5; NULL: regular faces only */
 };
 
 /* Font control: a running provider opens another font on request (the
@@ -97,9 +112,10 @@ struct celos_font_control_ops {
 
 CELOS_STATIC_ASSERT(sizeof(struct celos_glyph) == 32, "celos_glyph layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_glyph, left) == 20, "celos_glyph layout");
-CELOS_STATIC_ASSERT(sizeof(struct celos_font_ops) == 56, "celos_font_ops layout");
+CELOS_STATIC_ASSERT(sizeof(struct celos_font_ops) == 64, "celos_font_ops layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, name) == 24, "celos_font_ops layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, glyph) == 40, "celos_font_ops layout");
+CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, styled_glyph) == 56, "celos_font_ops layout");
 CELOS_STATIC_ASSERT(sizeof(struct celos_font_control_ops) == 16, "celos_font_control_ops layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_font_control_ops, open) == 8, "celos_font_control_ops layout");
 
