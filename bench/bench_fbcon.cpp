@@ -4,10 +4,12 @@
 // terminal, and the screen is drawn and presented at most once per display
 // refresh (60 Hz, by the wall clock) and once at the end, so the screen is
 // current at every refresh.
-// fbcon_scroll: full-screen scrolls per second of a screen full of lines as
-// wide as the screen (the worst case for the copy), each scroll drawn and
-// presented (a line fed at the bottom row).
-// fbcon_scroll_pan: the wide case on a display that pans (bochs).
+// fbcon_scroll: full-screen scrolls per second of a screen full of log-like
+// lines, each scroll drawn and presented (a line fed at the bottom row);
+// fbcon_scroll_wide: the same with lines as wide as the screen (the worst
+// case for the copy).
+// fbcon_scroll_pan: fbcon_scroll on a display that pans (bochs);
+// fbcon_scroll_pan_wide: fbcon_scroll_wide on it.
 // Baseline for all: memcpys of one full frame per second, in the same run.
 // So the ratio is, for the log, the characters shown in the time of one
 // frame copy, and for the scroll, 1 / (its cost in frame copies).
@@ -140,9 +142,12 @@ void scroll(benchmark::State& state, Setup& s, const std::string& fill, std::str
         benchmark::DoNotOptimize(s.framebuffer.data());
     }
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-    if (state.iterations())
+    if (state.iterations()) {
+        uint64_t drawn = s.renderer.cache_hits() + s.renderer.cache_misses();
+        state.counters["cell_cache_hits"] = drawn ? double(s.renderer.cache_hits()) / double(drawn) : 0.0;
         state.counters["frame_share"] = double(s.renderer.pixels_written() - written_before) /
                                         double(state.iterations()) / (double(kWidth) * kHeight);
+    }
 }
 
 // The log-like case: short lines.
@@ -161,11 +166,18 @@ void fbcon_scroll_wide_console(benchmark::State& state) {
     scroll(state, s, wide, wide);
 }
 
-// The worst case on a display that pans (bochs: a virtual height of twice
-// the screen): a scroll moves the scan-out offset (scan_y(), which the
-// console hands to the driver) and copies the new row; once per pass over
-// the virtual height the screen is copied whole.
+// The full-screen scroll of fbcon_scroll on a display that pans (bochs: a
+// virtual height of twice the screen): a scroll moves the scan-out offset
+// (scan_y(), which the console hands to the driver), clears the margins at
+// the new offset and copies the new row; once per pass over the virtual
+// height the screen is copied whole.
 void fbcon_scroll_pan_console(benchmark::State& state) {
+    static Setup s(true);
+    scroll(state, s, "filling the screen with text", "x");
+}
+
+// The worst case on a display that pans: lines as wide as the screen.
+void fbcon_scroll_pan_wide_console(benchmark::State& state) {
     static Setup s(true);
     std::string wide;
     for (uint32_t i = 0; s.ok && i + 1 < s.renderer.cols(); ++i)
@@ -195,3 +207,5 @@ BENCHMARK(fbcon_scroll_wide_console)->Name("fbcon_scroll_wide/console");
 BENCHMARK_CAPTURE(frame_copy, scroll_wide, 1)->Name("fbcon_scroll_wide/baseline");
 BENCHMARK(fbcon_scroll_pan_console)->Name("fbcon_scroll_pan/console");
 BENCHMARK_CAPTURE(frame_copy, scroll_pan, 1)->Name("fbcon_scroll_pan/baseline");
+BENCHMARK(fbcon_scroll_pan_wide_console)->Name("fbcon_scroll_pan_wide/console");
+BENCHMARK_CAPTURE(frame_copy, scroll_pan_wide, 1)->Name("fbcon_scroll_pan_wide/baseline");

@@ -51,8 +51,12 @@ uint32_t pixel_pack(const PixelFormat& f, uint32_t rgb) {
            channel(rgb & 0xFF, f.blue_position, f.blue_size);
 }
 
-size_t Renderer::back_buffer_size(const RenderConfig& config) {
+size_t Renderer::frame_size(const RenderConfig& config) {
     return size_t(config.width) * pixel_format_bytes(config.format) * config.height;
+}
+
+size_t Renderer::back_buffer_size(const RenderConfig& config) {
+    return frame_size(config) + kCellCacheBytes;
 }
 
 const char* Renderer::layout(const RenderConfig& config, const celos_font_ops* font, size_t back_size,
@@ -67,7 +71,7 @@ const char* Renderer::layout(const RenderConfig& config, const celos_font_ops* f
     uint32_t bytes = pixel_format_bytes(config.format);
     if (config.pitch < config.width * bytes)
         return "fbcon: framebuffer pitch smaller than width * bytes per pixel";
-    if (back_size < back_buffer_size(config)) return "fbcon: back buffer too small";
+    if (back_size < frame_size(config)) return "fbcon: back buffer too small";
     if (uint64_t(config.margin) * 2 + font->cell_width > config.width ||
         uint64_t(config.margin) * 2 + font->cell_height > config.height)
         return "fbcon: no room for one cell inside the margins";
@@ -97,6 +101,8 @@ const char* Renderer::init(const RenderConfig& config, const celos_font_ops* fon
     next_ramp_ = 0;
     for (auto& w : pending_)
         w = 0;
+    for (auto& w : known_)
+        w = 0;
     for (uint32_t r = 0; r < Terminal::kMaxRows; ++r) {
         slot_[r] = uint16_t(r);
         ink_[r] = Ink{0, 0, 0};
@@ -112,6 +118,26 @@ const char* Renderer::init(const RenderConfig& config, const celos_font_ops* fon
         fb_ink_[k] = k < rows ? Ink{0, 0, 0} : Ink{config_.width, 0, uint16_t(cell_h_)};
     damage_y0_ = damage_y1_ = 0;
     plain_pixel_ = pixel_pack(config.format, config.border_rgb);
+    // The tail past the frame: a plain row, then the cell cache.
+    size_t frame = frame_size(config), row_bytes = (size_t(back_pitch_) + 15) & ~size_t(15);
+    size_t stride = (sizeof(CachedCell) + size_t(cell_w_) * cell_h_ * bytes_ + 15) & ~size_t(15);
+    plain_row_ = cache_ = nullptr;
+    cache_entries_ = 0;
+    if (back_size >= frame + row_bytes) {
+        plain_row_ = back + frame;
+        for (uint32_t x = 0; x < config.width; ++x)
+            put(plain_row_ + size_t(x) * bytes_, plain_pixel_);
+        size_t room = (back_size - frame - row_bytes) / stride;
+        uint32_t n = 1;
+        while (n * 2 <= room && n * 2 <= 65536)
+            n *= 2;
+        if (room >= 16) {
+            cache_ = back + frame + row_bytes;
+            cache_entries_ = n;
+            cache_stride_ = uint32_t(stride);
+        }
+    }
+    clear_cache();
     full_ = false;
     cursor_on_ = false;
     return nullptr;
@@ -121,6 +147,21 @@ void Renderer::set_fallbacks(const celos_font_ops* const* fonts, uint32_t count)
     fallback_count_ = 0;
     for (uint32_t i = 0; i < count && fallback_count_ < kMaxFallbacks; ++i)
         if (fonts[i] && fonts[i]->glyph) fallbacks_[fallback_count_++] = fonts[i];
+    clear_cache(); // glyphs may now come from another font
+}
+
+void Renderer::clear_cache() {
+    for (uint32_t i = 0; i < cache_entries_; ++i)
+        reinterpret_cast<CachedCell*>(cache_ + size_t(i) * cache_stride_)->key.codepoint = ~0u; // no cell
+}
+
+Renderer::CachedCell* Renderer::cache_entry(const Cell& c) {
+    // Fibonacci hashing: the top bits of the product, so that neighbouring
+    // code points in one colour land in different entries.
+    uint32_t h = c.codepoint ^ (c.fg * 0x85EBCA77u) ^ (c.bg * 0xC2B2AE3Du) ^ ((c.attrs ^ c.underline) * 0x27D4EB2Fu) ^
+                 ((c.marks[0] + 31 * c.marks[1]) * 0x165667B1u);
+    uint32_t index = uint32_t((uint64_t(h * 0x9E3779B1u) * cache_entries_) >> 32);
+    return reinterpret_cast<CachedCell*>(cache_ + size_t(index) * cache_stride_);
 }
 
 namespace {
@@ -229,6 +270,11 @@ inline void store(uint8_t* p, uint32_t pixel) {
 // under QEMU's software emulation several times faster than the core's
 // `rep movsb`, which it runs a byte at a time. The caller fences
 // (end_copy), so that the copies are done before the cursor is drawn.
+// Copies of kStreamBytes or more use non-temporal stores: the framebuffer
+// is not read back, so its lines need not be fetched into the cache first
+// (glibc's memcpy does the same for large copies).
+constexpr size_t kStreamBytes = 2048;
+
 void copy_out(uint8_t* dst, const uint8_t* src, size_t n) {
     size_t head = (16 - (reinterpret_cast<uintptr_t>(dst) & 15)) & 15;
     if (n < head + 64) {
@@ -239,19 +285,56 @@ void copy_out(uint8_t* dst, const uint8_t* src, size_t n) {
     dst += head;
     src += head;
     n -= head;
+    if (n < kStreamBytes) {
+        for (; n >= 64; n -= 64, dst += 64, src += 64)
+            asm volatile("movdqu (%1), %%xmm0\n\t"
+                         "movdqu 16(%1), %%xmm1\n\t"
+                         "movdqu 32(%1), %%xmm2\n\t"
+                         "movdqu 48(%1), %%xmm3\n\t"
+                         "movdqu %%xmm0, (%0)\n\t"
+                         "movdqu %%xmm1, 16(%0)\n\t"
+                         "movdqu %%xmm2, 32(%0)\n\t"
+                         "movdqu %%xmm3, 48(%0)"
+                         :
+                         : "r"(dst), "r"(src)
+                         : "xmm0", "xmm1", "xmm2", "xmm3", "memory");
+        __builtin_memcpy(dst, src, n);
+        return;
+    }
     for (; n >= 64; n -= 64, dst += 64, src += 64)
         asm volatile("movdqu (%1), %%xmm0\n\t"
                      "movdqu 16(%1), %%xmm1\n\t"
                      "movdqu 32(%1), %%xmm2\n\t"
                      "movdqu 48(%1), %%xmm3\n\t"
-                     "movdqu %%xmm0, (%0)\n\t"
-                     "movdqu %%xmm1, 16(%0)\n\t"
-                     "movdqu %%xmm2, 32(%0)\n\t"
-                     "movdqu %%xmm3, 48(%0)"
+                     "movntdq %%xmm0, (%0)\n\t"
+                     "movntdq %%xmm1, 16(%0)\n\t"
+                     "movntdq %%xmm2, 32(%0)\n\t"
+                     "movntdq %%xmm3, 48(%0)"
                      :
                      : "r"(dst), "r"(src)
                      : "xmm0", "xmm1", "xmm2", "xmm3", "memory");
     __builtin_memcpy(dst, src, n);
+}
+
+// Copies a cell's pixel row (a few dozen bytes) by 16-byte moves.
+inline void copy_small(uint8_t* dst, const uint8_t* src, size_t n) {
+    for (; n >= 16; n -= 16, dst += 16, src += 16)
+        __builtin_memcpy(dst, src, 16);
+    if (n >= 8) {
+        __builtin_memcpy(dst, src, 8);
+        dst += 8, src += 8, n -= 8;
+    }
+    if (n >= 4) {
+        __builtin_memcpy(dst, src, 4);
+        dst += 4, src += 4, n -= 4;
+    }
+    for (; n; --n)
+        *dst++ = *src++;
+}
+
+bool same_cell(const Cell& a, const Cell& b) {
+    return a.codepoint == b.codepoint && a.fg == b.fg && a.bg == b.bg && a.attrs == b.attrs &&
+           a.underline == b.underline && a.marks[0] == b.marks[0] && a.marks[1] == b.marks[1];
 }
 
 // Orders the copies before whatever follows (the cursor, the next present).
@@ -332,9 +415,46 @@ void Renderer::draw_row_as(const Terminal& term, uint32_t row) {
     uint32_t slot = slot_[row];
     uint8_t* line = back_ + size_t(slot_top(slot)) * back_pitch_;
     Ink ink{0, 0, 0};
+    // Blank cells at the end of the row draw nothing that is not already
+    // plain: outside a slot's ink everything is plain, so only the old ink
+    // past the new text is cleared.
+    uint32_t end = n;
+    bool known = (known_[slot / 64] >> (slot % 64)) & 1;
+    while (known && end > 0 && blank_plain(cells[end - 1]))
+        --end;
+    known_[slot / 64] |= uint64_t(1) << (slot % 64);
+    n = end;
+    Ink old = ink_[slot];
+    uint32_t text_x1 = config_.margin + n * cell_w_;
+    if (old.x1 > text_x1)
+        fill(text_x1, slot_top(slot) + old.y0, old.x1 - text_x1, uint32_t(old.y1 - old.y0), plain_pixel_);
+    size_t span = size_t(cell_w_) * Bytes;
     for (uint32_t x = 0; x < n; ++x) {
         uint32_t px = config_.margin + x * cell_w_;
-        draw_cell<Bytes>(line + size_t(px) * Bytes, cells[x], ink, px);
+        uint8_t* origin = line + size_t(px) * Bytes;
+        const Cell& cell = cells[x];
+        if (!cache_entries_ || !cacheable(cell)) {
+            draw_cell<Bytes>(origin, cell, ink, px);
+            continue;
+        }
+        CachedCell* e = cache_entry(cell);
+        uint8_t* pixels = reinterpret_cast<uint8_t*>(e + 1);
+        if (same_cell(e->key, cell)) {
+            ++cache_hits_;
+            for (uint32_t r = 0; r < cell_h_; ++r)
+                copy_small(origin + size_t(r) * back_pitch_, pixels + r * span, span);
+            if (e->y0 < e->y1) ink = ink_union(ink, Ink{px + cell_w_, e->y0, e->y1});
+            continue;
+        }
+        ++cache_misses_;
+        Ink drawn{0, 0, 0};
+        draw_cell<Bytes>(origin, cell, drawn, px);
+        for (uint32_t r = 0; r < cell_h_; ++r)
+            copy_small(pixels + r * span, origin + size_t(r) * back_pitch_, span);
+        e->key = cell;
+        e->y0 = drawn.x1 ? drawn.y0 : 0;
+        e->y1 = drawn.x1 ? drawn.y1 : 0;
+        ink = ink_union(ink, drawn);
     }
     ink_[slot] = ink;
     mark_pending(row);
@@ -380,6 +500,8 @@ void Renderer::redraw_later(Terminal& term) {
         fill(config_.margin, row_top(r), text_w, cell_h_, plain_pixel_);
     for (uint32_t r = 0; r < rows_; ++r)
         ink_[r] = Ink{0, 0, 0};
+    for (auto& w : known_) // the slots hold anything until drawn whole
+        w = 0;
     term.clear_damage();
     term.mark_all_dirty();
     full_ = true;
@@ -478,6 +600,10 @@ void Renderer::clear_band(uint8_t* framebuffer, uint32_t y0, uint32_t y1) {
         if (a >= b) continue;
         for (uint32_t y = a; y < b; ++y) {
             uint8_t* row = framebuffer + size_t(y) * config_.pitch;
+            if (plain_row_) {
+                copy_out(row, plain_row_, size_t(ink.x1) * bytes_);
+                continue;
+            }
             for (uint32_t x = 0; x < ink.x1; ++x)
                 put(row + size_t(x) * bytes_, plain_pixel_);
         }

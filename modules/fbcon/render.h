@@ -53,8 +53,12 @@ struct RenderConfig {
 
 class Renderer {
   public:
-    // Back buffer bytes for `config`: width * bytes per pixel * height.
+    // Back buffer bytes for `config`: the frame (width * bytes per pixel *
+    // height) and room for a cache of drawn cells. A back buffer of just
+    // the frame works, without the cache.
     static size_t back_buffer_size(const RenderConfig& config);
+    static size_t frame_size(const RenderConfig& config);
+    static constexpr size_t kCellCacheBytes = 512 * 1024;
 
     // The grid `font` gives on the screen of `config` in *cols x *rows, or a
     // message why it cannot draw there (as init, which calls it). Pure: a
@@ -126,6 +130,10 @@ class Renderer {
     // Pixels framebuffer writes since init (present's copies and cursor), for
     // tests and the benchmark.
     uint64_t pixels_written() const { return pixels_written_; }
+    // Cells drawn by copying them from the cache, and drawn afresh.
+    uint64_t cache_hits() const { return cache_hits_; }
+    uint64_t cache_misses() const { return cache_misses_; }
+    uint32_t cache_entries() const { return cache_entries_; }
 
   private:
     // Where a slot (or a shown screen row) may differ from the plain border
@@ -136,6 +144,26 @@ class Renderer {
         uint16_t y0, y1;
     };
     static Ink ink_union(Ink a, Ink b);
+
+    // The cache of drawn cells: a direct-mapped table in the back buffer's
+    // tail, each entry a cell (the key: everything its pixels depend on,
+    // beside the font and the configuration, which init() changes and which
+    // empties the cache) and its pixels. Two-cell characters are drawn
+    // afresh.
+    struct CachedCell {
+        Cell key;
+        uint16_t y0, y1; // its ink rows, y0 == y1: none
+    };
+    static bool cacheable(const Cell& cell) { return !(cell.attrs & (kAttrWide | kAttrWideTail)); }
+    CachedCell* cache_entry(const Cell& cell);
+    // A cell that draws only the border colour: a space or nothing on the
+    // border's background, with no attribute that draws on a space.
+    bool blank_plain(const Cell& cell) const {
+        constexpr uint32_t kInkless = kAttrBold | kAttrItalic | kAttrDim | kAttrBlink | kAttrInvisible;
+        return (cell.codepoint == ' ' || cell.codepoint == 0) && !(cell.attrs & ~kInkless) && cell.marks[0] == 0 &&
+               (cell.bg & 0xFFFFFF) == (config_.border_rgb & 0xFFFFFF);
+    }
+    void clear_cache();
 
     void draw_row(const Terminal& term, uint32_t row);
     template <uint32_t Bytes>
@@ -168,12 +196,20 @@ class Renderer {
     uint32_t fallback_count_ = 0;
     uint8_t* back_ = nullptr;
     uint32_t back_pitch_ = 0;
+    uint8_t* cache_ = nullptr;     // cache_entries_ entries of cache_stride_ bytes
+    uint32_t cache_entries_ = 0;   // a power of two, or 0: no cache
+    uint32_t cache_stride_ = 0;
+    uint8_t* plain_row_ = nullptr; // a row of border pixels (with the cache), or null
+    uint64_t cache_hits_ = 0, cache_misses_ = 0;
     uint32_t bytes_ = 0;
     uint32_t cell_w_ = 0, cell_h_ = 0;
     uint32_t cols_ = 0, rows_ = 0;
     uint32_t invert_mask_ = 0; // XOR that inverts every channel
     uint64_t pending_[Terminal::kMaxRows / 64] = {}; // screen rows to copy
     uint16_t slot_[Terminal::kMaxRows] = {};           // screen row -> slot
+    // Slots whose pixels outside their ink are known to be plain (drawn
+    // whole once since init or redraw_later).
+    uint64_t known_[Terminal::kMaxRows / 64] = {};
     Ink ink_[Terminal::kMaxRows] = {};                 // per slot, as drawn
     // Per text-row position of the framebuffer (pixel row margin + k *
     // cell height), the ink it shows: screen row r is position pan_rows_ + r.

@@ -108,11 +108,11 @@ struct Screen {
     uint32_t bytes;
 
     Screen(const PixelFormat& format, const celos_font_ops* f, uint32_t w, uint32_t h, uint32_t margin,
-           CursorShape cursor = CursorShape::Block, uint32_t border = 0x203040)
+           CursorShape cursor = CursorShape::Block, uint32_t border = 0x203040, size_t back_bytes = 0)
         : font(f) {
         bytes = pixel_format_bytes(format);
         cfg = RenderConfig{w, h, w * bytes + 12, format, margin, border, cursor};
-        back.resize(Renderer::back_buffer_size(cfg));
+        back.resize(back_bytes ? back_bytes : Renderer::back_buffer_size(cfg));
         REQUIRE(r.init(cfg, f, back.data(), back.size()) == nullptr);
         cells.reset(new Cell[size_t(r.cols()) * r.rows()]);
         REQUIRE(t.init(cells.get(), r.cols(), r.rows(), terminal_default_config()));
@@ -135,11 +135,13 @@ struct Screen {
     }
     uint32_t cell_x(uint32_t col) const { return cfg.margin + col * font->cell_width; }
     uint32_t cell_y(uint32_t row) const { return cfg.margin + row * font->cell_height; }
-    // What a fresh renderer draws for the same terminal state.
+    // What a fresh renderer draws for the same terminal state, every cell
+    // drawn afresh (no cell cache: a back buffer of just the frame).
     std::vector<uint8_t> full_redraw() {
         Renderer r2;
-        std::vector<uint8_t> back2(back.size()), fb2(fb.size(), kPoison);
+        std::vector<uint8_t> back2(Renderer::frame_size(cfg)), fb2(fb.size(), kPoison);
         REQUIRE(r2.init(cfg, font, back2.data(), back2.size()) == nullptr);
+        REQUIRE(r2.cache_entries() == 0);
         r2.redraw(t);
         r2.present(fb2.data());
         return fb2;
@@ -173,7 +175,11 @@ TEST_CASE("render: pixel formats accepted and refused", "[render]") {
     Renderer r;
     RenderConfig cfg{64, 64, 256, kFormats[0].format, 0, 0, CursorShape::Block};
     std::vector<uint8_t> back(Renderer::back_buffer_size(cfg));
-    CHECK(r.init(cfg, terminus16().ops(), back.data(), back.size() - 1) != nullptr);
+    CHECK(r.init(cfg, terminus16().ops(), back.data(), Renderer::frame_size(cfg) - 1) != nullptr);
+    CHECK(r.init(cfg, terminus16().ops(), back.data(), Renderer::frame_size(cfg)) == nullptr); // no cell cache
+    CHECK(r.cache_entries() == 0);
+    CHECK(r.init(cfg, terminus16().ops(), back.data(), back.size()) == nullptr);
+    CHECK(r.cache_entries() >= 16);
     CHECK(r.init(cfg, nullptr, back.data(), back.size()) != nullptr);
     cfg.margin = 30;
     CHECK(r.init(cfg, terminus16().ops(), back.data(), back.size()) != nullptr);
@@ -554,6 +560,36 @@ TEST_CASE("render: random input, presented incrementally, equals a full redraw",
             }
         }
     }
+}
+
+TEST_CASE("render: a small cell cache, full of collisions, draws what drawing afresh draws", "[render]") {
+    auto& font = terminus16();
+    const auto& fc = kFormats[0];
+    RenderConfig probe{160, 96, 160 * 4 + 12, fc.format, 4, 0x000000, CursorShape::Block};
+    // Room for a plain row and 16 entries of 8x16x4 pixels.
+    size_t entry = (sizeof(Cell) + 4 + 8 * 16 * 4 + 15) / 16 * 16;
+    size_t bytes = Renderer::frame_size(probe) + (size_t(probe.width) * 4 + 15) / 16 * 16 + 16 * entry;
+    Screen s(fc.format, font.ops(), 160, 96, 4, CursorShape::Block, 0x000000, bytes);
+    REQUIRE(s.r.cache_entries() == 16);
+    std::mt19937 rng(99);
+    for (int round = 0; round < 200; ++round) {
+        std::string text;
+        for (int i = 0; i < 30; ++i) {
+            if (rng() % 5 == 0) text += "\x1B[" + std::to_string(30 + rng() % 8) + ";" + std::to_string(40 + rng() % 8) + "m";
+            if (rng() % 9 == 0) text += "\x1B[4m";
+            if (rng() % 9 == 0) text += "\x1B[0m";
+            text += char('!' + rng() % 90);
+            if (rng() % 7 == 0) text += "   ";
+        }
+        s << text << "\r\n";
+        s.frame();
+        if (round % 20 == 19) {
+            INFO("round " << round);
+            REQUIRE(s.fb == s.full_redraw());
+        }
+    }
+    CHECK(s.r.cache_hits() > 0);
+    CHECK(s.r.cache_misses() > 100); // 16 entries for hundreds of distinct cells: they collide
 }
 
 TEST_CASE("render: present copies only the ink of the old and the new text", "[render]") {
