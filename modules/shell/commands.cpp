@@ -304,6 +304,38 @@ void run_echo(CommandContext& c, const Words& w) {
     c.out.newline();
 }
 
+// A boot file's bytes to the terminal as they are, escape sequences
+// included (what a program's output would be), each LF sent as CR LF as a
+// tty does (onlcr). The terminal takes any bytes; the shell's next prompt
+// starts on a line of its own, in the default pen.
+void run_cat(CommandContext& c, const Words& w) {
+    for (size_t i = 1; i < w.argc; ++i) {
+        const void* data = nullptr;
+        size_t size = 0;
+        if (c.system.bootfile_find(c.system.context, w.argv[i], &data, &size) != CELOS_OK) {
+            start_error(c.out, "cat");
+            c.out.raw("no boot file '");
+            c.out.text(w.argv[i]);
+            c.out.raw("' (ls lists them)\r\n");
+            continue;
+        }
+        const char* bytes = static_cast<const char*>(data);
+        size_t from = 0;
+        for (size_t at = 0; at < size; ++at) {
+            if (bytes[at] != '\n') continue;
+            c.out.raw(bytes + from, at - from);
+            c.out.newline();
+            from = at + 1;
+        }
+        c.out.raw(bytes + from, size - from);
+        // Whatever the file left behind: no half sequence, no pen, no
+        // scroll region or hidden cursor for the prompt (CAN, SGR 0,
+        // DECSTBM, DECTCEM; and a new line if the file did not end one).
+        c.out.raw("\x18\x1b[0m\x1b[r\x1b[?25h");
+        if (size && bytes[size - 1] != '\n') c.out.newline();
+    }
+}
+
 void run_clear(CommandContext& c, const Words&) {
     c.out.raw("\x1b[H\x1b[2J");
 }
@@ -403,6 +435,8 @@ const Command kCommands[] = {
      "grid and redraws. bootfb, GRUB's framebuffer, cannot change its mode.",
      1, 1, Completion::None, false, run_mode},
     {"echo", "echo [WORD ...]", "print the words", nullptr, 0, kMany, Completion::None, false, run_echo},
+    {"cat", "cat FILE ...", "a boot file to the terminal, escapes and all", nullptr, 1, kMany,
+     Completion::BootFiles, false, run_cat},
     {"clear", "clear", "clear the screen", nullptr, 0, 0, Completion::None, false, run_clear},
     {"reboot", "reboot", "restart the machine", nullptr, 0, 0, Completion::None, false, run_reboot},
     {"poweroff", "poweroff", "turn the machine off", nullptr, 0, 0, Completion::None, false, run_poweroff},

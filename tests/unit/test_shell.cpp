@@ -611,6 +611,24 @@ TEST_CASE("shell: the core's reports, cut when long, errors shown", "[shell]") {
     CHECK(has(s.run("mem"), "pages ^[[2J\\x9b1m"));
 }
 
+TEST_CASE("shell: cat sends a boot file's bytes as they are, LF as CR LF, and resets the pen after", "[shell]") {
+    Session s;
+    s.fake.files["sampler.txt"] = {'a', '\x1b', '[', '1', 'm', 'b', '\n', 'c'};
+    s.fake.files["empty.txt"] = {};
+    s.fake.files["half.txt"] = {'x', '\x1b', '['};
+    std::string out = s.run("cat sampler.txt");
+    CHECK(has(out, "a\x1b[1mb\r\nc\x18\x1b[0m\x1b[r\x1b[?25h\r\ncelos> "));
+    // A half sequence at the end is cancelled (CAN) before the prompt.
+    CHECK(has(s.run("cat half.txt"), "x\x1b[\x18\x1b[0m"));
+    CHECK(has(s.run("cat empty.txt"), "\x18\x1b[0m\x1b[r\x1b[?25hcelos> "));
+    CHECK(has(s.run("cat nope.txt"), "celos: cat: no boot file 'nope.txt' (ls lists them)\r\n"));
+    // Several files, a missing one among them.
+    out = s.run("cat sampler.txt nope.txt half.txt");
+    CHECK(has(out, "no boot file 'nope.txt'"));
+    CHECK(has(out, "x\x1b["));
+    CHECK(has(s.run("cat"), "cat FILE"));
+}
+
 TEST_CASE("shell: insmod and rmmod", "[shell]") {
     Session s;
     s.fake.files["hello.ko"] = {0x7f, 'E', 'L', 'F'};
