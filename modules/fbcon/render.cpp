@@ -397,7 +397,7 @@ void Renderer::draw_cell(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t c
 // (top) or (h + r) / 2 (bottom): the rows are converted in the order that
 // reads every coverage row before its pixels are written.
 template <uint32_t Bytes>
-void Renderer::draw_styled(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t cell_x, uint32_t cells,
+__attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t cell_x, uint32_t cells,
                            const RowStyle& style) {
     const uint32_t attrs = cell.attrs, h = cell_h_;
     uint32_t fg = style.map(cell.fg & 0xFFFFFF), bg = style.map(cell.bg & 0xFFFFFF);
