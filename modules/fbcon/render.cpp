@@ -140,12 +140,13 @@ int font_glyph(const celos_font_ops* font, uint32_t cp, uint32_t style, celos_gl
 
 } // namespace
 
-void Renderer::lookup(uint32_t cp, uint32_t style, celos_glyph& out, uint32_t& synth) const {
-    if (font_glyph(font_, cp, style, out, synth) == 0) return;
+bool Renderer::lookup(uint32_t cp, uint32_t style, celos_glyph& out, uint32_t& synth) const {
+    if (font_glyph(font_, cp, style, out, synth) == 0) return true;
     for (uint32_t i = 0; i < fallback_count_; ++i)
-        if (font_glyph(fallbacks_[i], cp, style, out, synth) == 0) return;
+        if (font_glyph(fallbacks_[i], cp, style, out, synth) == 0) return true;
     synth = style;
     font_->fallback(font_, &out);
+    return false;
 }
 
 void Renderer::put(uint8_t* p, uint32_t pixel) const {
@@ -430,10 +431,12 @@ __attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell
     for (uint32_t r = 0; r < h; ++r)
         __builtin_memset(origin + size_t(r) * back_pitch_, 0, w);
     uint32_t style_bits = (attrs & kAttrBold ? CELOS_FONT_STYLE_BOLD : 0) | (attrs & kAttrItalic ? CELOS_FONT_STYLE_ITALIC : 0);
-    auto glyph = [&](uint32_t cp) {
+    auto glyph = [&](uint32_t cp, bool mark) {
         celos_glyph g{};
         uint32_t synth = 0;
-        lookup(cp, style_bits, g, synth);
+        // A mark no font has is left out (the fallback glyph over the base
+        // would hide it); a base shows the fallback glyph.
+        if (!lookup(cp, style_bits, g, synth) && mark) return;
         // A glyph one cell wide in a wide cell: centred in the two.
         int64_t xoff = cells == 2 && int64_t(g.left) + int64_t(g.width) <= int64_t(cell_w_) ? cell_w_ / 2 : 0;
         blit(origin, w, g, synth, xoff);
@@ -443,10 +446,10 @@ __attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell
         boxdraw_draw(cp, origin, back_pitch_, w, h, box_thickness_);
         // Bold and italic do not apply: lines must join their neighbours.
     } else if (cp != ' ' && cp != 0) {
-        glyph(cp);
+        glyph(cp, false);
     }
     for (uint32_t m : cell.marks)
-        if (m) glyph(m);
+        if (m) glyph(m, true);
 
     // Decorations, in coverage rows: strikethrough around the middle of the
     // x-height (a third of the ascent above the baseline), the underline(s)

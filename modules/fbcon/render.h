@@ -82,8 +82,10 @@ class Renderer {
     // The glyph for `codepoint` in `style` (CELOS_FONT_STYLE_* bits) from
     // the first font of the chain that has it, else the primary's
     // fallback(); *synth gets the style bits the font had no face for,
-    // which the caller synthesizes.
-    void lookup(uint32_t codepoint, uint32_t style, celos_glyph& out, uint32_t& synth) const;
+    // which the caller synthesizes. True when a font of the chain has the
+    // glyph, false for the fallback glyph (a combining mark is then left
+    // out).
+    bool lookup(uint32_t codepoint, uint32_t style, celos_glyph& out, uint32_t& synth) const;
 
     // The grid that fits inside the margins (at most Terminal::kMaxRows rows).
     uint32_t cols() const { return cols_; }

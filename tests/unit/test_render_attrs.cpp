@@ -590,11 +590,15 @@ TEST_CASE("render: combining marks are drawn over the base glyph in its colours"
     Cell& d = s.put(1, 0, 'I', 0, 0x00FF00, 0x000080);
     d.marks[0] = 0x301;
     d.marks[1] = 'e';
+    // A mark no font has is left out, not drawn as the fallback glyph.
+    Cell& m = s.put(2, 0, 'I', 0, 0x00FF00, 0x000080);
+    m.marks[0] = 0x308;
     s.frame();
     for (uint32_t y = 0; y < 20; ++y)
         for (uint32_t x = 0; x < 10; ++x) {
             INFO(x << "," << y);
             int ix = int(x), iy = int(y);
+            REQUIRE(s.cpx(2, 0, x, y) == s.pack(hand.ink(hand.bar, ix, iy) ? 0x00FF00 : 0x000080));
             // Bold applies to the marks too (synthesized: also one pixel right).
             bool e = hand.ink(hand.e, ix, iy) || hand.ink(hand.e, ix - 1, iy) || hand.ink(hand.acute, ix, iy) ||
                      hand.ink(hand.acute, ix - 1, iy);
