@@ -436,9 +436,12 @@ __attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell
         uint32_t synth = 0;
         // A mark no font has is left out (the fallback glyph over the base
         // would hide it); a base shows the fallback glyph.
-        if (!lookup(cp, style_bits, g, synth) && mark) return;
-        // A glyph one cell wide in a wide cell: centred in the two.
-        int64_t xoff = cells == 2 && int64_t(g.left) + int64_t(g.width) <= int64_t(cell_w_) ? cell_w_ / 2 : 0;
+        bool found = lookup(cp, style_bits, g, synth);
+        if (!found && mark) return;
+        // A font places a wide character's glyph in its two cells; the
+        // fallback glyph (one cell wide) is centred in them.
+        int64_t xoff = 0;
+        if (cells == 2 && !found && int64_t(g.left) + int64_t(g.width) <= int64_t(cell_w_)) xoff = cell_w_ / 2;
         blit(origin, w, g, synth, xoff);
     };
     uint32_t cp = cell.codepoint;

@@ -567,15 +567,21 @@ TEST_CASE("render: a wide character spans two cells and stays when its row is re
     s.frame();
     check();
     CHECK(s.fb == s.full_redraw());
-    // A narrow glyph in a wide cell is centred; a wide character in the last
-    // column has no room for its tail: clipped to one cell.
+    // A glyph the font has is placed as the font says, even if narrow; the
+    // fallback glyph (a character no font has) is centred in the two cells.
+    // A wide character in the last column has no room for its tail:
+    // clipped to one cell.
     s.put(0, 1, 'I', kAttrWide);
     s.put(1, 1, 0, kAttrWideTail);
+    s.put(2, 1, 0x4E00, kAttrWide);
+    s.put(3, 1, 0, kAttrWideTail);
     s.put(4, 1, 0x4E2D, kAttrWide);
     s.frame();
     for (uint32_t y = 0; y < 20; ++y)
-        for (uint32_t x = 0; x < 20; ++x)
-            REQUIRE((s.cpx(0, 1, x, y) == s.pack(kFg)) == hand.ink(hand.bar, int(x) - 5, int(y)));
+        for (uint32_t x = 0; x < 20; ++x) {
+            REQUIRE((s.cpx(0, 1, x, y) == s.pack(kFg)) == hand.ink(hand.bar, int(x), int(y)));
+            REQUIRE((s.cpx(2, 1, x, y) == s.pack(kFg)) == hand.ink(hand.dot, int(x) - 5, int(y)));
+        }
     for (uint32_t y = 0; y < 20; ++y)
         for (uint32_t x = 0; x < 10; ++x)
             REQUIRE((s.cpx(4, 1, x, y) == s.pack(kFg)) == hand.ink(hand.wide, int(x), int(y)));
