@@ -48,6 +48,7 @@ struct Canvas {
 // Per code point U+2500-257F: the weight of the left, right, up and down
 // arms (0 none, 1 light, 2 heavy, 3 double); '.' for dashes, arcs and
 // diagonals, drawn apart.
+// clang-format off
 constexpr char kArms[] =
     "1100" "2200" "0011" "0022" "...." "...." "...." "...." // 2500
     "...." "...." "...." "...." "0101" "0201" "0102" "0202" // 2508
@@ -65,6 +66,7 @@ constexpr char kArms[] =
     "1130" "3330" "3311" "1133" "3333" "...." "...." "...." // 2568
     "...." "...." "...." "...." "1000" "0010" "0100" "0001" // 2570
     "2000" "0020" "0200" "0002" "1200" "0012" "2100" "0021"; // 2578
+// clang-format on
 static_assert(sizeof kArms == 128 * 4 + 1, "one entry per code point");
 
 int64_t max2(int64_t a, int64_t b) {
@@ -206,7 +208,7 @@ void box(const Canvas& c, uint32_t cp, int64_t t) {
 void block(const Canvas& c, uint32_t cp) {
     int64_t w = c.w, h = c.h;
     auto lower = [&](int64_t eighths) { return h - (h * eighths + 4) / 8; }; // first row of the lower part
-    auto left = [&](int64_t eighths) { return (w * eighths + 4) / 8; };     // end of the left part
+    auto left = [&](int64_t eighths) { return (w * eighths + 4) / 8; };      // end of the left part
     int64_t mx = left(4), my = lower(4);
     if (cp == 0x2580) {
         c.rect(0, 0, w, my, 255);

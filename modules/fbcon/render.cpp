@@ -282,7 +282,8 @@ int64_t slant(int64_t baseline, int64_t y) {
 Renderer::RowStyle Renderer::row_style(const Terminal& term, uint32_t row) const {
     RowStyle st{};
     st.line = term.line_attr(row);
-    if (st.line != LineAttr::DoubleWidth && st.line != LineAttr::DoubleTop && st.line != LineAttr::DoubleBottom)
+    if (st.line != LineAttr::DoubleWidth && st.line != LineAttr::DoubleTop &&
+        st.line != LineAttr::DoubleBottom)
         st.line = LineAttr::Normal;
     st.reverse = term.reverse_screen();
     st.plain = st.line == LineAttr::Normal && !st.reverse;
@@ -291,7 +292,8 @@ Renderer::RowStyle Renderer::row_style(const Terminal& term, uint32_t row) const
     // so do palette 0 and 7, 8 and 15; other colours stay. Cells hold
     // resolved colours, so a colour is swapped by value (a direct colour
     // equal to one of these is swapped too).
-    uint32_t pairs[6] = {tc.default_fg, tc.default_bg, tc.palette[0], tc.palette[7], tc.palette[8], tc.palette[15]};
+    uint32_t pairs[6] = {tc.default_fg, tc.default_bg, tc.palette[0],
+                         tc.palette[7], tc.palette[8], tc.palette[15]};
     for (int i = 0; i < 6; ++i)
         st.swap[i] = pairs[i] & 0xFFFFFF;
     st.blank_pixel = pixel_pack(config_.format, st.map(tc.default_bg & 0xFFFFFF));
@@ -398,8 +400,8 @@ void Renderer::draw_cell(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t c
 // (top) or (h + r) / 2 (bottom): the rows are converted in the order that
 // reads every coverage row before its pixels are written.
 template <uint32_t Bytes>
-__attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t cell_x, uint32_t cells,
-                           const RowStyle& style) {
+__attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell& cell, Ink& ink,
+                                                     uint32_t cell_x, uint32_t cells, const RowStyle& style) {
     const uint32_t attrs = cell.attrs, h = cell_h_;
     uint32_t fg = style.map(cell.fg & 0xFFFFFF), bg = style.map(cell.bg & 0xFFFFFF);
     if (attrs & kAttrReverse) {
@@ -430,7 +432,8 @@ __attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell
     // The coverage.
     for (uint32_t r = 0; r < h; ++r)
         __builtin_memset(origin + size_t(r) * back_pitch_, 0, w);
-    uint32_t style_bits = (attrs & kAttrBold ? CELOS_FONT_STYLE_BOLD : 0) | (attrs & kAttrItalic ? CELOS_FONT_STYLE_ITALIC : 0);
+    uint32_t style_bits =
+        (attrs & kAttrBold ? CELOS_FONT_STYLE_BOLD : 0) | (attrs & kAttrItalic ? CELOS_FONT_STYLE_ITALIC : 0);
     auto glyph = [&](uint32_t cp, bool mark) {
         celos_glyph g{};
         uint32_t synth = 0;
@@ -441,7 +444,8 @@ __attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell
         // A font places a wide character's glyph in its two cells; the
         // fallback glyph (one cell wide) is centred in them.
         int64_t xoff = 0;
-        if (cells == 2 && !found && int64_t(g.left) + int64_t(g.width) <= int64_t(cell_w_)) xoff = cell_w_ / 2;
+        if (cells == 2 && !found && int64_t(g.left) + int64_t(g.width) <= int64_t(cell_w_))
+            xoff = cell_w_ / 2;
         blit(origin, w, g, synth, xoff);
     };
     uint32_t cp = cell.codepoint;

@@ -47,7 +47,7 @@ struct RenderConfig {
     PixelFormat format;
     uint32_t margin;     // border pixels on every side of the text area
     uint32_t border_rgb; // colour of the border (and of pixels past the grid)
-    CursorShape cursor; // DECSCUSR 1-6 override it (blinking drawn steady)
+    CursorShape cursor;  // DECSCUSR 1-6 override it (blinking drawn steady)
     // Framebuffer rows the display can pan over (set_y_offset); 0 or height:
     // no panning. With more, a scroll of the whole screen moves the
     // scan-out offset down (scan_y()) and draws only the new rows.
@@ -148,9 +148,9 @@ class Renderer {
     struct RowStyle {
         LineAttr line;
         bool reverse;
-        bool plain;             // Normal and not reversed: cells may take the fast path
-        uint32_t swap[6];       // 0xRRGGBB pairs (2i, 2i + 1) exchanged when reverse
-        uint32_t blank_pixel;   // the default background (swapped when reverse), packed
+        bool plain;                       // Normal and not reversed: cells may take the fast path
+        uint32_t swap[6];                 // 0xRRGGBB pairs (2i, 2i + 1) exchanged when reverse
+        uint32_t blank_pixel;             // the default background (swapped when reverse), packed
         uint32_t map(uint32_t rgb) const; // a cell colour as the screen shows it
     };
     RowStyle row_style(const Terminal& term, uint32_t row) const;
@@ -224,7 +224,7 @@ class Renderer {
     uint32_t cursor_px_ = 0, cursor_pw_ = 0;
     CursorShape cursor_shape_ = CursorShape::Block;
     bool cursor_on_ = false;
-    uint32_t box_thickness_ = 1; // light lines of the console-drawn characters
+    uint32_t box_thickness_ = 1;  // light lines of the console-drawn characters
     uint8_t line_[2 * 1024] = {}; // one row of coverage (cells up to 1024 wide, two of them)
     static constexpr uint32_t kRamps = 4;
     struct Ramp {

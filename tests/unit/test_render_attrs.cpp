@@ -52,8 +52,8 @@ struct Psf {
         map.resize(celos::psf::map_capacity(font));
         map.resize(celos::psf::map_build(font, map.data(), map.size()));
         scratch.resize(celos::psf::scratch_size(font, scale));
-        REQUIRE(celos::psf::service_init(svc, font, map.data(), map.size(), scale, scratch.data(), scratch.size(),
-                                         file) == nullptr);
+        REQUIRE(celos::psf::service_init(svc, font, map.data(), map.size(), scale, scratch.data(),
+                                         scratch.size(), file) == nullptr);
     }
     const celos_font_ops* ops() const { return &svc.ops; }
 };
@@ -261,7 +261,8 @@ std::vector<uint8_t> row_of(const std::vector<uint8_t>& c, uint32_t w, uint32_t 
 struct CellSize {
     uint32_t w, h, t;
 };
-const CellSize kSizes[] = {{8, 16, 1}, {9, 18, 1}, {7, 15, 1}, {12, 24, 2}, {16, 32, 2}, {11, 22, 3}, {6, 10, 1}};
+const CellSize kSizes[] = {{8, 16, 1},  {9, 18, 1},  {7, 15, 1}, {12, 24, 2},
+                           {16, 32, 2}, {11, 22, 3}, {6, 10, 1}};
 
 } // namespace
 
@@ -272,12 +273,14 @@ TEST_CASE("render: box-drawing lines join across cells with no gap or step, in e
         uint32_t weight_line;
         std::vector<uint32_t> with_arm;
     };
-    const Join right[] = {{0x2500, {0x250C, 0x2514, 0x251C, 0x252C, 0x2534, 0x253C, 0x256D, 0x2570, 0x2576, 0x257E}},
-                          {0x2501, {0x250F, 0x2517, 0x2523, 0x2533, 0x253B, 0x254B, 0x257A, 0x257C}},
-                          {0x2550, {0x2554, 0x255A, 0x2560, 0x2566, 0x2569, 0x256C, 0x2552, 0x2558, 0x255E}}};
-    const Join down[] = {{0x2502, {0x250C, 0x2510, 0x251C, 0x2524, 0x252C, 0x253C, 0x256D, 0x256E, 0x2577, 0x257F}},
-                         {0x2503, {0x250F, 0x2513, 0x2523, 0x252B, 0x2533, 0x254B, 0x257B, 0x257D}},
-                         {0x2551, {0x2554, 0x2557, 0x2560, 0x2563, 0x2566, 0x256C, 0x2553, 0x2556, 0x255F}}};
+    const Join right[] = {
+        {0x2500, {0x250C, 0x2514, 0x251C, 0x252C, 0x2534, 0x253C, 0x256D, 0x2570, 0x2576, 0x257E}},
+        {0x2501, {0x250F, 0x2517, 0x2523, 0x2533, 0x253B, 0x254B, 0x257A, 0x257C}},
+        {0x2550, {0x2554, 0x255A, 0x2560, 0x2566, 0x2569, 0x256C, 0x2552, 0x2558, 0x255E}}};
+    const Join down[] = {
+        {0x2502, {0x250C, 0x2510, 0x251C, 0x2524, 0x252C, 0x253C, 0x256D, 0x256E, 0x2577, 0x257F}},
+        {0x2503, {0x250F, 0x2513, 0x2523, 0x252B, 0x2533, 0x254B, 0x257B, 0x257D}},
+        {0x2551, {0x2554, 0x2557, 0x2560, 0x2563, 0x2566, 0x256C, 0x2553, 0x2556, 0x255F}}};
     for (const CellSize& cs : kSizes) {
         INFO("cell " << cs.w << "x" << cs.h << " t " << cs.t);
         uint32_t t = boxdraw_thickness(cs.w, cs.h, cs.t);
@@ -321,10 +324,10 @@ TEST_CASE("render: box-drawing lines join across cells with no gap or step, in e
         CHECK(corner[size_t((cs.h - t) / 2) * cs.w + (cs.w - t) / 2] == 255);
         auto dbl = box(0x2554, cs.w, cs.h, t);
         uint32_t x0 = (cs.w - 3 * t) / 2, y0 = (cs.h - 3 * t) / 2;
-        CHECK(dbl[size_t(y0) * cs.w + x0] == 255);                   // outer corner
-        CHECK(dbl[size_t(y0 + t) * cs.w + x0 + t] == 0);             // the gap between the lines
-        CHECK(dbl[size_t(y0 + 2 * t) * cs.w + x0 + 2 * t] == 255);   // inner corner
-        CHECK(dbl[size_t(y0 + 2 * t) * cs.w + x0 + t] == 0);         // not joined to the outer vertical
+        CHECK(dbl[size_t(y0) * cs.w + x0] == 255);                 // outer corner
+        CHECK(dbl[size_t(y0 + t) * cs.w + x0 + t] == 0);           // the gap between the lines
+        CHECK(dbl[size_t(y0 + 2 * t) * cs.w + x0 + 2 * t] == 255); // inner corner
+        CHECK(dbl[size_t(y0 + 2 * t) * cs.w + x0 + t] == 0);       // not joined to the outer vertical
         // ╬: four separate corners, the centre empty.
         auto cross = box(0x256C, cs.w, cs.h, t);
         CHECK(cross[size_t(y0 + t) * cs.w + x0 + t] == 0);
@@ -397,7 +400,7 @@ TEST_CASE("render: block elements tile exactly and Braille dots sit in their eig
 TEST_CASE("render: box drawing on the screen joins across cells, whatever the font draws", "[render]") {
     Psf& font = terminus();
     Screen s(font.ops(), 6, 3);
-    s.t.write("\xE2\x94\x8C\xE2\x94\x80\xE2\x94\x80\xE2\x94\x90\r\n\xE2\x94\x82  \xE2\x94\x82"); // ┌──┐ / │  │
+    s.t.write("\xE2\x94\x8C\xE2\x94\x80\xE2\x94\x80\xE2\x94\x90\r\n\xE2\x94\x82  \xE2\x94\x82"); // ┌──┐ / │ │
     s.frame();
     uint32_t w = 8, h = 16, t = boxdraw_thickness(w, h, font.ops()->underline_thickness);
     uint32_t ly = (h - t) / 2, lx = (w - t) / 2;
@@ -414,7 +417,8 @@ TEST_CASE("render: box drawing on the screen joins across cells, whatever the fo
     CHECK(s.cpx(1, 1, 3, 3) == s.pack(kBg));
 }
 
-TEST_CASE("render: underline, double and curly underline, underline colour and strikethrough rows", "[render]") {
+TEST_CASE("render: underline, double and curly underline, underline colour and strikethrough rows",
+          "[render]") {
     Psf& font = terminus();
     const celos_font_ops* ops = font.ops();
     Screen s(ops, 6, 2);
@@ -486,7 +490,8 @@ TEST_CASE("render: bold takes the bold face, else is synthesized with more ink",
     // Synthesized: the regular ink max-ed with itself one pixel right.
     for (uint32_t y = 0; y < 16; ++y)
         for (uint32_t x = 0; x < 8; ++x) {
-            bool on = s.cpx(0, 0, x, y) == s.pack(0xFFFFFF) || (x > 0 && s.cpx(0, 0, x - 1, y) == s.pack(0xFFFFFF));
+            bool on =
+                s.cpx(0, 0, x, y) == s.pack(0xFFFFFF) || (x > 0 && s.cpx(0, 0, x - 1, y) == s.pack(0xFFFFFF));
             REQUIRE((s.cpx(1, 0, x, y) == s.pack(0xFFFFFF)) == on);
         }
     // A font with a bold face: its glyph, not a synthesized one.
@@ -517,7 +522,8 @@ TEST_CASE("render: synthesized italic shears rows about the baseline, clipped to
         if (shift) sheared = hand.ink(hand.bar, 4, y) || sheared;
         for (int x = 0; x < 10; ++x) {
             INFO(x << "," << y << " shift " << shift);
-            REQUIRE((s.cpx(0, 0, uint32_t(x), uint32_t(y)) == s.pack(kFg)) == hand.ink(hand.bar, x - shift, y));
+            REQUIRE((s.cpx(0, 0, uint32_t(x), uint32_t(y)) == s.pack(kFg)) ==
+                    hand.ink(hand.bar, x - shift, y));
         }
     }
     CHECK(sheared);
@@ -528,7 +534,8 @@ TEST_CASE("render: synthesized italic shears rows about the baseline, clipped to
             REQUIRE((s.cpx(1, 0, x, y) == s.pack(kFg)) == hand.ink(hand.bar, int(x), int(y)));
 }
 
-TEST_CASE("render: dim blends the foreground half way in linear light, invisible draws the background", "[render]") {
+TEST_CASE("render: dim blends the foreground half way in linear light, invisible draws the background",
+          "[render]") {
     Psf& font = terminus();
     Screen s(font.ops(), 4, 1);
     s.put(0, 0, '#', kAttrDim, 0xFFFFFF, 0x000000);
@@ -606,8 +613,8 @@ TEST_CASE("render: combining marks are drawn over the base glyph in its colours"
             int ix = int(x), iy = int(y);
             REQUIRE(s.cpx(2, 0, x, y) == s.pack(hand.ink(hand.bar, ix, iy) ? 0x00FF00 : 0x000080));
             // Bold applies to the marks too (synthesized: also one pixel right).
-            bool e = hand.ink(hand.e, ix, iy) || hand.ink(hand.e, ix - 1, iy) || hand.ink(hand.acute, ix, iy) ||
-                     hand.ink(hand.acute, ix - 1, iy);
+            bool e = hand.ink(hand.e, ix, iy) || hand.ink(hand.e, ix - 1, iy) ||
+                     hand.ink(hand.acute, ix, iy) || hand.ink(hand.acute, ix - 1, iy);
             REQUIRE(s.cpx(0, 0, x, y) == s.pack(e ? 0x00FF00 : 0x000080));
             bool i = hand.ink(hand.bar, ix, iy) || hand.ink(hand.acute, ix, iy) || hand.ink(hand.e, ix, iy);
             REQUIRE(s.cpx(1, 0, x, y) == s.pack(i ? 0x00FF00 : 0x000080));
@@ -650,7 +657,8 @@ TEST_CASE("render: double-width and double-height rows scale the glyphs 2x", "[r
     CHECK(s.fb == s.full_redraw());
 }
 
-TEST_CASE("render: the reverse screen swaps the default colours and palette 0/7, 8/15, as xterm", "[render]") {
+TEST_CASE("render: the reverse screen swaps the default colours and palette 0/7, 8/15, as xterm",
+          "[render]") {
     Psf& font = terminus();
     Screen s(font.ops(), 5, 1);
     auto pal = s.t.config().palette;
@@ -689,8 +697,8 @@ TEST_CASE("render: cursor shapes from DECSCUSR, over both cells of a wide charac
         CursorShape shape;
     };
     for (Case c : {Case{0, CursorShape::Underline}, Case{1, CursorShape::Block}, Case{2, CursorShape::Block},
-                   Case{3, CursorShape::Underline}, Case{4, CursorShape::Underline}, Case{5, CursorShape::Bar},
-                   Case{6, CursorShape::Bar}}) {
+                   Case{3, CursorShape::Underline}, Case{4, CursorShape::Underline},
+                   Case{5, CursorShape::Bar}, Case{6, CursorShape::Bar}}) {
         INFO("style " << int(c.style));
         set_cursor_style(s, c.style);
         s.frame();
@@ -727,8 +735,8 @@ TEST_CASE("render: cursor shapes from DECSCUSR, over both cells of a wide charac
 TEST_CASE("render: random styled cells, presented incrementally, equal a full redraw", "[render][fuzz]") {
     HandFont hand;
     Psf& psf = terminus();
-    static const uint32_t cps[] = {' ', 0, 'A', 'e', 'I', 'B', 0x4E2D, 0x2500, 0x2554, 0x256D, 0x2573, 0x2580,
-                                   0x2592, 0x28FF, 0x0301, 0xFFFD};
+    static const uint32_t cps[] = {' ',    0,      'A',    'e',    'I',    'B',    0x4E2D, 0x2500,
+                                   0x2554, 0x256D, 0x2573, 0x2580, 0x2592, 0x28FF, 0x0301, 0xFFFD};
     for (const celos_font_ops* ops : {static_cast<const celos_font_ops*>(&hand.ops), psf.ops()})
         for (const PixelFormat* format : {&kXrgb, &kRgb565, &kRgb888}) {
             Screen s(ops, 7, 5, CursorShape::Block, *format);
@@ -747,8 +755,8 @@ TEST_CASE("render: random styled cells, presented incrementally, equal a full re
                 if (rng() % 20 == 0) set_reverse_screen(s, rng() & 1);
                 if (rng() % 10 == 0) set_cursor_style(s, uint8_t(rng() % 7));
                 if (rng() % 8 == 0)
-                    s.t.write(("\x1B[?25h\x1B[" + std::to_string(rng() % 5 + 1) + ";" + std::to_string(rng() % 7 + 1) +
-                               "H")
+                    s.t.write(("\x1B[?25h\x1B[" + std::to_string(rng() % 5 + 1) + ";" +
+                               std::to_string(rng() % 7 + 1) + "H")
                                   .c_str());
                 s.frame();
                 if (round % 20 == 19) {
