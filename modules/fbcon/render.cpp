@@ -363,7 +363,9 @@ void Renderer::draw_cell(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t c
     if (cell.codepoint != ' ' && cell.codepoint != 0) {
         celos_glyph g{};
         uint32_t synth = 0;
-        lookup(cell.codepoint, 0, g, synth);
+        // The primary font first, directly (what lookup() asks first; a
+        // call through it costs plain text about a tenth), then the chain.
+        if (font_->glyph(font_, cell.codepoint, &g) != 0) lookup(cell.codepoint, 0, g, synth);
         const uint32_t* pixels = ramp(bg & 0xFFFFFF, fg & 0xFFFFFF);
         // Clip the bitmap to the cell.
         int64_t gx = g.left, gy = int64_t(font_->baseline) - g.top;
