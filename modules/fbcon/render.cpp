@@ -16,6 +16,7 @@
 // into a ramp; a few ramps are kept, since a screen uses few colour pairs.
 #include "render.h"
 
+#include "boxdraw.h"
 #include "gamma.h"
 
 namespace celos::fbcon {
@@ -140,6 +141,7 @@ const char* Renderer::init(const RenderConfig& config, const celos_font_ops* fon
     clear_cache();
     full_ = false;
     cursor_on_ = false;
+    box_thickness_ = boxdraw_thickness(cell_w_, cell_h_, font->underline_thickness);
     return nullptr;
 }
 
@@ -179,12 +181,13 @@ int font_glyph(const celos_font_ops* font, uint32_t cp, uint32_t style, celos_gl
 
 } // namespace
 
-void Renderer::lookup(uint32_t cp, uint32_t style, celos_glyph& out, uint32_t& synth) const {
-    if (font_glyph(font_, cp, style, out, synth) == 0) return;
+bool Renderer::lookup(uint32_t cp, uint32_t style, celos_glyph& out, uint32_t& synth) const {
+    if (font_glyph(font_, cp, style, out, synth) == 0) return true;
     for (uint32_t i = 0; i < fallback_count_; ++i)
-        if (font_glyph(fallbacks_[i], cp, style, out, synth) == 0) return;
+        if (font_glyph(fallbacks_[i], cp, style, out, synth) == 0) return true;
     synth = style;
     font_->fallback(font_, &out);
+    return false;
 }
 
 void Renderer::put(uint8_t* p, uint32_t pixel) const {
@@ -344,10 +347,84 @@ void end_copy() {
 
 } // namespace
 
+namespace {
+
+// Attributes the fast path of draw_cell does not draw (reverse it does;
+// blink is drawn steady; a lone wide tail is a blank cell).
+constexpr uint32_t kAttrStyled = ~uint32_t(kAttrReverse | kAttrBlink | kAttrWideTail);
+
+// Columns a synthesized italic shifts pixel row y right (left below the
+// baseline): the distance above the baseline over 4.5, rounded.
+int64_t slant(int64_t baseline, int64_t y) {
+    int64_t n = 2 * (baseline - y) + 4;
+    return n >= 0 ? n / 9 : -((-n + 8) / 9);
+}
+
+} // namespace
+
+Renderer::RowStyle Renderer::row_style(const Terminal& term, uint32_t row) const {
+    RowStyle st{};
+    st.line = term.line_attr(row);
+    if (st.line != LineAttr::DoubleWidth && st.line != LineAttr::DoubleTop &&
+        st.line != LineAttr::DoubleBottom)
+        st.line = LineAttr::Normal;
+    st.reverse = term.reverse_screen();
+    st.plain = st.line == LineAttr::Normal && !st.reverse;
+    const TerminalConfig& tc = term.config();
+    // xterm's ReverseVideo (DECSCNM): the default colours trade places, and
+    // so do palette 0 and 7, 8 and 15; other colours stay. Cells hold
+    // resolved colours, so a colour is swapped by value (a direct colour
+    // equal to one of these is swapped too).
+    uint32_t pairs[6] = {tc.default_fg, tc.default_bg, tc.palette[0],
+                         tc.palette[7], tc.palette[8], tc.palette[15]};
+    for (int i = 0; i < 6; ++i)
+        st.swap[i] = pairs[i] & 0xFFFFFF;
+    st.blank_pixel = pixel_pack(config_.format, st.map(tc.default_bg & 0xFFFFFF));
+    return st;
+}
+
+uint32_t Renderer::RowStyle::map(uint32_t rgb) const {
+    if (!reverse) return rgb;
+    for (int i = 0; i < 6; ++i)
+        if (rgb == swap[i]) return swap[i ^ 1];
+    return rgb;
+}
+
+void Renderer::blit(uint8_t* cov, uint32_t w, const celos_glyph& g, uint32_t synth, int64_t xoff) const {
+    bool bold = synth & CELOS_FONT_STYLE_BOLD, italic = synth & CELOS_FONT_STYLE_ITALIC;
+    int64_t gy = int64_t(font_->baseline) - g.top;
+    int64_t r0 = gy < 0 ? -gy : 0, r1 = int64_t(g.height);
+    if (gy + r1 > int64_t(cell_h_)) r1 = int64_t(cell_h_) - gy;
+    for (int64_t r = r0; r < r1; ++r) {
+        int64_t y = gy + r;
+        int64_t x0 = int64_t(g.left) + xoff + (italic ? slant(font_->baseline, y) : 0);
+        // Source columns that land inside [0, w) (bold: also one to the right).
+        int64_t c0 = x0 < 0 ? -x0 - (bold ? 1 : 0) : 0, c1 = int64_t(g.width);
+        if (c0 < 0) c0 = 0;
+        if (x0 + c1 > int64_t(w)) c1 = int64_t(w) - x0;
+        const uint8_t* src = g.coverage + size_t(r) * g.pitch;
+        uint8_t* dst = cov + size_t(y) * back_pitch_;
+        for (int64_t c = c0; c < c1; ++c) {
+            uint8_t a = src[c];
+            if (a == 0) continue;
+            int64_t x = x0 + c;
+            if (x >= 0 && dst[x] < a) dst[x] = a;
+            if (bold && x + 1 < int64_t(w) && dst[x + 1] < a) dst[x + 1] = a;
+        }
+    }
+}
+
 // Draws one cell at `origin` (its top-left pixel in the back buffer) and
-// widens `ink` by what it draws that is not the plain border colour.
+// widens `ink` by what it draws that is not the plain border colour. Plain
+// text (the common case) here; everything else in draw_styled.
 template <uint32_t Bytes>
-void Renderer::draw_cell(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t cell_x) {
+void Renderer::draw_cell(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t cell_x, uint32_t cells,
+                         const RowStyle& style) {
+    if ((cell.attrs & kAttrStyled) || cell.marks[0] || !style.plain || cells != 1 ||
+        boxdraw_drawn(cell.codepoint)) {
+        draw_styled<Bytes>(origin, cell, ink, cell_x, cells, style);
+        return;
+    }
     uint32_t fg = cell.fg, bg = cell.bg;
     if (cell.attrs & kAttrReverse) {
         uint32_t t = fg;
@@ -369,7 +446,9 @@ void Renderer::draw_cell(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t c
     if (cell.codepoint != ' ' && cell.codepoint != 0) {
         celos_glyph g{};
         uint32_t synth = 0;
-        lookup(cell.codepoint, 0, g, synth);
+        // The primary font first, directly (what lookup() asks first; a
+        // call through it costs plain text about a tenth), then the chain.
+        if (font_->glyph(font_, cell.codepoint, &g) != 0) lookup(cell.codepoint, 0, g, synth);
         const uint32_t* pixels = ramp(bg & 0xFFFFFF, fg & 0xFFFFFF);
         // Clip the bitmap to the cell.
         int64_t gx = g.left, gy = int64_t(font_->baseline) - g.top;
@@ -393,19 +472,148 @@ void Renderer::draw_cell(uint8_t* origin, const Cell& cell, Ink& ink, uint32_t c
             }
         }
     }
-    if (cell.attrs & kAttrUnderline) {
-        uint32_t row = font_->underline_row, t = font_->underline_thickness ? font_->underline_thickness : 1;
-        if (row < cell_h_) {
-            uint32_t h = row + t > cell_h_ ? cell_h_ - row : t;
-            uint32_t fg_pixel = pixel_pack(f, fg);
-            for (uint32_t r = row; r < row + h; ++r)
-                for (uint32_t x = 0; x < cell_w_; ++x)
-                    store<Bytes>(origin + size_t(r) * back_pitch_ + size_t(x) * Bytes, fg_pixel);
-            if (row < y0) y0 = row;
-            if (row + h > y1) y1 = row + h;
+    if (y0 < y1) ink = ink_union(ink, Ink{cell_x + cell_w_, uint16_t(y0), uint16_t(y1)});
+}
+
+// The general cell. The glyph (the base, then up to two combining marks,
+// coverage max-ed; or a console-drawn character) is first drawn as 8-bit
+// coverage into the cell's own pixels in the back buffer, `w` bytes at the
+// start of each pixel row (the row holds w * Bytes >= 2w bytes of pixels),
+// then turned into pixels row by row through a one-row buffer, scaled 2x on
+// double-width and double-height rows; the underline and strikethrough go
+// over it. On a double-height row output row r shows coverage row r / 2
+// (top) or (h + r) / 2 (bottom): the rows are converted in the order that
+// reads every coverage row before its pixels are written.
+template <uint32_t Bytes>
+__attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell& cell, Ink& ink,
+                                                     uint32_t cell_x, uint32_t cells, const RowStyle& style) {
+    const uint32_t attrs = cell.attrs, h = cell_h_;
+    uint32_t fg = style.map(cell.fg & 0xFFFFFF), bg = style.map(cell.bg & 0xFFFFFF);
+    if (attrs & kAttrReverse) {
+        uint32_t t = fg;
+        fg = bg;
+        bg = t;
+    }
+    // Dim: half way to the background, in linear light like the glyph edges.
+    if (attrs & kAttrDim) fg = gamma::blend_rgb(bg, fg, 128);
+    uint32_t line_rgb = attrs & kAttrUnderlineColor ? cell.underline & 0xFFFFFF : fg;
+    const uint32_t sx = style.line == LineAttr::Normal ? 1 : 2;
+    const uint32_t w = cells * cell_w_, width = w * sx; // coverage width, pixels drawn
+    const PixelFormat& f = config_.format;
+    const uint32_t bg_pixel = pixel_pack(f, bg);
+    uint32_t y0 = h, y1 = 0;
+    if (bg_pixel != plain_pixel_) {
+        y0 = 0;
+        y1 = h;
+    }
+    if (attrs & kAttrInvisible) { // concealed: the background only
+        for (uint32_t r = 0; r < h; ++r)
+            for (uint32_t x = 0; x < width; ++x)
+                store<Bytes>(origin + size_t(r) * back_pitch_ + size_t(x) * Bytes, bg_pixel);
+        if (y0 < y1) ink = ink_union(ink, Ink{cell_x + width, uint16_t(y0), uint16_t(y1)});
+        return;
+    }
+
+    // The coverage.
+    for (uint32_t r = 0; r < h; ++r)
+        __builtin_memset(origin + size_t(r) * back_pitch_, 0, w);
+    uint32_t style_bits =
+        (attrs & kAttrBold ? CELOS_FONT_STYLE_BOLD : 0) | (attrs & kAttrItalic ? CELOS_FONT_STYLE_ITALIC : 0);
+    auto glyph = [&](uint32_t cp, bool mark) {
+        celos_glyph g{};
+        uint32_t synth = 0;
+        // A mark no font has is left out (the fallback glyph over the base
+        // would hide it); a base shows the fallback glyph.
+        bool found = lookup(cp, style_bits, g, synth);
+        if (!found && mark) return;
+        // A font places a wide character's glyph in its two cells; the
+        // fallback glyph (one cell wide) is centred in them.
+        int64_t xoff = 0;
+        if (cells == 2 && !found && int64_t(g.left) + int64_t(g.width) <= int64_t(cell_w_))
+            xoff = cell_w_ / 2;
+        blit(origin, w, g, synth, xoff);
+    };
+    uint32_t cp = cell.codepoint;
+    if (boxdraw_drawn(cp)) {
+        boxdraw_draw(cp, origin, back_pitch_, w, h, box_thickness_);
+        // Bold and italic do not apply: lines must join their neighbours.
+    } else if (cp != ' ' && cp != 0) {
+        glyph(cp, false);
+    }
+    for (uint32_t m : cell.marks)
+        if (m) glyph(m, true);
+
+    // Decorations, in coverage rows: strikethrough around the middle of the
+    // x-height (a third of the ascent above the baseline), the underline(s)
+    // at the font's underline rows.
+    const uint32_t t = font_->underline_thickness ? font_->underline_thickness : 1;
+    auto clamp_top = [h](int64_t top, int64_t height) {
+        if (top + height > int64_t(h)) top = int64_t(h) - height;
+        return top < 0 ? int64_t(0) : top;
+    };
+    int64_t strike = -1, ul = -1, ul2 = -1, wave = -1, amp = 0;
+    if (attrs & kAttrStrike) strike = clamp_top(int64_t(font_->baseline) - font_->baseline / 3 - t / 2, t);
+    if (attrs & kAttrUnderline) {
+        ul = clamp_top(font_->underline_row, t);
+    } else if (attrs & kAttrDoubleUnderline) {
+        ul = clamp_top(font_->underline_row, 3 * t); // two lines of t, a gap of t
+        ul2 = ul + 2 * t;
+    } else if (attrs & kAttrCurlyUnderline) {
+        // A triangle wave, one period per cell (so it continues across
+        // cells), 2 * amp rows high, lines t thick.
+        amp = int64_t(t);
+        wave = clamp_top(int64_t(font_->underline_row) - amp, 2 * amp + t);
+    }
+    auto in_band = [t](int64_t row, int64_t top) { return top >= 0 && row >= top && row < top + int64_t(t); };
+
+    // Coverage to pixels.
+    const uint32_t* pixels = ramp(bg, fg);
+    const uint32_t fg_pixel = pixels[255], line_pixel = pixel_pack(f, line_rgb);
+    bool upward = style.line == LineAttr::DoubleTop;
+    for (uint32_t i = 0; i < h; ++i) {
+        uint32_t r = upward ? h - 1 - i : i;
+        uint32_t src = style.line == LineAttr::DoubleTop      ? r / 2
+                       : style.line == LineAttr::DoubleBottom ? (h + r) / 2
+                                                              : r;
+        __builtin_memcpy(line_, origin + size_t(src) * back_pitch_, w);
+        uint8_t* dst = origin + size_t(r) * back_pitch_;
+        uint32_t any = 0;
+        if (sx == 1) {
+            for (uint32_t x = 0; x < w; ++x) {
+                any |= line_[x];
+                store<Bytes>(dst + size_t(x) * Bytes, pixels[line_[x]]);
+            }
+        } else {
+            for (uint32_t x = 0; x < w; ++x) {
+                any |= line_[x];
+                uint32_t p = pixels[line_[x]];
+                store<Bytes>(dst + size_t(2 * x) * Bytes, p);
+                store<Bytes>(dst + size_t(2 * x + 1) * Bytes, p);
+            }
+        }
+        int64_t s = int64_t(src);
+        uint32_t solid = 0; // a whole-width band in this row: 0 none, else its pixel
+        if (in_band(s, strike)) solid = fg_pixel, any = 1;
+        if (in_band(s, ul) || in_band(s, ul2)) solid = line_pixel, any = 1;
+        if (solid)
+            for (uint32_t x = 0; x < width; ++x)
+                store<Bytes>(dst + size_t(x) * Bytes, solid);
+        if (wave >= 0 && s >= wave && s < wave + 2 * amp + int64_t(t)) {
+            for (uint32_t x = 0; x < width; ++x) {
+                int64_t phase = int64_t((x / sx) % cell_w_) * 4 * amp / int64_t(cell_w_); // 0 .. 4 amp
+                int64_t top = wave + (phase <= 2 * amp ? phase : 4 * amp - phase);
+                if (s >= top && s < top + int64_t(t)) {
+                    store<Bytes>(dst + size_t(x) * Bytes, line_pixel);
+                    any = 1;
+                }
+            }
+        }
+        if (any) {
+            if (r < y0) y0 = r;
+            if (r + 1 > y1) y1 = r + 1;
         }
     }
-    if (y0 < y1) ink = ink_union(ink, Ink{cell_x + cell_w_, uint16_t(y0), uint16_t(y1)});
+    if (y0 < y1) ink = ink_union(ink, Ink{cell_x + width, uint16_t(y0), uint16_t(y1)});
 }
 
 template <uint32_t Bytes>
@@ -415,26 +623,36 @@ void Renderer::draw_row_as(const Terminal& term, uint32_t row) {
     uint32_t slot = slot_[row];
     uint8_t* line = back_ + size_t(slot_top(slot)) * back_pitch_;
     Ink ink{0, 0, 0};
-    // Blank cells at the end of the row draw nothing that is not already
-    // plain: outside a slot's ink everything is plain, so only the old ink
-    // past the new text is cleared.
-    uint32_t end = n;
+    RowStyle style = row_style(term, row);
+    // Blank cells at the end of a plain row draw nothing that is not
+    // already plain: outside a slot's ink everything is plain, so only the
+    // old ink past the new text is cleared.
     bool known = (known_[slot / 64] >> (slot % 64)) & 1;
-    while (known && end > 0 && blank_plain(cells[end - 1]))
-        --end;
     known_[slot / 64] |= uint64_t(1) << (slot % 64);
-    n = end;
-    Ink old = ink_[slot];
-    uint32_t text_x1 = config_.margin + n * cell_w_;
-    if (old.x1 > text_x1)
-        fill(text_x1, slot_top(slot) + old.y0, old.x1 - text_x1, uint32_t(old.y1 - old.y0), plain_pixel_);
-    size_t span = size_t(cell_w_) * Bytes;
-    for (uint32_t x = 0; x < n; ++x) {
-        uint32_t px = config_.margin + x * cell_w_;
+    if (style.plain && known) {
+        uint32_t end = n;
+        while (end > 0 && blank_plain(cells[end - 1]))
+            --end;
+        Ink old = ink_[slot];
+        uint32_t text_x1 = config_.margin + end * cell_w_;
+        if (old.x1 > text_x1)
+            fill(text_x1, slot_top(slot) + old.y0, old.x1 - text_x1, uint32_t(old.y1 - old.y0), plain_pixel_);
+        n = end;
+    }
+    // A double-width or double-height row shows its first n / 2 cells, each
+    // two cells wide; the rest of the row is the default background.
+    uint32_t sx = style.line == LineAttr::Normal ? 1 : 2, limit = n / sx;
+    size_t row_bytes = size_t(cell_w_) * Bytes;
+    for (uint32_t x = 0; x < limit;) {
+        uint32_t px = config_.margin + x * sx * cell_w_;
         uint8_t* origin = line + size_t(px) * Bytes;
         const Cell& cell = cells[x];
-        if (!cache_entries_ || !cacheable(cell)) {
-            draw_cell<Bytes>(origin, cell, ink, px);
+        // A wide character and its tail are drawn together, by the first
+        // cell (so redrawing the row always redraws the pair).
+        uint32_t span = (cell.attrs & kAttrWide) && x + 1 < limit ? 2 : 1;
+        x += span;
+        if (!cache_entries_ || !style.plain || !cacheable(cell)) {
+            draw_cell<Bytes>(origin, cell, ink, px, span, style);
             continue;
         }
         CachedCell* e = cache_entry(cell);
@@ -442,19 +660,24 @@ void Renderer::draw_row_as(const Terminal& term, uint32_t row) {
         if (same_cell(e->key, cell)) {
             ++cache_hits_;
             for (uint32_t r = 0; r < cell_h_; ++r)
-                copy_small(origin + size_t(r) * back_pitch_, pixels + r * span, span);
+                copy_small(origin + size_t(r) * back_pitch_, pixels + r * row_bytes, row_bytes);
             if (e->y0 < e->y1) ink = ink_union(ink, Ink{px + cell_w_, e->y0, e->y1});
             continue;
         }
         ++cache_misses_;
         Ink drawn{0, 0, 0};
-        draw_cell<Bytes>(origin, cell, drawn, px);
+        draw_cell<Bytes>(origin, cell, drawn, px, 1, style);
         for (uint32_t r = 0; r < cell_h_; ++r)
-            copy_small(pixels + r * span, origin + size_t(r) * back_pitch_, span);
+            copy_small(pixels + r * row_bytes, origin + size_t(r) * back_pitch_, row_bytes);
         e->key = cell;
         e->y0 = drawn.x1 ? drawn.y0 : 0;
         e->y1 = drawn.x1 ? drawn.y1 : 0;
         ink = ink_union(ink, drawn);
+    }
+    if (sx == 2 && limit * 2 < n) {
+        uint32_t px = config_.margin + limit * 2 * cell_w_, pw = (n - limit * 2) * cell_w_;
+        fill(px, slot_top(slot), pw, cell_h_, style.blank_pixel);
+        if (style.blank_pixel != plain_pixel_) ink = ink_union(ink, Ink{px + pw, 0, uint16_t(cell_h_)});
     }
     ink_[slot] = ink;
     mark_pending(row);
@@ -479,9 +702,7 @@ void Renderer::redraw(Terminal& term) {
         draw_row(term, r);
     term.clear_damage();
     full_ = true;
-    cursor_on_ = term.cursor_visible() && term.cursor_x() < cols_ && term.cursor_y() < rows_;
-    cursor_x_ = term.cursor_x();
-    cursor_y_ = term.cursor_y();
+    note_cursor(term);
 }
 
 void Renderer::redraw_later(Terminal& term) {
@@ -505,9 +726,7 @@ void Renderer::redraw_later(Terminal& term) {
     term.clear_damage();
     term.mark_all_dirty();
     full_ = true;
-    cursor_on_ = term.cursor_visible() && term.cursor_x() < cols_ && term.cursor_y() < rows_;
-    cursor_x_ = term.cursor_x();
-    cursor_y_ = term.cursor_y();
+    note_cursor(term);
 }
 
 // As the terminal rotates its rows.
@@ -556,14 +775,51 @@ void Renderer::render(Terminal& term) {
         if (term.row_dirty(r)) draw_row(term, r);
     term.clear_damage();
 
-    bool on = term.cursor_visible() && term.cursor_x() < cols_ && term.cursor_y() < rows_;
-    if (on != cursor_on_ || term.cursor_x() != cursor_x_ || term.cursor_y() != cursor_y_) {
+    bool was_on = cursor_on_;
+    uint32_t old_y = cursor_y_, old_x = cursor_x_, old_px = cursor_px_, old_pw = cursor_pw_;
+    CursorShape old_shape = cursor_shape_;
+    note_cursor(term);
+    if (was_on != cursor_on_ || old_x != cursor_x_ || old_y != cursor_y_ || old_px != cursor_px_ ||
+        old_pw != cursor_pw_ || old_shape != cursor_shape_) {
+        if (was_on) mark_pending(old_y);
         if (cursor_on_) mark_pending(cursor_y_);
-        if (on) mark_pending(term.cursor_y());
     }
-    cursor_on_ = on;
+}
+
+void Renderer::note_cursor(const Terminal& term) {
+    cursor_on_ = term.cursor_visible() && term.cursor_x() < cols_ && term.cursor_y() < rows_;
     cursor_x_ = term.cursor_x();
     cursor_y_ = term.cursor_y();
+    // DECSCUSR: 1, 2 block, 3, 4 underline, 5, 6 bar (the blinking ones drawn
+    // steady); 0 (xterm: its configured default) is the console's configured
+    // shape.
+    switch (term.cursor_style()) {
+    case 1:
+    case 2: cursor_shape_ = CursorShape::Block; break;
+    case 3:
+    case 4: cursor_shape_ = CursorShape::Underline; break;
+    case 5:
+    case 6: cursor_shape_ = CursorShape::Bar; break;
+    default: cursor_shape_ = config_.cursor; break;
+    }
+    cursor_px_ = cursor_pw_ = 0;
+    if (!cursor_on_) return;
+    // Over the cell as draw_row_as lays it out: two cells over a wide
+    // character (on its tail too), twice as wide on a double-width row
+    // (whose cursor stays in the first half, as xterm's).
+    uint32_t n = term.cols() < cols_ ? term.cols() : cols_;
+    uint32_t sx = term.line_attr(cursor_y_) == LineAttr::Normal ? 1 : 2, limit = n / sx;
+    if (limit == 0) limit = 1;
+    uint32_t x = cursor_x_ < limit ? cursor_x_ : limit - 1, span = 1;
+    const Cell* cells = term.view_row(cursor_y_);
+    if ((cells[x].attrs & kAttrWide) && x + 1 < limit) {
+        span = 2;
+    } else if ((cells[x].attrs & kAttrWideTail) && x > 0 && (cells[x - 1].attrs & kAttrWide)) {
+        x -= 1;
+        span = 2;
+    }
+    cursor_px_ = x * sx * cell_w_;
+    cursor_pw_ = span * sx * cell_w_;
 }
 
 bool Renderer::present_pending() const {
@@ -633,26 +889,29 @@ void Renderer::copy_block(uint8_t* framebuffer, uint32_t dst_y, uint32_t src_y, 
 
 void Renderer::draw_cursor(uint8_t* framebuffer) {
     uint32_t y0 = row_top(cursor_y_), h = cell_h_, rel = 0;
-    if (config_.cursor == CursorShape::Underline) {
+    uint32_t t = font_->underline_thickness ? font_->underline_thickness : 1;
+    uint32_t w = cursor_pw_ ? cursor_pw_ : cell_w_;
+    if (cursor_shape_ == CursorShape::Underline) {
         uint32_t row = font_->underline_row < cell_h_ ? font_->underline_row : cell_h_ - 1;
-        uint32_t t = font_->underline_thickness ? font_->underline_thickness : 1;
         rel = row;
         h = row + t > cell_h_ ? cell_h_ - row : t;
+    } else if (cursor_shape_ == CursorShape::Bar) {
+        w = t < w ? t : w;
     }
     y0 += rel;
-    size_t x0 = size_t(config_.margin) + size_t(cursor_x_) * cell_w_;
+    size_t x0 = size_t(config_.margin) + cursor_px_;
     const uint8_t* back_row = back_ + size_t(slot_top(slot_[cursor_y_]) + rel) * back_pitch_;
     for (uint32_t y = 0; y < h; ++y) {
         const uint8_t* src = back_row + size_t(y) * back_pitch_ + x0 * bytes_;
         uint8_t* dst = framebuffer + size_t(y0 + y) * config_.pitch + x0 * bytes_;
-        for (uint32_t x = 0; x < cell_w_; ++x)
+        for (uint32_t x = 0; x < w; ++x)
             put(dst + size_t(x) * bytes_, get(src + size_t(x) * bytes_) ^ invert_mask_);
     }
-    pixels_written_ += uint64_t(cell_w_) * h;
+    pixels_written_ += uint64_t(w) * h;
     note_damage(y0, y0 + h);
     // The framebuffer now shows the cursor there: the next copy of this row
     // must cover it.
-    shown(cursor_y_) = ink_union(shown(cursor_y_), Ink{uint32_t(x0) + cell_w_, uint16_t(rel), uint16_t(rel + h)});
+    shown(cursor_y_) = ink_union(shown(cursor_y_), Ink{uint32_t(x0) + w, uint16_t(rel), uint16_t(rel + h)});
 }
 
 void Renderer::present(uint8_t* base) {

@@ -36,7 +36,10 @@ inline uint32_t pixel_format_bytes(const PixelFormat& format) {
 // 0xRRGGBB to the format's pixel value (channels truncated to their size).
 uint32_t pixel_pack(const PixelFormat& format, uint32_t rgb);
 
-enum class CursorShape : uint8_t { Block, Underline };
+// The cursor's shape when the terminal asks for none (DECSCUSR 0): a block
+// over the cell, the font's underline rows, or a bar at the cell's left
+// edge as thick as the underline.
+enum class CursorShape : uint8_t { Block, Underline, Bar };
 
 struct RenderConfig {
     uint32_t width, height; // framebuffer pixels
@@ -44,7 +47,7 @@ struct RenderConfig {
     PixelFormat format;
     uint32_t margin;     // border pixels on every side of the text area
     uint32_t border_rgb; // colour of the border (and of pixels past the grid)
-    CursorShape cursor;
+    CursorShape cursor;  // DECSCUSR 1-6 override it (blinking drawn steady)
     // Framebuffer rows the display can pan over (set_y_offset); 0 or height:
     // no panning. With more, a scroll of the whole screen moves the
     // scan-out offset down (scan_y()) and draws only the new rows.
@@ -83,8 +86,10 @@ class Renderer {
     // The glyph for `codepoint` in `style` (CELOS_FONT_STYLE_* bits) from
     // the first font of the chain that has it, else the primary's
     // fallback(); *synth gets the style bits the font had no face for,
-    // which the caller synthesizes.
-    void lookup(uint32_t codepoint, uint32_t style, celos_glyph& out, uint32_t& synth) const;
+    // which the caller synthesizes. True when a font of the chain has the
+    // glyph, false for the fallback glyph (a combining mark is then left
+    // out).
+    bool lookup(uint32_t codepoint, uint32_t style, celos_glyph& out, uint32_t& synth) const;
 
     // The grid that fits inside the margins (at most Terminal::kMaxRows rows).
     uint32_t cols() const { return cols_; }
@@ -148,8 +153,9 @@ class Renderer {
     // The cache of drawn cells: a direct-mapped table in the back buffer's
     // tail, each entry a cell (the key: everything its pixels depend on,
     // beside the font and the configuration, which init() changes and which
-    // empties the cache) and its pixels. Two-cell characters are drawn
-    // afresh.
+    // empties the cache) and its pixels. Only cells of a plain row (normal
+    // line attribute, no reverse screen) are cached, and no two-cell
+    // character: the rest is drawn afresh.
     struct CachedCell {
         Cell key;
         uint16_t y0, y1; // its ink rows, y0 == y1: none
@@ -164,12 +170,38 @@ class Renderer {
                (cell.bg & 0xFFFFFF) == (config_.border_rgb & 0xFFFFFF);
     }
     void clear_cache();
+    // What the cells of one row share: its line attribute and, under a
+    // reverse screen (DECSCNM), xterm's colour swap (ReverseVideo: the
+    // default foreground and background, palette 0 and 7, 8 and 15).
+    struct RowStyle {
+        LineAttr line;
+        bool reverse;
+        bool plain;                       // Normal and not reversed: cells may take the fast path
+        uint32_t swap[6];                 // 0xRRGGBB pairs (2i, 2i + 1) exchanged when reverse
+        uint32_t blank_pixel;             // the default background (swapped when reverse), packed
+        uint32_t map(uint32_t rgb) const; // a cell colour as the screen shows it
+    };
+    RowStyle row_style(const Terminal& term, uint32_t row) const;
 
     void draw_row(const Terminal& term, uint32_t row);
     template <uint32_t Bytes>
     void draw_row_as(const Terminal& term, uint32_t row);
+    // One cell, `cells` (1, or 2 for a wide character) cells wide in the
+    // font's pixels (twice that on a double-width or double-height row).
     template <uint32_t Bytes>
-    void draw_cell(uint8_t* cell_origin, const Cell& cell, Ink& ink, uint32_t cell_x);
+    void draw_cell(uint8_t* cell_origin, const Cell& cell, Ink& ink, uint32_t cell_x, uint32_t cells,
+                   const RowStyle& style);
+    // draw_cell for everything but plain text: attributes, wide glyphs,
+    // combining marks, line attributes, the console-drawn characters.
+    template <uint32_t Bytes>
+    void draw_styled(uint8_t* cell_origin, const Cell& cell, Ink& ink, uint32_t cell_x, uint32_t cells,
+                     const RowStyle& style);
+    // `g` max-ed into the coverage rows at `cov` (back_pitch_ apart, `w`
+    // wide, cell_h_ rows), `xoff` pixels right; the `synth` style bits
+    // synthesized (bold: also one pixel right; italic: rows sheared).
+    void blit(uint8_t* cov, uint32_t w, const celos_glyph& g, uint32_t synth, int64_t xoff) const;
+    // Reads the cursor's cell, shape and width from `term` into cursor_*.
+    void note_cursor(const Terminal& term);
     // Pixel values for coverage 0..255 of fg over bg (0xRRGGBB), blended in
     // linear light.
     const uint32_t* ramp(uint32_t bg, uint32_t fg);
@@ -221,9 +253,15 @@ class Renderer {
     uint32_t plain_pixel_ = 0;                         // the border colour, packed
     uint64_t pixels_written_ = 0;
     bool full_ = false;
-    // The cursor as the last render() saw it; present() draws it.
+    // The cursor as the last render() saw it; present() draws it: pixels
+    // [cursor_px_, cursor_px_ + cursor_pw_) from the text's left edge (two
+    // cells over a wide character, twice as wide on a double-width row).
     uint32_t cursor_x_ = 0, cursor_y_ = 0;
+    uint32_t cursor_px_ = 0, cursor_pw_ = 0;
+    CursorShape cursor_shape_ = CursorShape::Block;
     bool cursor_on_ = false;
+    uint32_t box_thickness_ = 1;  // light lines of the console-drawn characters
+    uint8_t line_[2 * 1024] = {}; // one row of coverage (cells up to 1024 wide, two of them)
     static constexpr uint32_t kRamps = 4;
     struct Ramp {
         bool valid;

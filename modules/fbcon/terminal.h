@@ -127,6 +127,22 @@ class Terminal {
     void clear_damage();
     void mark_all_dirty();
 
+    // ---- BEGIN render-branch stand-ins: the lead drops this block at merge,
+    // where the terminal's own line_attr(), reverse_screen() and
+    // cursor_style() (set by ESC # 3/4/5/6, DECSET 5 and DECSCUSR) replace
+    // it. Until then the renderer's tests set these fields directly
+    // (tests/unit/test_render_attrs.cpp checks the macro). ----
+#define CELOS_TERMINAL_RENDER_STANDINS 1
+    LineAttr line_attr(uint32_t view_row) const {
+        return view_row < kMaxRows ? standin_line_attr[view_row] : LineAttr::Normal;
+    }
+    bool reverse_screen() const { return standin_reverse_screen; }
+    uint8_t cursor_style() const { return standin_cursor_style; }
+    LineAttr standin_line_attr[kMaxRows] = {};
+    bool standin_reverse_screen = false;
+    uint8_t standin_cursor_style = 0;
+    // ---- END render-branch stand-ins ----
+
   private:
     enum class State : uint8_t { Ground, Escape, EscapeIntermediate, Csi, CsiIgnore, String, StringEscape };
     enum class ColorKind : uint8_t { Default, Index, Rgb };

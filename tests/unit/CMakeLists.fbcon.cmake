@@ -12,6 +12,7 @@ set(CELOS_FBCON_TEST_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/test_psf.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_terminal.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_render.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_render_attrs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_console.cpp)
 
 # The console fonts, decompressed once at build time (a process per font per
@@ -51,6 +52,7 @@ set(CELOS_FBCON_TEST_DEFINITIONS
 
 function(celos_fbcon_host_libs suffix)
   add_library(celos_fbcon_host${suffix} STATIC ${CELOS_FBCON_DIR}/terminal.cpp ${CELOS_FBCON_DIR}/render.cpp
+              ${CELOS_FBCON_DIR}/boxdraw.cpp
               ${CELOS_FBCON_DIR}/console.cpp)
   target_include_directories(celos_fbcon_host${suffix} PUBLIC ${CMAKE_SOURCE_DIR}/abi/include ${CELOS_FBCON_DIR})
   add_library(celos_psf_host${suffix} STATIC ${CELOS_PSF_DIR}/psf_font.cpp)
