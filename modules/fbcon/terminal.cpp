@@ -1053,7 +1053,7 @@ void Terminal::put_char(uint32_t cp, uint32_t w) {
 
 // A combining or zero-width character joins the cell before the cursor
 // (the cursor's own when a wrap is pending), as xterm; at the start of a
-// line there is none and it is dropped. xterm keeps two marks per cell by
+// line there is none and it is dropped (as libvterm). xterm keeps two marks per cell by
 // default: further ones are dropped too. Base + U+FE0F (emoji
 // presentation) makes the base two cells wide when there is room.
 void Terminal::combine(uint32_t cp) {
@@ -1126,7 +1126,7 @@ void Terminal::erase(uint32_t y, uint32_t x0, uint32_t x1) {
 
 void Terminal::erase_rows(uint32_t y0, uint32_t y1) {
     for (uint32_t y = y0; y < y1 && y < rows_; ++y) {
-        line_of(y) = LineAttr::Normal; // xterm: an erased line is single width again
+        line_of(y) = LineAttr::Normal; // DEC (and libvterm): a line erased whole is single width again
         erase(y, 0, cols_);
     }
 }
