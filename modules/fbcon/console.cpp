@@ -74,13 +74,14 @@ const char* Screen::init(const RenderConfig& config, const celos_font_ops* font,
     back_size_ = back_size;
     memory_ = memory;
     size_t count = size_t(renderer_.cols()) * renderer_.rows();
-    cells_ = memory_.allocate(count);
+    cells_ = memory_.allocate(count * 2); // the grid, then the alternate screen's
     if (!cells_) return "no memory for the cells";
     capacity_ = count;
     if (!terminal_.init(cells_, renderer_.cols(), renderer_.rows(), terminal)) {
         release();
         return "the grid is larger than the terminal allows";
     }
+    terminal_.set_alt_cells(cells_ + count);
     history_want_ = history_lines;
     attach_history();
     renderer_.redraw_later(terminal_);
@@ -115,7 +116,7 @@ celos_status Screen::relayout(const RenderConfig& config, const celos_font_ops* 
         spare_ = nullptr;
         spare_capacity_ = 0;
     } else {
-        grid = memory_.allocate(need);
+        grid = memory_.allocate(need * 2); // and the alternate screen's
         if (!grid) {
             *why = "no memory for the new grid of cells";
             return CELOS_ERR_NO_MEMORY;
@@ -133,6 +134,7 @@ celos_status Screen::relayout(const RenderConfig& config, const celos_font_ops* 
     back_size_ = back_size;
     renderer_.init(config, font, back_, back_size_);
     terminal_.init(cells_, cols, rows, terminal);
+    terminal_.set_alt_cells(cells_ + need);
     attach_history(); // the log's replay fills it again
     renderer_.redraw_later(terminal_);
     unpresented_ = true;

@@ -120,6 +120,8 @@ class Screen {
     uint8_t* back_ = nullptr;
     size_t back_size_ = 0;
     CellMemory memory_{};
+    // Each grid's block holds twice its capacity: the cells, then the
+    // terminal's alternate screen (DECSET 1049).
     Cell* cells_ = nullptr;
     size_t capacity_ = 0;
     Cell* spare_ = nullptr; // the grid before the last switch

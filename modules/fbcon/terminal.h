@@ -47,6 +47,14 @@ struct TerminalConfig {
     bool lf_implies_cr;  // LF also returns to column 0 (for log text)
 };
 
+// Cells a code point takes: 0 (a combining mark or zero-width character,
+// joining the previous cell), 1, or 2 (East Asian Wide or Fullwidth, emoji
+// presentation). From the Unicode Character Database at build time
+// (tools/gen_unicode_tables.py).
+uint32_t terminal_char_width(uint32_t cp);
+// Whether base + U+FE0F (emoji presentation) takes two cells.
+bool terminal_emoji_vs16_base(uint32_t cp);
+
 // The VGA palette, light grey on black, bold is bright, LF without CR.
 TerminalConfig terminal_default_config();
 
@@ -80,6 +88,12 @@ class Terminal {
     // cells). False if a size is 0 or too large. Clears the grid and marks
     // it all dirty.
     bool init(Cell* cells, uint32_t cols, uint32_t rows, const TerminalConfig& config);
+    // The alternate screen (DECSET 47/1047/1049): `cells` holds cols*rows
+    // cells of the caller's memory (null: no alternate screen, the modes
+    // are ignored as in xterm with titeInhibit). Call after init(), which
+    // forgets it; it has no scrollback.
+    void set_alt_cells(Cell* cells);
+    bool alt_screen() const { return alt_active_; }
 
     void write(const uint8_t* data, size_t size);
     void write(const char* text); // NUL-terminated
@@ -114,6 +128,16 @@ class Terminal {
     uint32_t scroll_top() const { return top_; }       // region, first row
     uint32_t scroll_bottom() const { return bottom_; } // region, one past the last row
     uint64_t bell_count() const { return bells_; }
+    // DECSCNM: the renderer swaps the default colours of the whole screen.
+    bool reverse_screen() const { return reverse_screen_; }
+    // The line attribute of view row y (DECDWL/DECDHL); history rows are Normal.
+    LineAttr line_attr(uint32_t y) const;
+    // DECSCUSR: 0 or 1 blinking block, 2 steady block, 3 blinking
+    // underline, 4 steady underline, 5 blinking bar, 6 steady bar.
+    uint8_t cursor_style() const { return cursor_style_; }
+    bool insert_mode() const { return insert_; }
+    bool origin_mode() const { return origin_; }
+    bool tab_stop(uint32_t x) const { return x < cols_ && ((tabs_[x / 64] >> (x % 64)) & 1); }
     const TerminalConfig& config() const { return config_; }
 
     // Damage since clear_damage(). The renderer first moves the pixels of
@@ -127,37 +151,27 @@ class Terminal {
     void clear_damage();
     void mark_all_dirty();
 
-    // ---- BEGIN render-branch stand-ins: the lead drops this block at merge,
-    // where the terminal's own line_attr(), reverse_screen() and
-    // cursor_style() (set by ESC # 3/4/5/6, DECSET 5 and DECSCUSR) replace
-    // it. Until then the renderer's tests set these fields directly
-    // (tests/unit/test_render_attrs.cpp checks the macro). ----
-#define CELOS_TERMINAL_RENDER_STANDINS 1
-    LineAttr line_attr(uint32_t view_row) const {
-        return view_row < kMaxRows ? standin_line_attr[view_row] : LineAttr::Normal;
-    }
-    bool reverse_screen() const { return standin_reverse_screen; }
-    uint8_t cursor_style() const { return standin_cursor_style; }
-    LineAttr standin_line_attr[kMaxRows] = {};
-    bool standin_reverse_screen = false;
-    uint8_t standin_cursor_style = 0;
-    // ---- END render-branch stand-ins ----
-
   private:
     enum class State : uint8_t { Ground, Escape, EscapeIntermediate, Csi, CsiIgnore, String, StringEscape };
-    enum class ColorKind : uint8_t { Default, Index, Rgb };
+    // Basic: set by 30-37/40-47/90-97/100-107 (bold brightens 0-7 of these
+    // only, as xterm does); Index: 38;5;n.
+    enum class ColorKind : uint8_t { Default, Basic, Index, Rgb };
     struct Color {
         ColorKind kind;
         uint32_t value;
     };
     struct Pen {
-        Color fg, bg;
+        Color fg, bg, ul;
         uint32_t attrs;
     };
+    // DECSC: what xterm saves (per screen, as xterm keeps one for each).
     struct Saved {
         uint32_t x, y;
         Pen pen;
         bool pending_wrap;
+        bool origin;
+        uint8_t g[4];
+        uint8_t gl;
     };
 
     void byte(uint8_t b);
@@ -166,7 +180,23 @@ class Terminal {
     void escape_final(uint8_t b);
     void csi_dispatch(uint8_t final);
     void sgr();
+    bool sgr_color(uint32_t& i, uint32_t count, Color& c);
     void print(uint32_t cp);
+    void put_char(uint32_t cp, uint32_t width);
+    void combine(uint32_t cp);
+    void set_mode(uint32_t mode, bool priv, bool on);
+    void switch_screen(bool alt);
+    void save_cursor();
+    void restore_cursor();
+    void soft_reset();
+    void tab_forward(uint32_t n);
+    void columns(bool insert, uint32_t n); // DECIC/DECDC
+    uint32_t row_width(uint32_t y) const;  // half on a double-width line
+    LineAttr& line_of(uint32_t y) { return line_attr_[row_map_[y]]; }
+    void fix_row(uint32_t y); // blanks halves of wide characters left alone
+    void clear_wide_at(Cell* row, uint32_t x0, uint32_t x1); // before writing [x0, x1)
+    Cell pen_cell(uint32_t cp) const;
+    bool is_sub(uint32_t i) const { return i < kMaxParams && ((sub_ >> i) & 1); }
 
     void linefeed();
     void reverse_index();
@@ -174,7 +204,8 @@ class Terminal {
     void scroll_up(uint32_t top, uint32_t bottom, uint32_t n);
     void scroll_down(uint32_t top, uint32_t bottom, uint32_t n);
     void note_scroll(uint32_t top, uint32_t bottom, int32_t n);
-    void erase(uint32_t y, uint32_t x0, uint32_t x1); // [x0, x1) on row y
+    void erase(uint32_t y, uint32_t x0, uint32_t x1); // [x0, x1) on row y (whole wide characters)
+    void erase_rows(uint32_t y0, uint32_t y1);       // whole rows, line attributes back to Normal
     Cell blank() const;
     uint32_t resolve(const Color& c, bool fg) const;
     void mark_dirty(uint32_t y) { dirty_[y / 64] |= uint64_t(1) << (y % 64); }
@@ -192,6 +223,25 @@ class Terminal {
     bool pending_wrap_ = false;
     bool autowrap_ = true;
     bool cursor_visible_ = true;
+    bool insert_ = false;         // IRM
+    bool newline_mode_ = false;   // LNM
+    bool origin_ = false;         // DECOM
+    bool reverse_screen_ = false; // DECSCNM
+    uint8_t cursor_style_ = 0;    // DECSCUSR
+    uint8_t g_[4] = {'B', 'B', 'B', 'B'}; // G0-G3: 'B' ASCII, '0' DEC special graphics, 'A' UK
+    uint8_t gl_ = 0;                      // the set invoked into GL (SO/SI, LS2, LS3)
+    uint8_t single_shift_ = 0;            // SS2/SS3 for the next character: 2 or 3
+    uint32_t last_char_ = 0;              // for REP (0: none)
+    uint64_t tabs_[kMaxCols / 64] = {};
+    LineAttr line_attr_[kMaxRows] = {}; // by row of cells in memory: moves with its row
+
+    // The other screen (main while the alternate is shown, and back).
+    Cell* other_cells_ = nullptr;
+    uint16_t other_map_[kMaxRows] = {};
+    LineAttr other_line_attr_[kMaxRows] = {};
+    Saved other_saved_{};
+    bool alt_active_ = false;
+    Cell* alt_cells_ = nullptr;
     uint32_t top_ = 0, bottom_ = 0;
     Pen pen_{};
     Saved saved_{};
@@ -203,6 +253,8 @@ class Terminal {
     bool param_started_ = false;
     uint8_t private_ = 0;      // '?', '>', '=', '<' or 0
     uint8_t intermediate_ = 0; // last intermediate byte, or 0
+    uint8_t intermediates_ = 0; // how many (ESC ( % 5 has two)
+    uint32_t sub_ = 0;          // bit i: parameter i followed a ':' (a sub-parameter)
 
     uint32_t utf8_cp_ = 0;
     uint8_t utf8_need_ = 0;

@@ -11,6 +11,7 @@ set(CELOS_PSF_DIR ${CMAKE_SOURCE_DIR}/modules/psf)
 set(CELOS_FBCON_TEST_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/test_psf.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_terminal.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_terminal_vt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_render.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_render_attrs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_console.cpp)
@@ -48,7 +49,26 @@ add_custom_command(OUTPUT ${CELOS_FBCON_FONTS_STAMP}
 add_custom_target(celos_fbcon_fonts DEPENDS ${CELOS_FBCON_FONTS_STAMP})
 set(CELOS_FBCON_TEST_DEFINITIONS
   CELOS_CONSOLEFONTS_DIR="${CELOS_CONSOLEFONTS_SOURCE}"
-  CELOS_FONTS_DIR="${CELOS_FBCON_FONTS_DIR}")
+  CELOS_FONTS_DIR="${CELOS_FBCON_FONTS_DIR}"
+  CELOS_TERMINAL_FIXTURES="${CMAKE_CURRENT_LIST_DIR}/fixtures/terminal")
+
+# The terminal's differential test against libvterm (Debian's libvterm-dev,
+# in ./celos's PACKAGES): required, a missing library is a configure error.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(CELOS_VTERM QUIET IMPORTED_TARGET vterm)
+endif()
+if(CELOS_VTERM_FOUND)
+  set(CELOS_VTERM_LIB PkgConfig::CELOS_VTERM)
+else()
+  find_library(CELOS_VTERM_LIB vterm)
+  find_path(CELOS_VTERM_INCLUDE vterm.h)
+  if(NOT CELOS_VTERM_LIB OR NOT CELOS_VTERM_INCLUDE)
+    message(FATAL_ERROR "libvterm (vterm.h, libvterm.so) not found: install libvterm-dev (./celos bootstrap)")
+  endif()
+  include_directories(${CELOS_VTERM_INCLUDE})
+endif()
+list(APPEND CELOS_FBCON_TEST_SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_terminal_diff.cpp)
 
 function(celos_fbcon_host_libs suffix)
   add_library(celos_fbcon_host${suffix} STATIC ${CELOS_FBCON_DIR}/terminal.cpp ${CELOS_FBCON_DIR}/render.cpp
@@ -64,14 +84,15 @@ endfunction()
 
 celos_fbcon_host_libs("")
 target_sources(celos_unit_tests PRIVATE ${CELOS_FBCON_TEST_SOURCES})
-target_link_libraries(celos_unit_tests PRIVATE celos_fbcon_host celos_psf_host)
+target_link_libraries(celos_unit_tests PRIVATE celos_fbcon_host celos_psf_host ${CELOS_VTERM_LIB})
 target_compile_definitions(celos_unit_tests PRIVATE ${CELOS_FBCON_TEST_DEFINITIONS})
 add_dependencies(celos_unit_tests celos_fbcon_fonts)
 
 set(CELOS_FBCON_SANITIZE -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 celos_fbcon_host_libs("_asan" ${CELOS_FBCON_SANITIZE})
 add_executable(celos_fbcon_asan_tests ${CMAKE_CURRENT_LIST_DIR}/main.cpp ${CELOS_FBCON_TEST_SOURCES})
-target_link_libraries(celos_fbcon_asan_tests PRIVATE celos_fbcon_host_asan celos_psf_host_asan Catch2::Catch2)
+target_link_libraries(celos_fbcon_asan_tests PRIVATE celos_fbcon_host_asan celos_psf_host_asan Catch2::Catch2
+                      ${CELOS_VTERM_LIB})
 target_compile_options(celos_fbcon_asan_tests PRIVATE -Wall -Wextra -Werror -Wno-missing-field-initializers
                        ${CELOS_FBCON_SANITIZE})
 target_link_options(celos_fbcon_asan_tests PRIVATE ${CELOS_FBCON_SANITIZE})

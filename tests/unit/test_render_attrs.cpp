@@ -214,32 +214,17 @@ struct Screen {
     }
 };
 
-// The terminal's line attributes, reverse screen and cursor style: set
-// directly while the render branch carries stand-ins for them
-// (terminal.h), else through the sequences xterm takes.
+// The terminal's line attributes, reverse screen and cursor style, set
+// through the sequences xterm takes.
 void set_line_attr(Screen& s, uint32_t row, LineAttr a) {
-#ifdef CELOS_TERMINAL_RENDER_STANDINS
-    s.t.standin_line_attr[row] = a;
-    s.t.mark_all_dirty();
-#else
     static const char* seq[] = {"\x1B#5", "\x1B#6", "\x1B#3", "\x1B#4"};
     s.t.write(("\x1B[" + std::to_string(row + 1) + ";1H" + seq[int(a)]).c_str());
-#endif
 }
 void set_reverse_screen(Screen& s, bool on) {
-#ifdef CELOS_TERMINAL_RENDER_STANDINS
-    s.t.standin_reverse_screen = on;
-    s.t.mark_all_dirty();
-#else
     s.t.write(on ? "\x1B[?5h" : "\x1B[?5l");
-#endif
 }
 void set_cursor_style(Screen& s, uint8_t style) {
-#ifdef CELOS_TERMINAL_RENDER_STANDINS
-    s.t.standin_cursor_style = style;
-#else
     s.t.write(("\x1B[" + std::to_string(style) + " q").c_str());
-#endif
 }
 
 // boxdraw_draw into a fresh w x h buffer.

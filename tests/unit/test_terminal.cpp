@@ -95,7 +95,7 @@ TEST_CASE("terminal: UTF-8 decoding, malformed input becomes U+FFFD", "[terminal
     using V = std::vector<uint32_t>;
     CHECK(row("a\xC3\xA9z", 3) == V{'a', 0xE9, 'z'});
     CHECK(row("\xE2\x82\xAC", 1) == V{0x20AC});
-    CHECK(row("\xF0\x9F\x98\x80!", 2) == V{0x1F600, '!'});
+    CHECK(row("\xF0\x9F\x98\x80!", 3) == V{0x1F600, 0, '!'}); // wide: two cells
     CHECK(row("\xF4\x8F\xBF\xBF", 1) == V{0x10FFFF});
     CHECK(row("\x80"
               "a",
@@ -375,13 +375,14 @@ TEST_CASE("terminal: SGR colours and attributes", "[terminal]") {
     CHECK(cell(10).attrs == 0);
     CHECK(cell(11).attrs == (kAttrBold | kAttrUnderline | kAttrReverse));
     CHECK(cell(12).attrs == 0);
-    // Malformed extended colours: the rest of the SGR is ignored.
+    // Malformed extended colours: only the selector is dropped (xterm), the
+    // codes after an unknown one still count (38;9;1;4 is bold, underlined).
     s << "\r\x1B[32;38;5mA\x1B[38;2;1;2mB\x1B[38;5;256mC\x1B[38;9;1;4mD";
     CHECK(cell(0).fg == pal[2]);
     CHECK(cell(1).fg == pal[2]);
     CHECK(cell(2).fg == pal[2]);
-    CHECK(cell(3).fg == pal[2]);
-    CHECK(cell(3).attrs == 0);
+    CHECK(cell(3).fg == pal[10]);
+    CHECK(cell(3).attrs == (kAttrBold | kAttrUnderline));
     s << "\r\x1B[1;2;3;5;8;9;53;31mE"; // unknown attributes ignored
     CHECK(cell(0).fg == pal[9]);
 }
@@ -503,10 +504,16 @@ TEST_CASE("terminal: random and malformed input stays inside the grid", "[termin
                 }
                 if (rng() % 4 == 0) s.t.clear_damage();
             }
+            constexpr uint32_t known = kAttrBold | kAttrUnderline | kAttrReverse | kAttrDim | kAttrItalic |
+                                       kAttrStrike | kAttrInvisible | kAttrBlink | kAttrDoubleUnderline |
+                                       kAttrCurlyUnderline | kAttrWide | kAttrWideTail | kAttrUnderlineColor;
             for (uint32_t y = 0; y < size.rows; ++y)
                 for (uint32_t x = 0; x < size.cols; ++x) {
-                    REQUIRE(s.t.cell(x, y).codepoint <= 0x10FFFF);
-                    REQUIRE(s.t.cell(x, y).attrs <= 7);
+                    const Cell& c = s.t.cell(x, y);
+                    REQUIRE(c.codepoint <= 0x10FFFF);
+                    REQUIRE((c.attrs & ~known) == 0);
+                    if (c.attrs & kAttrWide) REQUIRE((x + 1 < size.cols && (s.t.cell(x + 1, y).attrs & kAttrWideTail)));
+                    if (c.attrs & kAttrWideTail) REQUIRE((x > 0 && (s.t.cell(x - 1, y).attrs & kAttrWide)));
                 }
         }
     }
