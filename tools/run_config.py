@@ -283,9 +283,9 @@ def _module_lines(specs, shipped, files, add_file, check_params):
         fixed = []
         for word in params:
             key, eq, value = word.partition("=")
-            if eq and key == "font":
-                value = _font_value(value, shipped, files, add_file, "--module %s: font=%s" % (name, value))
-                word = "font=" + value
+            if eq and key in grub_cfg.FONT_FILE_KEYS:
+                value = _font_value(value, shipped, files, add_file, "--module %s: %s=%s" % (name, key, value))
+                word = key + "=" + value
             fixed.append(word)
         module.set_params(fixed)
     for m in modules:
@@ -328,13 +328,16 @@ def _with_font(lines, font, size, shipped, add_file):
                           "(--module \"psf font=... scale=N\" scales it)")
     if size is not None and not (6 <= size <= 128):
         raise ConfigError("--size %d: the truetype module takes 6 to 128 pixels per em" % size)
-    providers = [m for m in lines if not m.is_bootfile and m.label in FONT_MODULES]
+    # The font's provider, not a module started as a fallback (role=fallback).
+    providers = [m for m in lines if not m.is_bootfile and m.label in FONT_MODULES and m.param("role") != "fallback"]
     if not providers:
         raise ConfigError("--font: the entry has no font module (%s); pick one with a console, like --entry %s"
                           % (", ".join(m.label for m in lines if not m.is_bootfile) or "no modules", "truetype"))
     add_file(name, data if data is not None else os.path.abspath(font), "--font")
     old = next((m for m in providers if m.label == provider), None)
-    params = [p for p in (old.params if old else []) if p.partition("=")[0] not in ("font", "size")]
+    # Another font: the old one's size and faces go (its fallback= stays).
+    params = [p for p in (old.params if old else [])
+              if p.partition("=")[0] not in ("font", "size", "bold", "italic", "bolditalic")]
     params = ["font=" + name] + (["size=%d" % (size or DEFAULT_TRUETYPE_SIZE)] if provider == "truetype" else []) \
         + params
     if provider == "truetype" and not any(p.startswith("hinting=") for p in params):
@@ -352,8 +355,9 @@ def _with_font(lines, font, size, shipped, add_file):
             continue
         out.append(m)
     # The boot files that only the replaced font modules used go too.
-    dropped = {p.param("font") for p in providers}
-    used = {m.param("font") for m in out if not m.is_bootfile}
+    keys = grub_cfg.FONT_FILE_KEYS
+    dropped = {p.param(k) for p in providers for k in keys}
+    used = {m.param(k) for m in out if not m.is_bootfile for k in keys}
     return [m for m in out if not m.is_bootfile or m.label in used or m.label not in dropped]
 
 

@@ -103,6 +103,47 @@ if(TARGET truetype)
     RENDER_FONT ${CELOS_MODULES_DIR}/LiberationMono-Regular.ttf RENDER_BPP 16
     RENDER_OTHER_FONT ${TRUETYPE_FONT})
 
+  # Faces and the fallback chain (issue 17). A kernel log line with CJK,
+  # Hangul, Greek and Cyrillic (hello's greeting): the characters DejaVu
+  # Sans Mono lacks come from GNU Unifont (fallback=, font.fallback.0), the
+  # screen equal to the host rendering through the same chain and faces. A
+  # bold italic face that is not a font is an error naming the file, and
+  # the module goes on with the others. Then the bitmap entry's chain: the
+  # PSF font, and Unifont from truetype started with role=fallback.
+  if(EXISTS /usr/share/fonts/opentype/unifont/unifont.otf)
+    celos_boot_test(console_font_chain_truetype
+      MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                   "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
+                   "module2 /boot/modules/DejaVuSansMono-Bold.ttf DejaVuSansMono-Bold.ttf"
+                   "module2 /boot/modules/DejaVuSansMono-Oblique.ttf DejaVuSansMono-Oblique.ttf"
+                   "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                   "module2 /boot/modules/unifont.otf unifont.otf"
+                   "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf bold=DejaVuSansMono-Bold.ttf italic=DejaVuSansMono-Oblique.ttf bolditalic=Lat15-Terminus16.psf fallback=unifont.otf"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+                   "module2 /boot/modules/hello.ko hello greeting=中文Ωж한글"
+      EXPECT "truetype: bold face DejaVuSansMono-Bold.ttf for truetype:DejaVuSansMono.ttf@16 \\(DejaVu Sans Mono Bold"
+             "truetype: italic face DejaVuSansMono-Oblique.ttf for truetype:DejaVuSansMono.ttf@16"
+             "error: truetype: bolditalic=Lat15-Terminus16.psf: Lat15-Terminus16.psf: FreeType cannot open it .* bolditalic is drawn from the regular face"
+             "truetype: font.fallback.0: truetype:unifont.otf@16 for the 10x19 cell \\(baseline 15\\) of truetype:DejaVuSansMono.ttf@16: Unifont"
+             "fbcon: 1024x768, 32 bpp: 100x39 cells of 10x19 with font 'truetype:DejaVuSansMono.ttf@16'"
+             "fbcon: font chain: truetype:DejaVuSansMono.ttf@16, truetype:unifont.otf@16"
+             "hello: .* \\(1 of 1\\)" "celos: ready"
+      RENDER_FONT ${TRUETYPE_FONT} RENDER_BPP 32 RENDER_OTHER_FONT ${CONSOLE_FONT})
+    celos_boot_test(console_font_chain_psf
+      MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                   "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                   "module2 /boot/modules/unifont.otf unifont.otf"
+                   "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+                   "module2 /boot/modules/truetype.ko truetype role=fallback font=unifont.otf size=16"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+                   "module2 /boot/modules/hello.ko hello greeting=中文Ωж한글"
+      EXPECT "truetype: font.fallback.0: truetype:unifont.otf@16 for the 8x16 cell \\(baseline [0-9]+\\) of psf:Lat15-Terminus16.psf"
+             "fbcon: font chain: psf:Lat15-Terminus16.psf, truetype:unifont.otf@16"
+             "hello: .* \\(1 of 1\\)" "celos: ready"
+      REJECT "error:"
+      RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32)
+  endif()
+
   # Broken font files (tests/fixtures/gen_bad_fonts.py) and a missing one:
   # a clear error naming the file, the truetype module does not register,
   # the bitmap font after it takes over and the screen is that font's
