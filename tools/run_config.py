@@ -197,6 +197,7 @@ def plan(template, shipped, opts, check_params=True):
             raise ConfigError("--file %s: no such file" % path)
         add_file(bootfile_name(path, "--file"), os.path.abspath(path), "--file")
 
+    entry_files = {}  # the entry's own boot file lines, by label (unifont.otf is unifont.otf.gz)
     if opts.modules:
         lines = _module_lines(opts.modules, shipped, files, add_file, check_params)
     else:
@@ -205,11 +206,15 @@ def plan(template, shipped, opts, check_params=True):
             lines = _with_font(lines, opts.font, opts.size, shipped, add_file)
         # The entry's own boot files come first, then those given.
         file_order[:0] = [m.label for m in lines if m.is_bootfile]
+        entry_files = {m.label: m for m in lines if m.is_bootfile}
         lines = [m for m in lines if not m.is_bootfile]
 
     body_files = []
     for name in file_order:
         if name not in [b.label for b in body_files]:
+            if name in entry_files and name not in files:
+                body_files.append(entry_files[name])
+                continue
             path = grub_cfg.MODULES_PREFIX + name
             body_files.append(grub_cfg.ModuleLine(path, name))
     module_lines = body_files + lines
@@ -306,6 +311,9 @@ def _font_value(value, shipped, files, add_file, what):
         return value
     if value in shipped.bootfiles:
         add_file(value, os.path.join(shipped.modules_dir, value), what)
+        return value
+    if value + ".gz" in shipped.bootfiles:  # shipped gzip'ed (unifont.otf): GRUB decompresses it
+        add_file(value, os.path.join(shipped.modules_dir, value + ".gz"), what)
         return value
     raise ConfigError("%s: no such boot file (shipped: %s; give another with --file PATH, or font=PATH)"
                       % (what, ", ".join(shipped.bootfiles)))

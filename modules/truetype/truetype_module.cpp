@@ -135,6 +135,7 @@ struct OpenCall {
     truetype::Hinting hinting = truetype::Hinting::light;
     OpenKind kind = OpenKind::regular;
     const celos_font_ops* cell = nullptr; // kind fallback: the cell to fit
+    bool prove_glyphs = true;             // kind regular: Font::open's
     truetype::CacheLimits limits{};
     truetype::Font* font = nullptr;
     celos_status status = CELOS_ERR_INVALID;
@@ -155,7 +156,7 @@ void open_call(void* arg) {
     }
     const char* error = c->kind == OpenKind::fallback
                             ? f->open_fallback(c->data, c->size, c->name, *c->cell, c->pixel_size, c->hinting)
-                            : f->open(c->data, c->size, c->name, c->pixel_size, c->hinting);
+                            : f->open(c->data, c->size, c->name, c->pixel_size, c->hinting, c->prove_glyphs);
     if (error) {
         snprintf(c->why, c->why_size, "%s", error);
         c->status = f->out_of_memory() ? CELOS_ERR_NO_MEMORY : CELOS_ERR_INVALID;
@@ -194,7 +195,7 @@ truetype::CacheLimits fallback_limits() {
 // in why[] when it cannot.
 truetype::Font* open_file(const char* file, OpenKind kind, const celos_font_ops* cell, uint32_t size,
                           truetype::Hinting mode, const truetype::CacheLimits& limits, char* why, size_t why_size,
-                          celos_status* status) {
+                          celos_status* status, bool prove_glyphs = true) {
     OpenCall call;
     call.name = file;
     call.pixel_size = size;
@@ -202,6 +203,7 @@ truetype::Font* open_file(const char* file, OpenKind kind, const celos_font_ops*
     call.kind = kind;
     call.cell = cell;
     call.limits = limits;
+    call.prove_glyphs = prove_glyphs;
     call.why = why;
     call.why_size = why_size;
     if (celos_bootfile_find(file, &call.data, &call.size) != CELOS_OK) {
@@ -250,8 +252,10 @@ void open_styles(uint32_t size, truetype::Hinting mode) {
         if (!face.file[0]) continue;
         char why[CELOS_BOOTFILE_NAME_MAX + 200];
         celos_status s = CELOS_OK;
+        // Not proved glyph by glyph (the regular face was): a glyph it
+        // cannot render is drawn from the regular face.
         truetype::Font* f = open_file(face.file, OpenKind::regular, nullptr, size, mode, style_limits(), why,
-                                      sizeof why, &s);
+                                      sizeof why, &s, false);
         if (f) {
             if (const char* error = f->fit_cell(*font->ops(), face.what)) {
                 snprintf(why, sizeof why, "%s", error);

@@ -341,7 +341,7 @@ void Font::fill_ops(const char* name, uint32_t pixel_size) {
 }
 
 const char* Font::open(const void* data, size_t size, const char* name, uint32_t pixel_size,
-                       Hinting hinting) {
+                       Hinting hinting, bool prove_glyphs) {
     if (const char* error = open_face(data, size, name, hinting)) return error;
     FT_Face face = face_;
     if (FT_Error e = FT_Set_Pixel_Sizes(face, 0, pixel_size); e != 0)
@@ -369,7 +369,8 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
         out_of_memory_ = true;
         return fail("%s: no memory in the pool for the fallback glyph", name);
     }
-    if (const char* error = check_glyphs(name, advance, ascender, height)) return error;
+    if (prove_glyphs)
+        if (const char* error = check_glyphs(name, advance, ascender, height)) return error;
 
     // Underline: FreeType's position is the line's centre, in font units,
     // negative below the baseline. A line the font puts more than a cell

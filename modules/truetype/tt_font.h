@@ -103,8 +103,13 @@ class Font {
     // an underline near the cell ("NAME: cell 19x1 is not a sane text
     // cell at 16 px (...)"). rasterizations() does not count these. `name` is the file name used in messages
     // and in ops()->name ("truetype:NAME@SIZE"). Calls FreeType: in the
-    // kernel, on FreeType's stack. Once per Font.
-    const char* open(const void* data, size_t size, const char* name, uint32_t pixel_size, Hinting hinting);
+    // kernel, on FreeType's stack. Once per Font. `prove_glyphs` false skips
+    // rendering the printable ASCII glyphs (a bold or italic face: the
+    // regular face proved the text can be drawn, and a styled glyph that
+    // does not render is drawn from the regular face), which also leaves
+    // them out of the cache until asked for.
+    const char* open(const void* data, size_t size, const char* name, uint32_t pixel_size, Hinting hinting,
+                     bool prove_glyphs = true);
 
     // Opens a fallback face, drawn in the cells of `cell` (another font):
     // at the largest pixel size up to `max_pixel_size` at which its cell

@@ -64,7 +64,17 @@ namespace {
 std::vector<uint8_t> read_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) die("cannot read " + path);
-    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+    std::vector<uint8_t> data(std::istreambuf_iterator<char>(f), {});
+    if (data.size() < 2 || data[0] != 0x1f || data[1] != 0x8b) return data;
+    // gzip'ed (unifont.otf.gz): the kernel gets it decompressed by GRUB.
+    std::string command = "gzip -dc '" + path + "'";
+    std::FILE* p = popen(command.c_str(), "r");
+    if (!p) die("cannot run " + command);
+    std::vector<uint8_t> out;
+    uint8_t buf[65536];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.insert(out.end(), buf, buf + n);
+    if (pclose(p) != 0) die(path + ": gzip -dc failed");
+    return out;
 }
 
 // "[    0.012345] warn: text" -> level, timestamp, text (after the tag).
@@ -128,6 +138,7 @@ class Fonts {
             if (!truetype::parse_hinting(hinting_.c_str(), h))
                 die("--hinting " + hinting_ + ": expected none, light or normal");
             std::string name = path.substr(path.rfind('/') + 1);
+            if (name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0) name.resize(name.size() - 3);
             held->tt = std::make_unique<truetype::Font>();
             if (const char* why = held->tt->open(held->file.data(), held->file.size(), name.c_str(), size, h))
                 die(why);
@@ -144,12 +155,14 @@ class Fonts {
     // Every font asked for by name is this one.
     void fix(const celos_font_ops* font) { fixed_ = font; }
 
-    // The path of boot file `file` in the --font-dir folders, or "".
+    // The path of boot file `file` in the --font-dir folders (or of
+    // FILE.gz, shipped gzip'ed), or "".
     std::string find(const std::string& file) const {
-        for (const std::string& dir : dirs_) {
-            std::string path = dir + "/" + file;
-            if (std::ifstream(path)) return path;
-        }
+        for (const char* suffix : {"", ".gz"})
+            for (const std::string& dir : dirs_) {
+                std::string path = dir + "/" + file + suffix;
+                if (std::ifstream(path)) return path;
+            }
         return "";
     }
 
@@ -168,7 +181,7 @@ class Fonts {
             face->file = read_file(path);
             face->tt = std::make_unique<truetype::Font>(style_limits());
             if (const char* why = face->tt->open(face->file.data(), face->file.size(), file.c_str(),
-                                                 held->tt->pixel_size(), hinting()))
+                                                 held->tt->pixel_size(), hinting(), false))
                 die(why);
             if (const char* why = face->tt->fit_cell(*held->ops, what.c_str())) die(why);
             face->ops = face->tt->ops();
@@ -227,11 +240,9 @@ class Fonts {
             size = uint32_t(std::stoul(file.substr(at + 1)));
             file = file.substr(0, at);
         }
-        for (const std::string& dir : dirs_) {
-            std::string path = dir + "/" + file;
-            if (std::ifstream(path)) return open(path, size, cell_width);
-        }
-        die("font '" + name + "': no " + file + " in the --font-dir folders");
+        std::string path = find(file);
+        if (path.empty()) die("font '" + name + "': no " + file + " in the --font-dir folders");
+        return open(path, size, cell_width);
     }
 
   private:

@@ -233,17 +233,21 @@ class Fonts(unittest.TestCase):
         need(DEJAVU_SANS)
         p = plan(font=DEJAVU_SANS, size=20)
         # The entry's other boot files (the shell's) stay.
+        # Its bold and italic faces go with the font; the fallback font stays,
+        # gzip'ed on the ISO as shipped.
         self.assertEqual(run_entry(p), [
+            "unifont.otf.gz unifont.otf",
             "LiberationMono-Regular.ttf LiberationMono-Regular.ttf", "Lat15-Terminus16.psf Lat15-Terminus16.psf",
             "hello.ko hello.ko", "DejaVuSans.ttf DejaVuSans.ttf", "heap.ko heap",
             "ps2kbd.ko ps2kbd", "serial_input.ko serial_input", "bochs.ko bochs", "virtio_gpu.ko virtio_gpu",
-            "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light",
+            "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light fallback=unifont.otf",
             "psf.ko psf font=Lat15-Terminus16.psf", "fbcon.ko fbcon", "shell.ko shell"])
 
     def test_opentype_cff(self):
         need(NIMBUS_OTF)
         p = plan(font=NIMBUS_OTF)
-        self.assertIn("truetype.ko truetype font=NimbusMonoPS-Bold.otf size=16 hinting=light", run_entry(p))
+        self.assertIn("truetype.ko truetype font=NimbusMonoPS-Bold.otf size=16 hinting=light fallback=unifont.otf",
+                      run_entry(p))
         self.assertNotIn("DejaVuSansMono.ttf DejaVuSansMono.ttf", run_entry(p))
 
     def test_psf_gz_decompressed(self):
