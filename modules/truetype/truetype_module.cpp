@@ -185,10 +185,15 @@ truetype::CacheLimits style_limits() {
     return limits;
 }
 
-// A fallback face's: the defaults (Unifont, 57000 glyphs, peaks near
-// 270 KiB of FreeType memory with every glyph of the BMP drawn).
+// A fallback face's: its glyphs are above U+00FF, so more hash slots and
+// fewer bitmap bytes (1536 CJK glyphs of 16x16 are 384 KiB); Unifont peaks
+// near 270 KiB of FreeType memory with every glyph of the BMP drawn.
 truetype::CacheLimits fallback_limits() {
-    return truetype::CacheLimits{};
+    truetype::CacheLimits limits;
+    limits.table_slots = 2048;
+    limits.coverage_bytes = 512 * 1024;
+    limits.freetype_bytes = 512 * 1024;
+    return limits;
 }
 
 // Opens the boot file `file` on the FreeType stack; null with the reason
@@ -428,6 +433,9 @@ celos_status truetype_init() {
         return s;
     }
     auto size = static_cast<uint32_t>(pixel_size);
+    if (as_fallback && (bold_name[0] || italic_name[0] || bolditalic_name[0] || fallback_name[0]))
+        celos_log(CELOS_LOG_WARN, "role=fallback: bold=, italic=, bolditalic= and fallback= are for the font service's "
+                                  "font; ignored");
     if (as_fallback) {
         if (celos_status s = open_fallback_font(font_name, *other, size, mode); s != CELOS_OK) {
             truetype_exit();

@@ -270,7 +270,13 @@ class Fonts {
         limits.coverage_bytes = 256 * 1024;
         return limits;
     }
-    static truetype::CacheLimits fallback_limits() { return truetype::CacheLimits{}; }
+    static truetype::CacheLimits fallback_limits() {
+        truetype::CacheLimits limits;
+        limits.table_slots = 2048;
+        limits.coverage_bytes = 512 * 1024;
+        limits.freetype_bytes = 512 * 1024;
+        return limits;
+    }
 #endif
     uint32_t scale_;
     std::string hinting_;

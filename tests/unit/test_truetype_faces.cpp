@@ -161,7 +161,7 @@ TEST_CASE("truetype fallback face: Unifont fitted to DejaVu Sans Mono's cell", "
     Open primary;
     REQUIRE(primary.open(CELOS_TT_DEJAVU, "DejaVuSansMono.ttf", 16) == nullptr);
     const celos_font_ops& cell = *primary.font.ops();
-    Open fallback(truetype::CacheLimits{});
+    Open fallback(truetype::CacheLimits{2048, 512 * 1024, 512 * 1024});
     INFO(fallback.font.ops()->name);
     REQUIRE(fallback.open_fallback(CELOS_TT_UNIFONT, "unifont.otf", cell, 16) == nullptr);
     const celos_font_ops* ops = fallback.font.ops();
@@ -192,15 +192,19 @@ TEST_CASE("truetype fallback face: Unifont fitted to DejaVu Sans Mono's cell", "
     // Hangul syllables call no kmalloc (a full cache renders in FreeType's
     // slot).
     long before = celos_host_heap_allocations();
-    for (uint32_t cp = 0x4e00; cp < 0x4e00 + 3000; ++cp) ops->glyph(ops, cp, &g);
-    for (uint32_t cp = 0xac00; cp < 0xac00 + 500; ++cp) ops->glyph(ops, cp, &g);
+    int found = 0;
+    for (uint32_t cp = 0x4e00; cp < 0x4e00 + 3000; ++cp) found += ops->glyph(ops, cp, &g) == 0;
+    for (uint32_t cp = 0xac00; cp < 0xac00 + 500; ++cp) found += ops->glyph(ops, cp, &g) == 0;
     CHECK(celos_host_heap_allocations() == before);
+    // Every one drawn (the pool's FreeType share suffices, the full cache
+    // renders in FreeType's slot).
+    CHECK(found == 3500);
     CHECK(fallback.font.pool_peak_bytes() <= fallback.font.pool_bytes());
 }
 
 TEST_CASE("truetype fallback face: Unifont fitted to a PSF cell, and a cell nothing fits", "[unit][truetype]") {
     celos_font_ops cell = psf_like_cell();
-    Open fallback(truetype::CacheLimits{});
+    Open fallback(truetype::CacheLimits{2048, 512 * 1024, 512 * 1024});
     REQUIRE(fallback.open_fallback(CELOS_TT_UNIFONT, "unifont.otf", cell, 16) == nullptr);
     CHECK(fallback.font.pixel_size() == 16);
     // Unifont's cell is 8x16, its baseline 14 rows down: moved up 2 rows to
@@ -215,7 +219,7 @@ TEST_CASE("truetype fallback face: Unifont fitted to a PSF cell, and a cell noth
     tiny.cell_width = 2;
     tiny.cell_height = 5;
     tiny.baseline = 4;
-    Open none(truetype::CacheLimits{});
+    Open none(truetype::CacheLimits{2048, 512 * 1024, 512 * 1024});
     const char* why = none.open_fallback(CELOS_TT_UNIFONT, "unifont.otf", tiny, 16);
     REQUIRE(why != nullptr);
     CHECK(std::string(why).find("unifont.otf: no size from 6 to 16 px fits the 2x5 cell of psf:test") == 0);
