@@ -144,6 +144,28 @@ if(TARGET truetype)
              "hello: .* \\(1 of 1\\)" "celos: ready"
       REJECT "error:"
       RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32)
+    # A fallback font started after the console (by the shell) joins the
+    # chain: the CJK of the boot log, .notdef at first, is drawn again from
+    # Unifont (fbcon's main-loop task), equal to the host rendering before
+    # and after.
+    celos_boot_test(console_font_chain_join EXIT success TIMEOUT 120
+      MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                   "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                   "module2 /boot/modules/unifont.otf.gz unifont.otf"
+                   "module2 /boot/modules/truetype.ko truetype.ko"
+                   "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+                   "module2 /boot/modules/hello.ko hello greeting=中文Ωж한글"
+                   "module2 /boot/modules/serial_input.ko serial_input"
+                   "module2 /boot/modules/shell.ko shell"
+      RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32
+      SERIAL_INPUT "celos> =><SCREEN>insmod truetype.ko role=fallback font=unifont.otf<CR>"
+                   "celos> =><PAUSE><SCREEN>poweroff<CR>"
+      EXPECT "hello: .* \\(1 of 1\\)" "celos: ready"
+             "truetype: font.fallback.0: truetype:unifont.otf@16 for the 8x16 cell \\(baseline [0-9]+\\) of psf:Lat15-Terminus16.psf"
+             "fbcon: font chain: psf:Lat15-Terminus16.psf, truetype:unifont.otf@16"
+             "celos: power off \\(asked by shell\\)"
+      REJECT "error:" "PANIC")
   endif()
 
   # Broken font files (tests/fixtures/gen_bad_fonts.py) and a missing one:
