@@ -115,6 +115,28 @@ class Template(unittest.TestCase):
         self.assertIn("entry 'bitmap-large': psf font=Lat15-Terminus32x16.psf: no boot file "
                       "Lat15-Terminus32x16.psf in this entry", errors[0])
 
+    def test_face_and_fallback_without_boot_file(self):
+        # bold= and fallback= name boot files as font= does (the default entry's).
+        text = template().replace("    module2 /boot/modules/DejaVuSansMono-Bold.ttf DejaVuSansMono-Bold.ttf\n", "", 1)
+        start = text.index("--id truetype {")
+        end = text.index("}", start)
+        text = text[:start] + text[start:end].replace("    module2 /boot/modules/unifont.otf.gz unifont.otf\n", "") \
+            + text[end:]
+        errors, _ = grub_cfg.check(text, self.files(), "grub.cfg.in")
+        self.assertEqual(len(errors), 2, errors)
+        self.assertIn("entry 'truetype': truetype bold=DejaVuSansMono-Bold.ttf: no boot file "
+                      "DejaVuSansMono-Bold.ttf in this entry", errors[0])
+        self.assertIn("entry 'truetype': truetype fallback=unifont.otf: no boot file unifont.otf in this entry",
+                      errors[1])
+
+    def test_fallback_font_shipped_gzipped(self):
+        # --module truetype fallback=unifont.otf: the shipped unifont.otf.gz
+        # goes onto the ISO as unifont.otf (GRUB inflates it).
+        p = plan(modules=["heap", "truetype font=DejaVuSansMono.ttf fallback=unifont.otf", "fbcon"])
+        self.assertIn("unifont.otf unifont.otf", run_entry(p))
+        self.assertTrue(p.files["unifont.otf"].endswith("unifont.otf.gz"), p.files)
+        self.assertIn("truetype.ko truetype font=DejaVuSansMono.ttf fallback=unifont.otf", run_entry(p))
+
     def test_optional_file_is_a_note(self):
         files = self.files() - {"truetype.ko"}
         errors, notes = grub_cfg.check(template(), files, "grub.cfg.in", optional=["truetype.ko"])
