@@ -54,7 +54,8 @@ class FontChain {
         if (size == 0) return;
         size_t at = 0;
         auto put = [&](const char* s) {
-            for (; s && *s && at + 1 < size; ++s) buf[at++] = *s;
+            for (; s && *s && at + 1 < size; ++s)
+                buf[at++] = *s;
         };
         put(primary && primary->name ? primary->name : "?");
         const celos_font_ops* list[kSlots];

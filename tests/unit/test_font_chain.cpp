@@ -118,9 +118,9 @@ TEST_CASE("font chain: the renderer asks the primary, then each link in order, t
     chain.set(1, &wide.ops, 2);
     r.use(chain);
     CHECK(r.renderer.fallback_count() == 2);
-    CHECK(r.from('A') == 1);    // the primary has it
-    CHECK(r.from(0x3b1) == 2);  // α: greek (slot 0) before wide
-    CHECK(r.from(0x4e2d) == 3); // 中: only wide
+    CHECK(r.from('A') == 1);      // the primary has it
+    CHECK(r.from(0x3b1) == 2);    // α: greek (slot 0) before wide
+    CHECK(r.from(0x4e2d) == 3);   // 中: only wide
     CHECK(r.from(0xac00) == 101); // nobody: the primary's fallback glyph
 
     // The greek font leaves at run time (withdrawn, then dropped): α comes

@@ -96,8 +96,10 @@ TEST_CASE("truetype styled_glyph: bold and italic faces, NO_STYLE without one", 
     std::vector<uint8_t> italic_bits = bitmap(i);
     // The bold face's glyph, not the regular one: more ink.
     long plain_ink = 0, bold_ink = 0;
-    for (uint8_t v : plain_bits) plain_ink += v;
-    for (uint8_t v : bold_bits) bold_ink += v;
+    for (uint8_t v : plain_bits)
+        plain_ink += v;
+    for (uint8_t v : bold_bits)
+        bold_ink += v;
     CHECK(bold_ink > plain_ink * 11 / 10);
     CHECK(italic_bits != plain_bits);
     // The bold face's own glyph, byte for byte.
@@ -105,7 +107,8 @@ TEST_CASE("truetype styled_glyph: bold and italic faces, NO_STYLE without one", 
     REQUIRE(bold.font.ops()->glyph(bold.font.ops(), 'A', &direct) == 0);
     CHECK(bitmap(direct) == bold_bits);
     // Bold italic: no face for it.
-    CHECK(ops->styled_glyph(ops, 'A', CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC, &g) == CELOS_FONT_NO_STYLE);
+    CHECK(ops->styled_glyph(ops, 'A', CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC, &g) ==
+          CELOS_FONT_NO_STYLE);
     // A code point no face has: missing, for the fallback chain.
     CHECK(ops->styled_glyph(ops, 0x4e2d, CELOS_FONT_STYLE_BOLD, &g) == CELOS_FONT_NO_GLYPH);
     // The faces share the regular cell.
@@ -114,7 +117,8 @@ TEST_CASE("truetype styled_glyph: bold and italic faces, NO_STYLE without one", 
     CHECK(bold.font.ops()->baseline == ops->baseline);
 }
 
-TEST_CASE("truetype styled_glyph: a glyph the styled face lacks is the regular one, synthesized", "[unit][truetype]") {
+TEST_CASE("truetype styled_glyph: a glyph the styled face lacks is the regular one, synthesized",
+          "[unit][truetype]") {
     // DejaVu Sans Mono as the regular face, Liberation Mono (fewer glyphs)
     // as its "bold" face: a code point only DejaVu has is NO_STYLE.
     Open regular, other;
@@ -132,14 +136,16 @@ TEST_CASE("truetype styled_glyph: a glyph the styled face lacks is the regular o
     uint32_t only_dejavu = 0;
     for (uint32_t cp = 0x2500; cp < 0x2fff && !only_dejavu; ++cp) {
         celos_glyph a{}, b{};
-        if (ops->glyph(ops, cp, &a) == 0 && other.font.ops()->glyph(other.font.ops(), cp, &b) != 0) only_dejavu = cp;
+        if (ops->glyph(ops, cp, &a) == 0 && other.font.ops()->glyph(other.font.ops(), cp, &b) != 0)
+            only_dejavu = cp;
     }
     REQUIRE(only_dejavu != 0);
     celos_glyph g{};
     CHECK(ops->styled_glyph(ops, only_dejavu, CELOS_FONT_STYLE_BOLD, &g) == CELOS_FONT_NO_STYLE);
 }
 
-TEST_CASE("truetype faces: a face whose cell does not fit is refused naming the file and the check", "[unit][truetype]") {
+TEST_CASE("truetype faces: a face whose cell does not fit is refused naming the file and the check",
+          "[unit][truetype]") {
     Open regular, big;
     REQUIRE(regular.open(CELOS_TT_DEJAVU, "DejaVuSansMono.ttf", 16) == nullptr);
     REQUIRE(big.open(CELOS_TT_DEJAVU_BOLD, "DejaVuSansMono-Bold.ttf", 24) == nullptr);
@@ -193,8 +199,10 @@ TEST_CASE("truetype fallback face: Unifont fitted to DejaVu Sans Mono's cell", "
     // slot).
     long before = celos_host_heap_allocations();
     int found = 0;
-    for (uint32_t cp = 0x4e00; cp < 0x4e00 + 3000; ++cp) found += ops->glyph(ops, cp, &g) == 0;
-    for (uint32_t cp = 0xac00; cp < 0xac00 + 500; ++cp) found += ops->glyph(ops, cp, &g) == 0;
+    for (uint32_t cp = 0x4e00; cp < 0x4e00 + 3000; ++cp)
+        found += ops->glyph(ops, cp, &g) == 0;
+    for (uint32_t cp = 0xac00; cp < 0xac00 + 500; ++cp)
+        found += ops->glyph(ops, cp, &g) == 0;
     CHECK(celos_host_heap_allocations() == before);
     // Every one drawn (the pool's FreeType share suffices, the full cache
     // renders in FreeType's slot).
@@ -202,7 +210,8 @@ TEST_CASE("truetype fallback face: Unifont fitted to DejaVu Sans Mono's cell", "
     CHECK(fallback.font.pool_peak_bytes() <= fallback.font.pool_bytes());
 }
 
-TEST_CASE("truetype fallback face: Unifont fitted to a PSF cell, and a cell nothing fits", "[unit][truetype]") {
+TEST_CASE("truetype fallback face: Unifont fitted to a PSF cell, and a cell nothing fits",
+          "[unit][truetype]") {
     celos_font_ops cell = psf_like_cell();
     Open fallback(truetype::CacheLimits{2048, 512 * 1024, 512 * 1024});
     REQUIRE(fallback.open_fallback(CELOS_TT_UNIFONT, "unifont.otf", cell, 16) == nullptr);
