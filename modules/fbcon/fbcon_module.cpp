@@ -155,8 +155,8 @@ bool chain_scan() {
         if (!FontChain::usable(seen)) continue;
         celos_service_handle handle = 0;
         const void* ops = nullptr;
-        if (celos_service_acquire(kChainSlots[slot], CELOS_FONT_INTERFACE_VERSION, &chain_watches[slot], &handle,
-                                  &ops) != CELOS_OK)
+        if (celos_service_acquire(kChainSlots[slot], CELOS_FONT_INTERFACE_VERSION, &chain_watches[slot],
+                                  &handle, &ops) != CELOS_OK)
             continue;
         if (!FontChain::usable(static_cast<const celos_font_ops*>(ops))) {
             celos_service_release(handle);

@@ -67,10 +67,12 @@ const celos_module_param params[] = {
     {"replace", CELOS_PARAM_BOOL, 0, &replace, "replace the font a module already provides"},
     {"bold", CELOS_PARAM_STRING, sizeof bold_name, bold_name, "the bold face's boot file"},
     {"italic", CELOS_PARAM_STRING, sizeof italic_name, italic_name, "the italic face's boot file"},
-    {"bolditalic", CELOS_PARAM_STRING, sizeof bolditalic_name, bolditalic_name, "the bold italic face's boot file"},
+    {"bolditalic", CELOS_PARAM_STRING, sizeof bolditalic_name, bolditalic_name,
+     "the bold italic face's boot file"},
     {"fallback", CELOS_PARAM_STRING, sizeof fallback_name, fallback_name,
      "a fallback font's boot file (font.fallback.N), fitted to the cell"},
-    {"role", CELOS_PARAM_STRING, sizeof role, role, "primary (the font service) or fallback (font.fallback.N)"},
+    {"role", CELOS_PARAM_STRING, sizeof role, role,
+     "primary (the font service) or fallback (font.fallback.N)"},
 };
 constexpr uint32_t kParamCount = sizeof params / sizeof params[0];
 
@@ -114,8 +116,8 @@ void on_ft_stack(void (*fn)(void*), void* arg) {
     celos_ft_call_on_stack(ft_stack_thunk, &c, ft_stack_top());
 }
 
-truetype::Font* font = nullptr;       // the font service's (role=primary), or the fallback (role=fallback)
-truetype::Font* styles[4] = {};       // by CELOS_FONT_STYLE_* bits, faces of `font`
+truetype::Font* font = nullptr;          // the font service's (role=primary), or the fallback (role=fallback)
+truetype::Font* styles[4] = {};          // by CELOS_FONT_STYLE_* bits, faces of `font`
 truetype::Font* fallback_face = nullptr; // fallback=FILE
 const char* offered_as = nullptr;        // the font.fallback.N this module registered
 const celos_font_ops* offered = nullptr; // and the ops it registered there
@@ -199,8 +201,8 @@ truetype::CacheLimits fallback_limits() {
 // Opens the boot file `file` on the FreeType stack; null with the reason
 // in why[] when it cannot.
 truetype::Font* open_file(const char* file, OpenKind kind, const celos_font_ops* cell, uint32_t size,
-                          truetype::Hinting mode, const truetype::CacheLimits& limits, char* why, size_t why_size,
-                          celos_status* status, bool prove_glyphs = true) {
+                          truetype::Hinting mode, const truetype::CacheLimits& limits, char* why,
+                          size_t why_size, celos_status* status, bool prove_glyphs = true) {
     OpenCall call;
     call.name = file;
     call.pixel_size = size;
@@ -212,7 +214,8 @@ truetype::Font* open_file(const char* file, OpenKind kind, const celos_font_ops*
     call.why = why;
     call.why_size = why_size;
     if (celos_bootfile_find(file, &call.data, &call.size) != CELOS_OK) {
-        snprintf(why, why_size, "font file '%s' not found (add: module2 /boot/modules/%s %s)", file, file, file);
+        snprintf(why, why_size, "font file '%s' not found (add: module2 /boot/modules/%s %s)", file, file,
+                 file);
         *status = CELOS_ERR_NOT_FOUND;
         return nullptr;
     }
@@ -237,10 +240,12 @@ celos_status offer_fallback(const celos_font_ops* ops) {
 
 void log_fallback(const truetype::Font* f, const celos_font_ops& cell) {
     truetype::FaceInfo info = f->info();
-    celos_log(CELOS_LOG_INFO, "%s: %s for the %ux%u cell (baseline %u) of %s: %s %s, %ld glyphs, %u px, shift %d, pool %zu KiB",
-              offered_as, f->ops()->name, cell.cell_width, cell.cell_height, cell.baseline,
-              cell.name ? cell.name : "?", info.family, info.style, info.glyphs, f->pixel_size(), f->shift(),
-              f->pool_bytes() / 1024);
+    celos_log(
+        CELOS_LOG_INFO,
+        "%s: %s for the %ux%u cell (baseline %u) of %s: %s %s, %ld glyphs, %u px, shift %d, pool %zu KiB",
+        offered_as, f->ops()->name, cell.cell_width, cell.cell_height, cell.baseline,
+        cell.name ? cell.name : "?", info.family, info.style, info.glyphs, f->pixel_size(), f->shift(),
+        f->pool_bytes() / 1024);
 }
 
 // The faces of bold=, italic=, bolditalic= for `font`: each one that opens
@@ -269,8 +274,8 @@ void open_styles(uint32_t size, truetype::Hinting mode) {
             }
         }
         if (!f) {
-            celos_log(CELOS_LOG_ERROR, "%s=%s: %s; %s is drawn from the regular face", face.what, face.file, why,
-                      face.what);
+            celos_log(CELOS_LOG_ERROR, "%s=%s: %s; %s is drawn from the regular face", face.what, face.file,
+                      why, face.what);
             continue;
         }
         styles[face.style] = f;
@@ -378,10 +383,12 @@ void truetype_exit() {
 // fallback=FILE, or role=fallback's font: fitted to `cell`, at most
 // `size` px, offered as the next font.fallback.N. An error is logged; the
 // module goes on without it.
-celos_status open_fallback_font(const char* file, const celos_font_ops& cell, uint32_t size, truetype::Hinting mode) {
+celos_status open_fallback_font(const char* file, const celos_font_ops& cell, uint32_t size,
+                                truetype::Hinting mode) {
     char why[CELOS_BOOTFILE_NAME_MAX + 200];
     celos_status s = CELOS_OK;
-    truetype::Font* f = open_file(file, OpenKind::fallback, &cell, size, mode, fallback_limits(), why, sizeof why, &s);
+    truetype::Font* f =
+        open_file(file, OpenKind::fallback, &cell, size, mode, fallback_limits(), why, sizeof why, &s);
     if (!f) {
         celos_log(CELOS_LOG_ERROR, "fallback %s: %s", file, why);
         return s;
@@ -408,7 +415,8 @@ celos_status truetype_init() {
     auto* other = static_cast<const celos_font_ops*>(
         celos_service_lookup(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION));
     if (as_fallback && !other) {
-        celos_log(CELOS_LOG_ERROR, "role=fallback: no font to fall back for (start a font module before this one)");
+        celos_log(CELOS_LOG_ERROR,
+                  "role=fallback: no font to fall back for (start a font module before this one)");
         return CELOS_ERR_NOT_FOUND;
     }
     if (!as_fallback && other && !replace) {
@@ -434,8 +442,9 @@ celos_status truetype_init() {
     }
     auto size = static_cast<uint32_t>(pixel_size);
     if (as_fallback && (bold_name[0] || italic_name[0] || bolditalic_name[0] || fallback_name[0]))
-        celos_log(CELOS_LOG_WARN, "role=fallback: bold=, italic=, bolditalic= and fallback= are for the font service's "
-                                  "font; ignored");
+        celos_log(CELOS_LOG_WARN,
+                  "role=fallback: bold=, italic=, bolditalic= and fallback= are for the font service's "
+                  "font; ignored");
     if (as_fallback) {
         if (celos_status s = open_fallback_font(font_name, *other, size, mode); s != CELOS_OK) {
             truetype_exit();
@@ -444,7 +453,8 @@ celos_status truetype_init() {
     } else {
         char why[CELOS_BOOTFILE_NAME_MAX + 200];
         celos_status s = CELOS_OK;
-        font = open_file(font_name, OpenKind::regular, nullptr, size, mode, truetype::CacheLimits{}, why, sizeof why, &s);
+        font = open_file(font_name, OpenKind::regular, nullptr, size, mode, truetype::CacheLimits{}, why,
+                         sizeof why, &s);
         if (!font) {
             celos_log(CELOS_LOG_ERROR, "%s", why);
             truetype_exit();

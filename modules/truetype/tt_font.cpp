@@ -340,8 +340,8 @@ void Font::fill_ops(const char* name, uint32_t pixel_size) {
     ops_.styled_glyph = styled_glyph_hook;
 }
 
-const char* Font::open(const void* data, size_t size, const char* name, uint32_t pixel_size,
-                       Hinting hinting, bool prove_glyphs) {
+const char* Font::open(const void* data, size_t size, const char* name, uint32_t pixel_size, Hinting hinting,
+                       bool prove_glyphs) {
     if (const char* error = open_face(data, size, name, hinting)) return error;
     FT_Face face = face_;
     if (FT_Error e = FT_Set_Pixel_Sizes(face, 0, pixel_size); e != 0)
@@ -434,8 +434,8 @@ const char* Font::open_fallback(const void* data, size_t size, const char* name,
     }
     if (px < kMinPixelSize)
         return fail("%s: no size from %u to %u px fits the %ux%u cell of %s (at %u px: %dx%d)", name,
-                    kMinPixelSize, max_pixel_size, cell.cell_width, cell.cell_height, cell.name ? cell.name : "?",
-                    kMinPixelSize, advance, height);
+                    kMinPixelSize, max_pixel_size, cell.cell_width, cell.cell_height,
+                    cell.name ? cell.name : "?", kMinPixelSize, advance, height);
     shift_ = centring_shift(cell, ascender, height);
     celos_glyph notdef{};
     miss(0, true, &notdef);

@@ -8,7 +8,8 @@
 //
 //   render_log --font FILE.psf [--scale N] | --font FILE.ttf|.otf [--size N] [--hinting H]
 //              --width W --height H --bpp 32|16 [--margin N] [--loglevel N]
-//              (--log SERIAL.log | --raw SERIAL.bytes [--font-dir DIR]... [--fixed-font 1]) --out EXPECTED.ppm
+//              (--log SERIAL.log | --raw SERIAL.bytes [--font-dir DIR]... [--fixed-font 1]) --out
+//              EXPECTED.ppm
 // The defaults are the modules' (scale 1; size 16, hinting light). --loglevel:
 // the console's level (the kernel's quiet is 1, loglevel=N): the lines above
 // it are not drawn, as the core does not pass them to the console.
@@ -72,7 +73,8 @@ std::vector<uint8_t> read_file(const std::string& path) {
     if (!p) die("cannot run " + command);
     std::vector<uint8_t> out;
     uint8_t buf[65536];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.insert(out.end(), buf, buf + n);
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
+        out.insert(out.end(), buf, buf + n);
     if (pclose(p) != 0) die(path + ": gzip -dc failed");
     return out;
 }
@@ -170,8 +172,10 @@ class Fonts {
     // The truetype module's "WHAT face FILE for NAME": the font NAME (held
     // here) gets that face, opened at its size and fitted to its cell.
     void add_face(const std::string& what, const std::string& file, const std::string& font_name) {
-        uint32_t style = what == "bold" ? CELOS_FONT_STYLE_BOLD : what == "italic" ? CELOS_FONT_STYLE_ITALIC
-                         : what == "bolditalic" ? CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC : 0;
+        uint32_t style = what == "bold"         ? CELOS_FONT_STYLE_BOLD
+                         : what == "italic"     ? CELOS_FONT_STYLE_ITALIC
+                         : what == "bolditalic" ? CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC
+                                                : 0;
         if (!style) die("unknown face '" + what + "'");
         for (auto& held : held_) {
             if (!held->tt || std::string(held->ops->name) != font_name) continue;
@@ -195,7 +199,8 @@ class Fonts {
     // WxH cell (baseline B)": FILE fitted to that cell, at most SIZE px.
     void add_fallback(const std::string& name, uint32_t width, uint32_t height, uint32_t baseline) {
         size_t colon = name.find(':'), at = name.rfind('@');
-        if (colon == std::string::npos || at == std::string::npos || at < colon) die("fallback '" + name + "': no size");
+        if (colon == std::string::npos || at == std::string::npos || at < colon)
+            die("fallback '" + name + "': no size");
         std::string file = name.substr(colon + 1, at - colon - 1);
         uint32_t size = uint32_t(std::stoul(name.substr(at + 1)));
         std::string path = find(file);
@@ -209,10 +214,11 @@ class Fonts {
         cell.cell_height = height;
         cell.baseline = baseline;
         cell.name = "the log's cell";
-        if (const char* why = held->tt->open_fallback(held->file.data(), held->file.size(), file.c_str(), cell, size,
-                                                      hinting()))
+        if (const char* why = held->tt->open_fallback(held->file.data(), held->file.size(), file.c_str(),
+                                                      cell, size, hinting()))
             die(why);
-        if (name != held->tt->ops()->name) die("fallback " + name + " opens here as " + held->tt->ops()->name);
+        if (name != held->tt->ops()->name)
+            die("fallback " + name + " opens here as " + held->tt->ops()->name);
         held->ops = held->tt->ops();
         fallbacks_.push_back(held->ops);
         held_.push_back(std::move(held));
@@ -260,7 +266,8 @@ class Fonts {
 #if CELOS_RENDER_TRUETYPE
     truetype::Hinting hinting() const {
         truetype::Hinting h;
-        if (!truetype::parse_hinting(hinting_.c_str(), h)) die("--hinting " + hinting_ + ": expected none, light or normal");
+        if (!truetype::parse_hinting(hinting_.c_str(), h))
+            die("--hinting " + hinting_ + ": expected none, light or normal");
         return h;
     }
     // The truetype module's limits for these faces (truetype_module.cpp).
@@ -357,7 +364,8 @@ void font_line(Console& console, Fonts& fonts, const std::string& text) {
         size_t at = text.find(", ", kChain.size());
         while (at != std::string::npos) {
             size_t next = text.find(", ", at + 2);
-            chain.push_back(fonts.fallback(text.substr(at + 2, next == std::string::npos ? next : next - at - 2)));
+            chain.push_back(
+                fonts.fallback(text.substr(at + 2, next == std::string::npos ? next : next - at - 2)));
             at = next;
         }
         console.set_chain(std::move(chain));
@@ -386,8 +394,9 @@ void font_line(Console& console, Fonts& fonts, const std::string& text) {
         size_t name_end = text.find(" (", file_end + kFor.size());
         fonts.add_face(text.substr(kModule.size(), face - kModule.size()),
                        text.substr(face + kFace.size(), file_end - face - kFace.size()),
-                       text.substr(file_end + kFor.size(), name_end == std::string::npos ? name_end
-                                                                                          : name_end - file_end - kFor.size()));
+                       text.substr(file_end + kFor.size(), name_end == std::string::npos
+                                                               ? name_end
+                                                               : name_end - file_end - kFor.size()));
     }
 #else
     (void)fonts;
@@ -496,7 +505,8 @@ int main(int argc, char** argv) {
     if (font_path.empty() || (log_path.empty() && raw_path.empty()) || out_path.empty())
         die("--font, --log or --raw, and --out are required");
     // The faces and fallbacks the log names may sit beside --font.
-    if (font_path.find('/') != std::string::npos) font_dirs.push_back(font_path.substr(0, font_path.rfind('/')));
+    if (font_path.find('/') != std::string::npos)
+        font_dirs.push_back(font_path.substr(0, font_path.rfind('/')));
     Fonts fonts{scale, hinting, font_dirs};
     fbcon::PixelFormat format = bpp == 16 ? fbcon::PixelFormat{16, 11, 5, 5, 6, 0, 5}
                                           : fbcon::PixelFormat{32, 16, 8, 8, 8, 0, 8};

@@ -57,8 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
     }
     const celos_font_ops* ops = fallback.ops();
-    if (ops->cell_width != cell.cell_width || ops->cell_height != cell.cell_height || ops->baseline != cell.baseline ||
-        fallback.pixel_size() > px) {
+    if (ops->cell_width != cell.cell_width || ops->cell_height != cell.cell_height ||
+        ops->baseline != cell.baseline || fallback.pixel_size() > px) {
         std::fprintf(stderr, "fuzz.ttf as a fallback: metrics not the cell's, or %u px above %u\n",
                      fallback.pixel_size(), px);
         std::abort();
@@ -67,12 +67,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         celos_glyph g{};
         if (ops->glyph(ops, cp, &g) != 0) continue;
         if (g.width && (g.pitch < g.width || !g.coverage)) {
-            std::fprintf(stderr, "fuzz.ttf as a fallback: U+%04X has pitch %u for width %u\n", cp, g.pitch, g.width);
+            std::fprintf(stderr, "fuzz.ttf as a fallback: U+%04X has pitch %u for width %u\n", cp, g.pitch,
+                         g.width);
             std::abort();
         }
         volatile uint8_t sink = 0;
         for (uint32_t r = 0; r < g.height; ++r)
-            for (uint32_t x = 0; x < g.width; ++x) sink = sink + g.coverage[size_t(r) * g.pitch + x];
+            for (uint32_t x = 0; x < g.width; ++x)
+                sink = sink + g.coverage[size_t(r) * g.pitch + x];
         (void)sink;
     }
     return 0;
