@@ -350,9 +350,17 @@ def _with_font(lines, font, size, shipped, add_file):
         + params
     if provider == "truetype" and not any(p.startswith("hinting=") for p in params):
         params.append("hinting=light")
+    # A module cannot be loaded twice: a truetype line started as a fallback
+    # provider (role=fallback, the bitmap entry's Unifont) becomes the new
+    # line's fallback= when the font is TrueType.
+    helpers = [m for m in lines if not m.is_bootfile and m.label == provider and m.param("role") == "fallback"]
+    if helpers and provider == "truetype" and not any(p.startswith("fallback=") for p in params):
+        params.append("fallback=" + helpers[0].param("font"))
     new = grub_cfg.ModuleLine(grub_cfg.MODULES_PREFIX + provider + ".ko", provider, params)
     out, placed = [], False
     for m in lines:
+        if m in helpers:
+            continue
         if m in providers:
             if not placed:
                 out.append(new)

@@ -265,6 +265,19 @@ class Fonts(unittest.TestCase):
             "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light fallback=unifont.otf",
             "psf.ko psf font=Lat15-Terminus16.psf", "fbcon.ko fbcon", "shell.ko shell"])
 
+    def test_truetype_font_in_the_bitmap_entry(self):
+        # The entry's truetype role=fallback line (Unifont behind Terminus)
+        # becomes the new font's fallback=: truetype is loaded once.
+        need(DEJAVU_SANS)
+        lines = run_entry(plan(entry="bitmap", font=DEJAVU_SANS))
+        self.assertEqual([l for l in lines if l.startswith("truetype.ko")],
+                         ["truetype.ko truetype font=DejaVuSans.ttf size=16 hinting=light fallback=unifont.otf"])
+        self.assertIn("unifont.otf.gz unifont.otf", lines)
+        # A PSF font keeps it as it is.
+        need(CONSOLE_PSF_GZ)
+        lines = run_entry(plan(entry="bitmap", font=CONSOLE_PSF_GZ))
+        self.assertIn("truetype.ko truetype role=fallback font=unifont.otf size=16", lines)
+
     def test_opentype_cff(self):
         need(NIMBUS_OTF)
         p = plan(font=NIMBUS_OTF)
