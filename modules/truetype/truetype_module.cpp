@@ -303,6 +303,62 @@ void log_font(const truetype::Font* f, uint32_t size, truetype::Hinting mode, bo
               f->pool_bytes() / 1024, replacing ? ", replacing the font" : "");
 }
 
+// A withdrawn fallback font (<celos/font.h>): no glyph. Registered in place
+// of this module's fallback font to take it out of the chain.
+const celos_font_ops kWithdrawn = {sizeof(celos_font_ops), 0, 0, 0, 0, 0, "withdrawn", nullptr,
+                                   nullptr, nullptr, nullptr};
+
+// The font changed under the fallback face: it is opened again for the new
+// cell and replaces its registration (the console switches the link); if it
+// does not fit the new cell it leaves the chain (withdrawn, then
+// unregistered), and if it cannot be opened again the old one stays.
+void refit_fallback(const celos_font_ops& cell, uint32_t size, truetype::Hinting mode) {
+    if (!fallback_face || !offered_as) return;
+    const char* file = fallback_face->ops()->name + 9; // "truetype:" FILE "@" SIZE
+    char name[CELOS_BOOTFILE_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%s", file);
+    if (char* at = strrchr(name, '@')) *at = 0;
+    char why[CELOS_BOOTFILE_NAME_MAX + 200];
+    celos_status s = CELOS_OK;
+    truetype::Font* f = open_file(name, OpenKind::fallback, &cell, size, mode, fallback_limits(), why, sizeof why, &s);
+    if (f) {
+        // Logged before the console takes it up (its watch logs the chain).
+        log_fallback(f, cell);
+        if (celos_status r = celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, f->ops());
+            r != CELOS_OK) {
+            celos_log(CELOS_LOG_WARN, "fallback %s: the console keeps the one fitted to the old cell (%s)", name,
+                      celos_strerror(r));
+            delete_font(f);
+            return;
+        }
+        delete_font(fallback_face);
+        fallback_face = f;
+        offered = f->ops();
+        return;
+    }
+    if (s == CELOS_ERR_NO_MEMORY) {
+        celos_log(CELOS_LOG_WARN, "fallback %s: %s; the one fitted to the old cell stays", name, why);
+        return;
+    }
+    celos_log(CELOS_LOG_WARN, "fallback %s leaves the chain: %s", name, why);
+    if (celos_status r = celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, &kWithdrawn);
+        r != CELOS_OK) {
+        celos_log(CELOS_LOG_WARN, "fallback %s: a holder refused to let it go (%s); it stays", name,
+                  celos_strerror(r));
+        return;
+    }
+    // Every holder switched to the withdrawn font: the face is nobody's.
+    delete_font(fallback_face);
+    fallback_face = nullptr;
+    offered = &kWithdrawn;
+    if (celos_service_unregister(offered_as, &kWithdrawn) == CELOS_OK) {
+        offered_as = nullptr;
+        offered = nullptr;
+    } else {
+        celos_log(CELOS_LOG_WARN, "%s: a holder still holds the withdrawn font; unregistered at exit", offered_as);
+    }
+}
+
 // celos_font_control_ops.open: another font in place of the one in use,
 // opened beside it (two pools for a moment) and swapped in only when the
 // console has taken it.
@@ -354,6 +410,7 @@ celos_status control_open(const char* file, const char* open_params, char* why, 
     pixel_size = p.pixel_size;
     snprintf(hinting, sizeof hinting, "%s", truetype::hinting_name(p.hinting));
     log_font(font, p.pixel_size, p.hinting, true);
+    refit_fallback(*font->ops(), p.pixel_size, p.hinting);
     if (why_size) why[0] = 0;
     return CELOS_OK;
 }

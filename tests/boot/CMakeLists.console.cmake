@@ -168,6 +168,41 @@ if(TARGET truetype)
       REJECT "error:" "PANIC")
   endif()
 
+  # The font changed from the shell under a fallback face: truetype opens
+  # the face again for the new cell and replaces its font.fallback.0 (the
+  # console switches the link); at 6 px DejaVu Sans (proportional, its 'M'
+  # 5 px wide at 6 px) fits no cell of DejaVu Sans Mono's 4x7 and leaves the
+  # chain (withdrawn: fbcon drops the link and its hold, truetype
+  # unregisters it). Each screen equal to the host rendering.
+  set(DEJAVU_SANS_TTF /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)
+  if(EXISTS ${DEJAVU_SANS_TTF})
+    file(COPY ${DEJAVU_SANS_TTF} DESTINATION ${CMAKE_CURRENT_BINARY_DIR}/chain-fonts)
+    celos_boot_test(shell_font_chain_refit EXIT success TIMEOUT 120
+      MODULE_DIRS ${CMAKE_CURRENT_BINARY_DIR}/chain-fonts
+      MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                   "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
+                   "module2 /boot/modules/DejaVuSans.ttf DejaVuSans.ttf"
+                   "module2 /boot/modules/LiberationMono-Regular.ttf LiberationMono-Regular.ttf"
+                   "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf fallback=DejaVuSans.ttf"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+                   "module2 /boot/modules/serial_input.ko serial_input"
+                   "module2 /boot/modules/shell.ko shell"
+      RENDER_FONT ${TRUETYPE_FONT} RENDER_BPP 32
+      SERIAL_INPUT "celos> =>font LiberationMono-Regular.ttf size=20<CR>"
+                   "celos> =><PAUSE><SCREEN>font DejaVuSansMono.ttf size=6<CR>"
+                   "celos> =><PAUSE><SCREEN>poweroff<CR>"
+      EXPECT "truetype: font.fallback.0: truetype:DejaVuSans.ttf@[0-9]+ for the 10x19 cell"
+             "fbcon: font chain: truetype:DejaVuSansMono.ttf@16, truetype:DejaVuSans.ttf@[0-9]+"
+             "fbcon: font replaced: truetype:DejaVuSansMono.ttf@16 -> truetype:LiberationMono-Regular.ttf@20"
+             "truetype: font.fallback.0: truetype:DejaVuSans.ttf@[0-9]+ for the 12x23 cell"
+             "fbcon: font chain: truetype:LiberationMono-Regular.ttf@20, truetype:DejaVuSans.ttf@[0-9]+"
+             "fbcon: font replaced: truetype:LiberationMono-Regular.ttf@20 -> truetype:DejaVuSansMono.ttf@6"
+             "warn: truetype: fallback DejaVuSans.ttf leaves the chain: DejaVuSans.ttf: no size from 6 to 6 px fits"
+             "fbcon: font chain: truetype:DejaVuSansMono.ttf@6$"
+             "celos: power off \\(asked by shell\\)"
+      REJECT "error:" "PANIC")
+  endif()
+
   # Broken font files (tests/fixtures/gen_bad_fonts.py) and a missing one:
   # a clear error naming the file, the truetype module does not register,
   # the bitmap font after it takes over and the screen is that font's
