@@ -200,7 +200,7 @@ if(TARGET truetype)
              "warn: truetype: fallback DejaVuSans.ttf leaves the chain: DejaVuSans.ttf: no size from 6 to 6 px fits"
              "fbcon: font chain: truetype:DejaVuSansMono.ttf@6$"
              "celos: power off \\(asked by shell\\)"
-      REJECT "error:" "PANIC")
+      REJECT "error:" "PANIC" "still holds the withdrawn font" "refused to let it go")
   endif()
 
   # Broken font files (tests/fixtures/gen_bad_fonts.py) and a missing one:
