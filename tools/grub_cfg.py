@@ -3,7 +3,8 @@
 lines, and the check that every entry can boot as written:
 
   - every `module2` path is a file on the ISO (/boot/modules/NAME),
-  - every `font=` of a module line names a boot file of the same entry
+  - every `font=` (and `bold=`, `italic=`, `bolditalic=`, `fallback=`) of a
+    module line names a boot file of the same entry
     (a module2 line labelled with that file name).
 
   grub_cfg.py --template grub/grub.cfg.in --modules DIR... [--optional NAME]...
@@ -68,6 +69,11 @@ class ModuleLine:
 
     def text(self):
         return " ".join(["module2", self.path, self.label] + self.params)
+
+
+# Module parameters that name a font's boot file (the truetype module's faces
+# and fallback face too).
+FONT_FILE_KEYS = ("font", "bold", "italic", "bolditalic", "fallback")
 
 
 class Entry:
@@ -160,10 +166,11 @@ def check(text, files, where="grub.cfg", optional=()):
                                   % (name, m.path, MODULES_PREFIX, ", ".join(available) or "nothing"))
             if m.is_bootfile:
                 continue
-            font = m.param("font")
-            if font is not None and font not in labels:
-                errors.append("%s: %s font=%s: no boot file %s in this entry (add the line "
-                              "'module2 %s%s %s')" % (name, m.label, font, font, MODULES_PREFIX, font, font))
+            for key in FONT_FILE_KEYS:
+                font = m.param(key)
+                if font is not None and font not in labels:
+                    errors.append("%s: %s %s=%s: no boot file %s in this entry (add the line "
+                                  "'module2 %s%s %s')" % (name, m.label, key, font, font, MODULES_PREFIX, font, font))
     return errors, notes
 
 

@@ -197,6 +197,7 @@ def plan(template, shipped, opts, check_params=True):
             raise ConfigError("--file %s: no such file" % path)
         add_file(bootfile_name(path, "--file"), os.path.abspath(path), "--file")
 
+    entry_files = {}  # the entry's own boot file lines, by label (unifont.otf is unifont.otf.gz)
     if opts.modules:
         lines = _module_lines(opts.modules, shipped, files, add_file, check_params)
     else:
@@ -205,11 +206,15 @@ def plan(template, shipped, opts, check_params=True):
             lines = _with_font(lines, opts.font, opts.size, shipped, add_file)
         # The entry's own boot files come first, then those given.
         file_order[:0] = [m.label for m in lines if m.is_bootfile]
+        entry_files = {m.label: m for m in lines if m.is_bootfile}
         lines = [m for m in lines if not m.is_bootfile]
 
     body_files = []
     for name in file_order:
         if name not in [b.label for b in body_files]:
+            if name in entry_files and name not in files:
+                body_files.append(entry_files[name])
+                continue
             path = grub_cfg.MODULES_PREFIX + name
             body_files.append(grub_cfg.ModuleLine(path, name))
     module_lines = body_files + lines
@@ -283,9 +288,9 @@ def _module_lines(specs, shipped, files, add_file, check_params):
         fixed = []
         for word in params:
             key, eq, value = word.partition("=")
-            if eq and key == "font":
-                value = _font_value(value, shipped, files, add_file, "--module %s: font=%s" % (name, value))
-                word = "font=" + value
+            if eq and key in grub_cfg.FONT_FILE_KEYS:
+                value = _font_value(value, shipped, files, add_file, "--module %s: %s=%s" % (name, key, value))
+                word = key + "=" + value
             fixed.append(word)
         module.set_params(fixed)
     for m in modules:
@@ -306,6 +311,9 @@ def _font_value(value, shipped, files, add_file, what):
         return value
     if value in shipped.bootfiles:
         add_file(value, os.path.join(shipped.modules_dir, value), what)
+        return value
+    if value + ".gz" in shipped.bootfiles:  # shipped gzip'ed (unifont.otf): GRUB decompresses it
+        add_file(value, os.path.join(shipped.modules_dir, value + ".gz"), what)
         return value
     raise ConfigError("%s: no such boot file (shipped: %s; give another with --file PATH, or font=PATH)"
                       % (what, ", ".join(shipped.bootfiles)))
@@ -328,20 +336,31 @@ def _with_font(lines, font, size, shipped, add_file):
                           "(--module \"psf font=... scale=N\" scales it)")
     if size is not None and not (6 <= size <= 128):
         raise ConfigError("--size %d: the truetype module takes 6 to 128 pixels per em" % size)
-    providers = [m for m in lines if not m.is_bootfile and m.label in FONT_MODULES]
+    # The font's provider, not a module started as a fallback (role=fallback).
+    providers = [m for m in lines if not m.is_bootfile and m.label in FONT_MODULES and m.param("role") != "fallback"]
     if not providers:
         raise ConfigError("--font: the entry has no font module (%s); pick one with a console, like --entry %s"
                           % (", ".join(m.label for m in lines if not m.is_bootfile) or "no modules", "truetype"))
     add_file(name, data if data is not None else os.path.abspath(font), "--font")
     old = next((m for m in providers if m.label == provider), None)
-    params = [p for p in (old.params if old else []) if p.partition("=")[0] not in ("font", "size")]
+    # Another font: the old one's size and faces go (its fallback= stays).
+    params = [p for p in (old.params if old else [])
+              if p.partition("=")[0] not in ("font", "size", "bold", "italic", "bolditalic")]
     params = ["font=" + name] + (["size=%d" % (size or DEFAULT_TRUETYPE_SIZE)] if provider == "truetype" else []) \
         + params
     if provider == "truetype" and not any(p.startswith("hinting=") for p in params):
         params.append("hinting=light")
+    # A module cannot be loaded twice: a truetype line started as a fallback
+    # provider (role=fallback, the bitmap entry's Unifont) becomes the new
+    # line's fallback= when the font is TrueType.
+    helpers = [m for m in lines if not m.is_bootfile and m.label == provider and m.param("role") == "fallback"]
+    if helpers and provider == "truetype" and not any(p.startswith("fallback=") for p in params):
+        params.append("fallback=" + helpers[0].param("font"))
     new = grub_cfg.ModuleLine(grub_cfg.MODULES_PREFIX + provider + ".ko", provider, params)
     out, placed = [], False
     for m in lines:
+        if m in helpers:
+            continue
         if m in providers:
             if not placed:
                 out.append(new)
@@ -352,8 +371,9 @@ def _with_font(lines, font, size, shipped, add_file):
             continue
         out.append(m)
     # The boot files that only the replaced font modules used go too.
-    dropped = {p.param("font") for p in providers}
-    used = {m.param("font") for m in out if not m.is_bootfile}
+    keys = grub_cfg.FONT_FILE_KEYS
+    dropped = {p.param(k) for p in providers for k in keys}
+    used = {m.param(k) for m in out if not m.is_bootfile for k in keys}
     return [m for m in out if not m.is_bootfile or m.label in used or m.label not in dropped]
 
 

@@ -66,6 +66,11 @@ class Screen {
     uint32_t scan_y() const { return renderer_.scan_y(); }
     uint32_t damage_y0() const { return renderer_.damage_y0(); }
     uint32_t damage_y1() const { return renderer_.damage_y1(); }
+    // The fallback chain (Renderer::set_fallbacks), kept across font and
+    // screen switches; redraw() to draw what it changes.
+    void set_fallbacks(const celos_font_ops* const* fonts, uint32_t count) {
+        renderer_.set_fallbacks(fonts, count);
+    }
     // Clears the terminal and redraws everything with the same font.
     void clear();
     // Frees the cells; init may be called again.

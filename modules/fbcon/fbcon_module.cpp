@@ -16,6 +16,14 @@
 // (celos_service_replace) the console lays its grid out for the new cell
 // size and draws the log again with the new font (replace_font).
 //
+// The fallback chain (<celos/font.h>): the fonts registered under
+// font.fallback.0..3 are held too, each with a watch, and handed to the
+// renderer in that order (a code point the font lacks comes from the first
+// that has it). The console takes them up at init, after a font
+// replacement, and from a main-loop task (a provider started later joins); a
+// replacement switches the link, a withdrawn font (no glyph) leaves it and
+// its hold is ended. Each change is logged: "font chain: A, B".
+//
 // The sink never allocates: a line goes into the terminal's cells, allocated
 // at init (or in replace_font, outside the sink). It is drawn and shown at
 // most once per display refresh (60 Hz) while lines stream in; when the log
@@ -29,8 +37,10 @@
 #include <celos/cxx.h>
 #include <celos/display.h>
 #include <celos/font.h>
+#include <celos/system.h>
 
 #include "console.h"
+#include "font_chain.h"
 
 namespace {
 
@@ -64,6 +74,12 @@ size_t back_pages = 0;
 celos_service_handle font_hold = 0;
 celos_service_handle display_hold = 0;
 ConsoleColors colors;
+FontChain chain;
+
+const char* const kChainSlots[FontChain::kSlots] = {
+    CELOS_FONT_FALLBACK_PREFIX "0", CELOS_FONT_FALLBACK_PREFIX "1", CELOS_FONT_FALLBACK_PREFIX "2",
+    CELOS_FONT_FALLBACK_PREFIX "3"};
+static_assert(FontChain::kSlots == 4, "one name per fallback slot");
 
 bool parse_rgb(const char* text, uint32_t& out) {
     uint32_t v = 0;
@@ -94,6 +110,69 @@ void present_now() {
     c.pacer.presented(celos_time_ns());
 }
 
+// The chain into the renderer, logged, and the screen drawn again with it
+// (what the new fonts draw differs only where the font lacks a glyph, but
+// such cells may be anywhere).
+void chain_changed() {
+    const celos_font_ops* fonts[FontChain::kSlots];
+    uint32_t n = chain.fonts(fonts);
+    console->screen.set_fallbacks(fonts, n);
+    char text[256];
+    chain.describe(console->screen.font(), text, sizeof text);
+    celos_log(CELOS_LOG_INFO, "font chain: %s", text);
+}
+
+celos_status replace_fallback(void* context, const void* new_ops, uint32_t) {
+    auto slot = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(context));
+    auto* ops = static_cast<const celos_font_ops*>(new_ops);
+    if (FontChain::usable(ops)) {
+        chain.replace(slot, ops);
+    } else if (int32_t handle = chain.drop(slot)) {
+        celos_service_release(handle); // withdrawn: the provider unregisters it next
+    }
+    if (console) {
+        chain_changed();
+        celos_irq_guard guard;
+        console->screen.redraw();
+        present_now();
+    }
+    return CELOS_OK;
+}
+
+const celos_service_watch chain_watches[FontChain::kSlots] = {
+    {replace_fallback, reinterpret_cast<void*>(uintptr_t(0))},
+    {replace_fallback, reinterpret_cast<void*>(uintptr_t(1))},
+    {replace_fallback, reinterpret_cast<void*>(uintptr_t(2))},
+    {replace_fallback, reinterpret_cast<void*>(uintptr_t(3))}};
+
+// Holds every usable font.fallback.N not held yet: whether one joined.
+bool chain_scan() {
+    bool joined = false;
+    for (uint32_t slot = 0; slot < FontChain::kSlots; ++slot) {
+        if (chain.held(slot)) continue;
+        auto* seen = static_cast<const celos_font_ops*>(
+            celos_service_lookup(kChainSlots[slot], CELOS_FONT_INTERFACE_VERSION));
+        if (!FontChain::usable(seen)) continue;
+        celos_service_handle handle = 0;
+        const void* ops = nullptr;
+        if (celos_service_acquire(kChainSlots[slot], CELOS_FONT_INTERFACE_VERSION, &chain_watches[slot],
+                                  &handle, &ops) != CELOS_OK)
+            continue;
+        if (!FontChain::usable(static_cast<const celos_font_ops*>(ops))) {
+            celos_service_release(handle);
+            continue;
+        }
+        chain.set(slot, static_cast<const celos_font_ops*>(ops), handle);
+        joined = true;
+    }
+    return joined;
+}
+
+void chain_release() {
+    for (uint32_t slot = 0; slot < FontChain::kSlots; ++slot)
+        if (int32_t handle = chain.drop(slot)) celos_service_release(handle);
+}
+
 void emit(void*, int level, uint64_t timestamp_ns, const char* line, size_t length) {
     console->screen.write_log_line(level, timestamp_ns, line, length);
     if (!replaying && console->pacer.due(celos_time_ns())) present_now();
@@ -102,6 +181,17 @@ void emit(void*, int level, uint64_t timestamp_ns, const char* line, size_t leng
 void flush(void*) {
     if (!replaying && console->screen.unpresented()) present_now();
 }
+
+// A main-loop task: a fallback font registered since (a provider started
+// after fbcon, by the shell) joins the chain. A few lookups; a join is rare.
+void chain_task(void*) {
+    if (!console || replaying || !chain_scan()) return;
+    chain_changed();
+    celos_irq_guard guard;
+    console->screen.redraw();
+    present_now();
+}
+bool chain_task_registered = false;
 
 const celos_log_sink sink = {emit, flush, nullptr};
 
@@ -171,6 +261,15 @@ celos_status replace_font(void*, const void* new_ops, uint32_t) {
     if (switched == CELOS_OK && shown == CELOS_OK) {
         celos_log(CELOS_LOG_INFO, "font replaced: %s -> %s, %ux%u cells of %ux%u", old->name, font->name,
                   console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height);
+        // The chain stays (the renderer keeps it); one started meanwhile joins.
+        bool joined = chain_scan();
+        const celos_font_ops* fonts[FontChain::kSlots];
+        if (chain.fonts(fonts) > 0) chain_changed();
+        if (joined) {
+            celos_irq_guard guard;
+            console->screen.redraw();
+            present_now();
+        }
         return CELOS_OK;
     }
     if (switched == CELOS_OK) {
@@ -343,6 +442,7 @@ celos_status fbcon_init() {
     celos_log(CELOS_LOG_INFO, "%ux%u, %u bpp: %ux%u cells of %ux%u with font '%s'", mode.width, mode.height,
               mode.bpp, console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height,
               font->name);
+    if (chain_scan()) chain_changed();
     if (scrollback > 0 && console->screen.history_lines() == 0)
         celos_log(CELOS_LOG_WARN, "no memory for %lld lines of scrollback: none kept",
                   static_cast<long long>(scrollback));
@@ -355,6 +455,9 @@ celos_status fbcon_init() {
         celos_log(CELOS_LOG_WARN, "cannot be the console for programs (%s): the log only", celos_strerror(s2));
     else
         console_registered = true;
+    chain_task_registered = celos_task_register(chain_task, nullptr) == CELOS_OK;
+    if (!chain_task_registered)
+        celos_log(CELOS_LOG_WARN, "no task slot: fallback fonts started later do not join the chain");
     celos_log(CELOS_LOG_INFO, "first screen drawn in %llu us (console set up, the early log replayed)",
               static_cast<unsigned long long>((celos_time_ns() - started) / 1000));
     return CELOS_OK;
@@ -365,9 +468,12 @@ celos_status fbcon_init() {
 // releases the same if a call is missed, and gives the screen back to its
 // boot screen when no module draws on it any more.
 void fbcon_exit() {
+    if (chain_task_registered) celos_task_unregister(chain_task, nullptr);
+    chain_task_registered = false;
     if (console_registered) celos_console_unregister(&console_ops);
     console_registered = false;
     celos_log_sink_unregister(&sink);
+    chain_release();
     if (font_hold) celos_service_release(font_hold);
     font_hold = 0;
     if (display_hold) celos_service_release(display_hold);

@@ -355,6 +355,9 @@ const char* service_init(FontService& svc, const Font& font, const MapEntry* map
     svc.ops.context = &svc;
     svc.ops.glyph = glyph_fn;
     svc.ops.fallback = fallback_fn;
+    // A PSF font has one face: no styled_glyph (null, ABI 1.5), so the
+    // console synthesizes bold and italic, as for CELOS_FONT_NO_STYLE.
+    svc.ops.styled_glyph = nullptr;
     return nullptr;
 }
 

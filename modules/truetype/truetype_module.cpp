@@ -6,6 +6,18 @@
 // replace=on (take the font service over from the module that provides it,
 // as psf_module.cpp explains).
 //
+// Faces (issue 17): bold=FILE, italic=FILE and bolditalic=FILE open those
+// boot files at the same size and hinting as the regular face, each checked
+// to fit its cell; styled_glyph() answers from them (CELOS_FONT_NO_STYLE
+// without one: the console synthesizes). fallback=FILE opens a fallback
+// face fitted to the regular face's cell (at most its size) and offers it
+// as the next free "font.fallback.N" (<celos/font.h>, the fallback chain).
+// A face that cannot be used is an error naming the file and the check, and
+// the module goes on without it. role=fallback: the module's font= itself
+// is a fallback font, fitted to the cell of the font service's font (size=
+// the largest size tried), offered as "font.fallback.N"; the font service
+// is not touched (and the module declines when there is none).
+//
 // While it runs, the module opens another font on request through its
 // control service "font-control.truetype" (celos_font_control_ops,
 // <celos/font.h>; the shell's `font` command): the new font is opened beside
@@ -42,13 +54,27 @@ char font_name[CELOS_BOOTFILE_NAME_MAX + 1] = "DejaVuSansMono.ttf";
 int64_t pixel_size = 16;
 char hinting[16] = "light";
 bool replace = false;
+char bold_name[CELOS_BOOTFILE_NAME_MAX + 1] = "";
+char italic_name[CELOS_BOOTFILE_NAME_MAX + 1] = "";
+char bolditalic_name[CELOS_BOOTFILE_NAME_MAX + 1] = "";
+char fallback_name[CELOS_BOOTFILE_NAME_MAX + 1] = "";
+char role[16] = "primary";
 
 const celos_module_param params[] = {
     {"font", CELOS_PARAM_STRING, sizeof font_name, font_name, "the TrueType/OpenType boot file"},
     {"size", CELOS_PARAM_INT, 0, &pixel_size, "pixels per em (6 to 128)"},
     {"hinting", CELOS_PARAM_STRING, sizeof hinting, hinting, "none, light or normal"},
     {"replace", CELOS_PARAM_BOOL, 0, &replace, "replace the font a module already provides"},
+    {"bold", CELOS_PARAM_STRING, sizeof bold_name, bold_name, "the bold face's boot file"},
+    {"italic", CELOS_PARAM_STRING, sizeof italic_name, italic_name, "the italic face's boot file"},
+    {"bolditalic", CELOS_PARAM_STRING, sizeof bolditalic_name, bolditalic_name,
+     "the bold italic face's boot file"},
+    {"fallback", CELOS_PARAM_STRING, sizeof fallback_name, fallback_name,
+     "a fallback font's boot file (font.fallback.N), fitted to the cell"},
+    {"role", CELOS_PARAM_STRING, sizeof role, role,
+     "primary (the font service) or fallback (font.fallback.N)"},
 };
+constexpr uint32_t kParamCount = sizeof params / sizeof params[0];
 
 constexpr int64_t kMinSize = truetype::kMinPixelSize;
 constexpr int64_t kMaxSize = truetype::kMaxPixelSize;
@@ -90,18 +116,33 @@ void on_ft_stack(void (*fn)(void*), void* arg) {
     celos_ft_call_on_stack(ft_stack_thunk, &c, ft_stack_top());
 }
 
-truetype::Font* font = nullptr;
+truetype::Font* font = nullptr;          // the font service's (role=primary), or the fallback (role=fallback)
+truetype::Font* styles[4] = {};          // by CELOS_FONT_STYLE_* bits, faces of `font`
+truetype::Font* fallback_face = nullptr; // fallback=FILE
+const char* offered_as = nullptr;        // the font.fallback.N this module registered
+const celos_font_ops* offered = nullptr; // and the ops it registered there
+
+const char* const kFallbackSlots[CELOS_FONT_FALLBACK_MAX] = {
+    CELOS_FONT_FALLBACK_PREFIX "0", CELOS_FONT_FALLBACK_PREFIX "1", CELOS_FONT_FALLBACK_PREFIX "2",
+    CELOS_FONT_FALLBACK_PREFIX "3"};
+static_assert(CELOS_FONT_FALLBACK_MAX == 4, "one name per fallback slot");
+
+enum class OpenKind { regular, fallback };
 
 struct OpenCall {
-    const void* data;
-    size_t size;
-    const char* name;
-    uint32_t pixel_size;
-    truetype::Hinting hinting;
-    truetype::Font* font;
-    celos_status status;
-    char* why;
-    size_t why_size;
+    const void* data = nullptr;
+    size_t size = 0;
+    const char* name = nullptr;
+    uint32_t pixel_size = 0;
+    truetype::Hinting hinting = truetype::Hinting::light;
+    OpenKind kind = OpenKind::regular;
+    const celos_font_ops* cell = nullptr; // kind fallback: the cell to fit
+    bool prove_glyphs = true;             // kind regular: Font::open's
+    truetype::CacheLimits limits{};
+    truetype::Font* font = nullptr;
+    celos_status status = CELOS_ERR_INVALID;
+    char* why = nullptr;
+    size_t why_size = 0;
 };
 
 // On the FreeType stack: opens the font (registered on the kernel stack
@@ -109,13 +150,16 @@ struct OpenCall {
 // then switches to this stack itself).
 void open_call(void* arg) {
     auto* c = static_cast<OpenCall*>(arg);
-    auto* f = new (std::nothrow) truetype::Font();
+    auto* f = new (std::nothrow) truetype::Font(c->limits);
     if (!f) {
         snprintf(c->why, c->why_size, "%s: no memory for the font", c->name);
         c->status = CELOS_ERR_NO_MEMORY;
         return;
     }
-    if (const char* error = f->open(c->data, c->size, c->name, c->pixel_size, c->hinting)) {
+    const char* error = c->kind == OpenKind::fallback
+                            ? f->open_fallback(c->data, c->size, c->name, *c->cell, c->pixel_size, c->hinting)
+                            : f->open(c->data, c->size, c->name, c->pixel_size, c->hinting, c->prove_glyphs);
+    if (error) {
         snprintf(c->why, c->why_size, "%s", error);
         c->status = f->out_of_memory() ? CELOS_ERR_NO_MEMORY : CELOS_ERR_INVALID;
         delete f;
@@ -131,6 +175,124 @@ void delete_call(void* arg) {
     delete static_cast<truetype::Font*>(arg);
 }
 
+void delete_font(truetype::Font* f) {
+    if (f) on_ft_stack(delete_call, f);
+}
+
+// A bold or italic face's cache: the regular face has most glyphs.
+truetype::CacheLimits style_limits() {
+    truetype::CacheLimits limits;
+    limits.table_slots = 256;
+    limits.coverage_bytes = 256 * 1024;
+    return limits;
+}
+
+// A fallback face's: its glyphs are above U+00FF, so more hash slots and
+// fewer bitmap bytes (1536 CJK glyphs of 16x16 are 384 KiB); Unifont peaks
+// near 270 KiB of FreeType memory with every glyph of the BMP drawn.
+truetype::CacheLimits fallback_limits() {
+    truetype::CacheLimits limits;
+    limits.table_slots = 2048;
+    limits.coverage_bytes = 512 * 1024;
+    limits.freetype_bytes = 512 * 1024;
+    return limits;
+}
+
+// Opens the boot file `file` on the FreeType stack; null with the reason
+// in why[] when it cannot.
+truetype::Font* open_file(const char* file, OpenKind kind, const celos_font_ops* cell, uint32_t size,
+                          truetype::Hinting mode, const truetype::CacheLimits& limits, char* why,
+                          size_t why_size, celos_status* status, bool prove_glyphs = true) {
+    OpenCall call;
+    call.name = file;
+    call.pixel_size = size;
+    call.hinting = mode;
+    call.kind = kind;
+    call.cell = cell;
+    call.limits = limits;
+    call.prove_glyphs = prove_glyphs;
+    call.why = why;
+    call.why_size = why_size;
+    if (celos_bootfile_find(file, &call.data, &call.size) != CELOS_OK) {
+        snprintf(why, why_size, "font file '%s' not found (add: module2 /boot/modules/%s %s)", file, file,
+                 file);
+        *status = CELOS_ERR_NOT_FOUND;
+        return nullptr;
+    }
+    on_ft_stack(open_call, &call);
+    *status = call.status;
+    return call.status == CELOS_OK ? call.font : nullptr;
+}
+
+// The first free font.fallback.N for `ops`.
+celos_status offer_fallback(const celos_font_ops* ops) {
+    for (const char* slot : kFallbackSlots) {
+        celos_status s = celos_service_register(slot, CELOS_FONT_INTERFACE_VERSION, ops);
+        if (s == CELOS_OK) {
+            offered_as = slot;
+            offered = ops;
+            return CELOS_OK;
+        }
+        if (s != CELOS_ERR_EXISTS) return s;
+    }
+    return CELOS_ERR_EXISTS;
+}
+
+void log_fallback(const truetype::Font* f, const celos_font_ops& cell) {
+    truetype::FaceInfo info = f->info();
+    celos_log(
+        CELOS_LOG_INFO,
+        "%s: %s for the %ux%u cell (baseline %u) of %s: %s %s, %ld glyphs, %u px, shift %d, pool %zu KiB",
+        offered_as, f->ops()->name, cell.cell_width, cell.cell_height, cell.baseline,
+        cell.name ? cell.name : "?", info.family, info.style, info.glyphs, f->pixel_size(), f->shift(),
+        f->pool_bytes() / 1024);
+}
+
+// The faces of bold=, italic=, bolditalic= for `font`: each one that opens
+// and fits its cell; the others an error each.
+void open_styles(uint32_t size, truetype::Hinting mode) {
+    const struct {
+        uint32_t style;
+        const char* file;
+        const char* what;
+    } faces[] = {{CELOS_FONT_STYLE_BOLD, bold_name, "bold"},
+                 {CELOS_FONT_STYLE_ITALIC, italic_name, "italic"},
+                 {CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC, bolditalic_name, "bolditalic"}};
+    for (const auto& face : faces) {
+        if (!face.file[0]) continue;
+        char why[CELOS_BOOTFILE_NAME_MAX + 200];
+        celos_status s = CELOS_OK;
+        // Not proved glyph by glyph (the regular face was): a glyph it
+        // cannot render is drawn from the regular face.
+        truetype::Font* f = open_file(face.file, OpenKind::regular, nullptr, size, mode, style_limits(), why,
+                                      sizeof why, &s, false);
+        if (f) {
+            if (const char* error = f->fit_cell(*font->ops(), face.what)) {
+                snprintf(why, sizeof why, "%s", error);
+                delete_font(f);
+                f = nullptr;
+            }
+        }
+        if (!f) {
+            celos_log(CELOS_LOG_ERROR, "%s=%s: %s; %s is drawn from the regular face", face.what, face.file,
+                      why, face.what);
+            continue;
+        }
+        styles[face.style] = f;
+        font->set_style_face(face.style, f);
+        truetype::FaceInfo info = f->info();
+        celos_log(CELOS_LOG_INFO, "%s face %s for %s (%s %s, shift %d, pool %zu KiB)", face.what, face.file,
+                  font->ops()->name, info.family, info.style, f->shift(), f->pool_bytes() / 1024);
+    }
+}
+
+void delete_styles() {
+    for (truetype::Font*& f : styles) {
+        delete_font(f);
+        f = nullptr;
+    }
+}
+
 void log_font(const truetype::Font* f, uint32_t size, truetype::Hinting mode, bool replacing) {
     truetype::FaceInfo info = f->info();
     const celos_font_ops* ops = f->ops();
@@ -139,6 +301,62 @@ void log_font(const truetype::Font* f, uint32_t size, truetype::Hinting mode, bo
               font_name, info.family, info.style, info.glyphs, size, ops->cell_width, ops->cell_height,
               ops->baseline, truetype::hinting_name(mode), info.monospace ? "" : " (not monospace)",
               f->pool_bytes() / 1024, replacing ? ", replacing the font" : "");
+}
+
+// A withdrawn fallback font (<celos/font.h>): no glyph. Registered in place
+// of this module's fallback font to take it out of the chain.
+const celos_font_ops kWithdrawn = {sizeof(celos_font_ops), 0, 0, 0, 0, 0, "withdrawn", nullptr,
+                                   nullptr, nullptr, nullptr};
+
+// The font changed under the fallback face: it is opened again for the new
+// cell and replaces its registration (the console switches the link); if it
+// does not fit the new cell it leaves the chain (withdrawn, then
+// unregistered), and if it cannot be opened again the old one stays.
+void refit_fallback(const celos_font_ops& cell, uint32_t size, truetype::Hinting mode) {
+    if (!fallback_face || !offered_as) return;
+    const char* file = fallback_face->ops()->name + 9; // "truetype:" FILE "@" SIZE
+    char name[CELOS_BOOTFILE_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%s", file);
+    if (char* at = strrchr(name, '@')) *at = 0;
+    char why[CELOS_BOOTFILE_NAME_MAX + 200];
+    celos_status s = CELOS_OK;
+    truetype::Font* f = open_file(name, OpenKind::fallback, &cell, size, mode, fallback_limits(), why, sizeof why, &s);
+    if (f) {
+        // Logged before the console takes it up (its watch logs the chain).
+        log_fallback(f, cell);
+        if (celos_status r = celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, f->ops());
+            r != CELOS_OK) {
+            celos_log(CELOS_LOG_WARN, "fallback %s: the console keeps the one fitted to the old cell (%s)", name,
+                      celos_strerror(r));
+            delete_font(f);
+            return;
+        }
+        delete_font(fallback_face);
+        fallback_face = f;
+        offered = f->ops();
+        return;
+    }
+    if (s == CELOS_ERR_NO_MEMORY) {
+        celos_log(CELOS_LOG_WARN, "fallback %s: %s; the one fitted to the old cell stays", name, why);
+        return;
+    }
+    celos_log(CELOS_LOG_WARN, "fallback %s leaves the chain: %s", name, why);
+    if (celos_status r = celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, &kWithdrawn);
+        r != CELOS_OK) {
+        celos_log(CELOS_LOG_WARN, "fallback %s: a holder refused to let it go (%s); it stays", name,
+                  celos_strerror(r));
+        return;
+    }
+    // Every holder switched to the withdrawn font: the face is nobody's.
+    delete_font(fallback_face);
+    fallback_face = nullptr;
+    offered = &kWithdrawn;
+    if (celos_service_unregister(offered_as, &kWithdrawn) == CELOS_OK) {
+        offered_as = nullptr;
+        offered = nullptr;
+    } else {
+        celos_log(CELOS_LOG_WARN, "%s: a holder still holds the withdrawn font; unregistered at exit", offered_as);
+    }
 }
 
 // celos_font_control_ops.open: another font in place of the one in use,
@@ -151,7 +369,10 @@ celos_status control_open(const char* file, const char* open_params, char* why, 
     size_t bad_length = 0;
     const void* data = nullptr;
     size_t size = 0;
-    OpenCall call{nullptr, 0, file, 0, truetype::Hinting::light, nullptr, CELOS_ERR_INVALID, message, sizeof message};
+    OpenCall call;
+    call.name = file;
+    call.why = message;
+    call.why_size = sizeof message;
     if (!file || !file[0]) {
         snprintf(message, sizeof message, "no font file given");
     } else if (const char* problem = truetype::parse_open_params(open_params, p, &bad, &bad_length)) {
@@ -179,13 +400,17 @@ celos_status control_open(const char* file, const char* open_params, char* why, 
         if (why_size) snprintf(why, why_size, "%s", message);
         return call.status;
     }
-    // The console draws with the new font: the old one is nobody's now.
-    if (font) on_ft_stack(delete_call, font);
+    // The console draws with the new font: the old one (and its faces) is
+    // nobody's now.
+    delete_styles();
+    delete_font(font);
     font = call.font;
+    bold_name[0] = italic_name[0] = bolditalic_name[0] = 0;
     snprintf(font_name, sizeof font_name, "%s", file);
     pixel_size = p.pixel_size;
     snprintf(hinting, sizeof hinting, "%s", truetype::hinting_name(p.hinting));
     log_font(font, p.pixel_size, p.hinting, true);
+    refit_fallback(*font->ops(), p.pixel_size, p.hinting);
     if (why_size) why[0] = 0;
     return CELOS_OK;
 }
@@ -197,29 +422,63 @@ const celos_font_control_ops control = {sizeof(celos_font_control_ops), 0, contr
 // this module still provides it or another replaced it.
 void truetype_exit() {
     celos_service_unregister(CONTROL_SERVICE, &control);
+    if (offered_as) celos_service_unregister(offered_as, offered);
+    offered_as = nullptr;
+    offered = nullptr;
+    delete_styles();
+    delete_font(fallback_face);
+    fallback_face = nullptr;
     if (font) {
         celos_service_unregister(CELOS_FONT_SERVICE, font->ops());
-        on_ft_stack(delete_call, font);
+        delete_font(font);
     }
     font = nullptr;
     if (ft_stack) celos_vrange_free(ft_stack);
     ft_stack = nullptr;
 }
 
+// fallback=FILE, or role=fallback's font: fitted to `cell`, at most
+// `size` px, offered as the next font.fallback.N. An error is logged; the
+// module goes on without it.
+celos_status open_fallback_font(const char* file, const celos_font_ops& cell, uint32_t size,
+                                truetype::Hinting mode) {
+    char why[CELOS_BOOTFILE_NAME_MAX + 200];
+    celos_status s = CELOS_OK;
+    truetype::Font* f =
+        open_file(file, OpenKind::fallback, &cell, size, mode, fallback_limits(), why, sizeof why, &s);
+    if (!f) {
+        celos_log(CELOS_LOG_ERROR, "fallback %s: %s", file, why);
+        return s;
+    }
+    if (celos_status r = offer_fallback(f->ops()); r != CELOS_OK) {
+        celos_log(CELOS_LOG_ERROR, "fallback %s: cannot register it as %s0..%d: %s", file,
+                  CELOS_FONT_FALLBACK_PREFIX, CELOS_FONT_FALLBACK_MAX - 1,
+                  r == CELOS_ERR_EXISTS ? "every one is taken" : celos_strerror(r));
+        delete_font(f);
+        return r;
+    }
+    fallback_face = f;
+    log_fallback(f, cell);
+    return CELOS_OK;
+}
+
 celos_status truetype_init() {
+    bool as_fallback = strcmp(role, "fallback") == 0;
+    if (!as_fallback && strcmp(role, "primary") != 0) {
+        celos_log(CELOS_LOG_ERROR, "role=%s: expected primary or fallback", role);
+        return CELOS_ERR_INVALID;
+    }
     // The first font module to start provides the font (see psf_module.cpp).
     auto* other = static_cast<const celos_font_ops*>(
         celos_service_lookup(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION));
-    if (other && !replace) {
+    if (as_fallback && !other) {
+        celos_log(CELOS_LOG_ERROR,
+                  "role=fallback: no font to fall back for (start a font module before this one)");
+        return CELOS_ERR_NOT_FOUND;
+    }
+    if (!as_fallback && other && !replace) {
         celos_log(CELOS_LOG_INFO, "the font is already provided by '%s': not needed", other->name);
         return CELOS_ERR_EXISTS;
-    }
-    const void* data = nullptr;
-    size_t size = 0;
-    if (celos_bootfile_find(font_name, &data, &size) != CELOS_OK) {
-        celos_log(CELOS_LOG_ERROR, "font file '%s' not found (add: module2 /boot/modules/%s %s)", font_name,
-                  font_name, font_name);
-        return CELOS_ERR_NOT_FOUND;
     }
     if (pixel_size < kMinSize || pixel_size > kMaxSize) {
         celos_log(CELOS_LOG_ERROR, "size=%lld is out of range %lld..%lld", static_cast<long long>(pixel_size),
@@ -238,31 +497,44 @@ celos_status truetype_init() {
         ft_stack = nullptr;
         return s;
     }
-    char why[CELOS_BOOTFILE_NAME_MAX + 160];
-    OpenCall call{data, size, font_name, static_cast<uint32_t>(pixel_size), mode, nullptr, CELOS_ERR_INVALID,
-                  why, sizeof why};
-    on_ft_stack(open_call, &call);
-    if (call.status != CELOS_OK) {
-        celos_log(CELOS_LOG_ERROR, "%s", why);
-        truetype_exit();
-        return call.status;
-    }
-    font = call.font;
-    const celos_font_ops* ops = font->ops();
-    celos_status s = replace ? celos_service_replace(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, ops)
-                             : celos_service_register(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, ops);
-    if (s != CELOS_OK) {
-        celos_log(CELOS_LOG_ERROR, "cannot %s the font service: %s", replace ? "replace" : "register",
-                  celos_strerror(s));
-        truetype_exit();
-        return s;
+    auto size = static_cast<uint32_t>(pixel_size);
+    if (as_fallback && (bold_name[0] || italic_name[0] || bolditalic_name[0] || fallback_name[0]))
+        celos_log(CELOS_LOG_WARN,
+                  "role=fallback: bold=, italic=, bolditalic= and fallback= are for the font service's "
+                  "font; ignored");
+    if (as_fallback) {
+        if (celos_status s = open_fallback_font(font_name, *other, size, mode); s != CELOS_OK) {
+            truetype_exit();
+            return s;
+        }
+    } else {
+        char why[CELOS_BOOTFILE_NAME_MAX + 200];
+        celos_status s = CELOS_OK;
+        font = open_file(font_name, OpenKind::regular, nullptr, size, mode, truetype::CacheLimits{}, why,
+                         sizeof why, &s);
+        if (!font) {
+            celos_log(CELOS_LOG_ERROR, "%s", why);
+            truetype_exit();
+            return s;
+        }
+        open_styles(size, mode);
+        const celos_font_ops* ops = font->ops();
+        s = replace ? celos_service_replace(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, ops)
+                    : celos_service_register(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, ops);
+        if (s != CELOS_OK) {
+            celos_log(CELOS_LOG_ERROR, "cannot %s the font service: %s", replace ? "replace" : "register",
+                      celos_strerror(s));
+            truetype_exit();
+            return s;
+        }
+        log_font(font, size, mode, replace);
+        if (fallback_name[0]) open_fallback_font(fallback_name, *ops, size, mode);
     }
     if (celos_service_register(CONTROL_SERVICE, CELOS_FONT_CONTROL_VERSION, &control) != CELOS_OK)
         celos_log(CELOS_LOG_WARN, "no control service: the font cannot be changed while the module runs");
-    log_font(font, static_cast<uint32_t>(pixel_size), mode, replace);
     return CELOS_OK;
 }
 
 } // namespace
 
-CELOS_MODULE_WITH_PARAMS("truetype", "1.0", "heap", truetype_init, truetype_exit, params, 4);
+CELOS_MODULE_WITH_PARAMS("truetype", "1.0", "heap", truetype_init, truetype_exit, params, kParamCount);

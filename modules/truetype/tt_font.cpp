@@ -289,8 +289,9 @@ const char* Font::fail(const char* fmt, ...) {
     return error_;
 }
 
-const char* Font::open(const void* data, size_t size, const char* name, uint32_t pixel_size,
-                       Hinting hinting) {
+// The steps open() and open_fallback() share: the load flags, the pool,
+// the cache's tables and the face.
+const char* Font::open_face(const void* data, size_t size, const char* name, Hinting hinting) {
     if (opened_) return fail("%s: this font is already open", name);
     opened_ = true;
     FT_Int32 hint_flags = FT_LOAD_TARGET_LIGHT;
@@ -323,8 +324,26 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
         return fail("%s: FreeType cannot open it (error 0x%02x: %s)", name, static_cast<unsigned>(e),
                     error_text(e));
     }
+    if (!FT_IS_SCALABLE(face_)) return fail("%s: not a scalable (outline) font", name);
+    return nullptr;
+}
+
+void Font::fill_ops(const char* name, uint32_t pixel_size) {
+    snprintf(name_, sizeof name_, "truetype:%s@%u", name, pixel_size);
+    snprintf(file_, sizeof file_, "%s", name);
+    pixel_size_ = pixel_size;
+    ops_.size = sizeof(celos_font_ops);
+    ops_.name = name_;
+    ops_.context = this;
+    ops_.glyph = glyph_hook;
+    ops_.fallback = fallback_hook;
+    ops_.styled_glyph = styled_glyph_hook;
+}
+
+const char* Font::open(const void* data, size_t size, const char* name, uint32_t pixel_size, Hinting hinting,
+                       bool prove_glyphs) {
+    if (const char* error = open_face(data, size, name, hinting)) return error;
     FT_Face face = face_;
-    if (!FT_IS_SCALABLE(face)) return fail("%s: not a scalable (outline) font", name);
     if (FT_Error e = FT_Set_Pixel_Sizes(face, 0, pixel_size); e != 0)
         return fail("%s: cannot set %u px (error 0x%02x: %s)", name, pixel_size, static_cast<unsigned>(e),
                     error_text(e));
@@ -350,7 +369,8 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
         out_of_memory_ = true;
         return fail("%s: no memory in the pool for the fallback glyph", name);
     }
-    if (const char* error = check_glyphs(name, advance, ascender, height)) return error;
+    if (prove_glyphs)
+        if (const char* error = check_glyphs(name, advance, ascender, height)) return error;
 
     // Underline: FreeType's position is the line's centre, in font units,
     // negative below the baseline. A line the font puts more than a cell
@@ -369,19 +389,89 @@ const char* Font::open(const void* data, size_t size, const char* name, uint32_t
     if (underline_row + thickness > height) underline_row = height - thickness;
     if (underline_row < 0) underline_row = 0;
 
-    snprintf(name_, sizeof name_, "truetype:%s@%u", name, pixel_size);
-    ops_.size = sizeof(celos_font_ops);
+    fill_ops(name, pixel_size);
     ops_.cell_width = static_cast<uint32_t>(advance);
     ops_.cell_height = static_cast<uint32_t>(height);
     ops_.baseline = static_cast<uint32_t>(ascender);
     ops_.underline_row = static_cast<uint32_t>(underline_row);
     ops_.underline_thickness = static_cast<uint32_t>(thickness);
-    ops_.name = name_;
-    ops_.context = this;
-    ops_.glyph = glyph_hook;
-    ops_.fallback = fallback_hook;
     rasterizations_ = 0; // check_glyphs() and the fallback glyph do not count
     return nullptr;
+}
+
+// The rows a face's glyphs move by so that its cell (h rows, the baseline
+// `ascender` rows down) sits centred vertically in `cell`'s.
+static int32_t centring_shift(const celos_font_ops& cell, int32_t ascender, int32_t height) {
+    int32_t dy = (static_cast<int32_t>(cell.cell_height) - height) / 2;
+    return static_cast<int32_t>(cell.baseline) - dy - ascender;
+}
+
+const char* Font::open_fallback(const void* data, size_t size, const char* name, const celos_font_ops& cell,
+                                uint32_t max_pixel_size, Hinting hinting) {
+    if (const char* error = open_face(data, size, name, hinting)) return error;
+    FT_Face face = face_;
+    if (!face->charmap || face->charmap->encoding != FT_ENCODING_UNICODE)
+        return fail("%s: no Unicode character map: not usable as a fallback font", name);
+    if (cell.cell_width == 0 || cell.cell_height == 0 || cell.baseline >= cell.cell_height)
+        return fail("%s: the cell of %s (%ux%u, baseline %u) is not one to fit a fallback font in", name,
+                    cell.name ? cell.name : "?", cell.cell_width, cell.cell_height, cell.baseline);
+    if (max_pixel_size > kMaxPixelSize) max_pixel_size = kMaxPixelSize;
+    FT_UInt m = FT_Get_Char_Index(face, 'M');
+    int32_t advance = 0, ascender = 0, height = 0;
+    uint32_t px = max_pixel_size;
+    for (; px >= kMinPixelSize; --px) {
+        if (FT_Error e = FT_Set_Pixel_Sizes(face, 0, px); e != 0)
+            return fail("%s: cannot set %u px (error 0x%02x: %s)", name, px, static_cast<unsigned>(e),
+                        error_text(e));
+        const FT_Size_Metrics& sm = face->size->metrics;
+        advance = round26_6(sm.max_advance);
+        if (m != 0 && FT_Load_Glyph(face, m, load_flags_) == 0) advance = round26_6(face->glyph->advance.x);
+        ascender = round26_6(sm.ascender);
+        height = ascender - round26_6(sm.descender);
+        if (advance > 0 && height > 0 && advance <= static_cast<int32_t>(cell.cell_width) &&
+            height <= static_cast<int32_t>(cell.cell_height))
+            break;
+    }
+    if (px < kMinPixelSize)
+        return fail("%s: no size from %u to %u px fits the %ux%u cell of %s (at %u px: %dx%d)", name,
+                    kMinPixelSize, max_pixel_size, cell.cell_width, cell.cell_height,
+                    cell.name ? cell.name : "?", kMinPixelSize, advance, height);
+    shift_ = centring_shift(cell, ascender, height);
+    celos_glyph notdef{};
+    miss(0, true, &notdef);
+    if (notdef_->state != kPresent) {
+        out_of_memory_ = true;
+        return fail("%s: no memory in the pool for the fallback glyph", name);
+    }
+    fill_ops(name, px);
+    ops_.cell_width = cell.cell_width;
+    ops_.cell_height = cell.cell_height;
+    ops_.baseline = cell.baseline;
+    ops_.underline_row = cell.underline_row;
+    ops_.underline_thickness = cell.underline_thickness;
+    rasterizations_ = 0;
+    return nullptr;
+}
+
+const char* Font::fit_cell(const celos_font_ops& regular, const char* what) {
+    if (!opened_ || !ops_.glyph) return fail("the %s face is not open", what);
+    int32_t height = static_cast<int32_t>(ops_.cell_height);
+    int32_t ascender = static_cast<int32_t>(ops_.baseline) - shift_;
+    if (ops_.cell_width > regular.cell_width || ops_.cell_height > regular.cell_height)
+        return fail("%s: the %s face's cell %ux%u does not fit in the regular face's %ux%u (%s)", file_, what,
+                    ops_.cell_width, ops_.cell_height, regular.cell_width, regular.cell_height,
+                    regular.name ? regular.name : "?");
+    shift_ = centring_shift(regular, ascender, height);
+    ops_.cell_width = regular.cell_width;
+    ops_.cell_height = regular.cell_height;
+    ops_.baseline = regular.baseline;
+    ops_.underline_row = regular.underline_row;
+    ops_.underline_thickness = regular.underline_thickness;
+    return nullptr;
+}
+
+void Font::set_style_face(uint32_t style, Font* face) {
+    if (style >= 1 && style <= 3) styles_[style] = face;
 }
 
 // A Unicode mapping of every printable ASCII character, and (when the font
@@ -625,32 +715,51 @@ void Font::miss_call(void* arg) {
     c->result = c->font->miss(c->codepoint, c->fallback, c->out);
 }
 
-int Font::glyph_hook(const celos_font_ops* ops, uint32_t codepoint, celos_glyph* out) {
-    auto* f = static_cast<Font*>(ops->context);
-    if (Entry* e = f->slot_for(codepoint, false); e && e->state != kUnknown) {
+int Font::cached_glyph(uint32_t codepoint, celos_glyph* out) {
+    if (Entry* e = slot_for(codepoint, false); e && e->state != kUnknown) {
         if (e->state == kMissing) return CELOS_FONT_NO_GLYPH;
         *out = e->glyph;
+        out->top += shift_;
         return 0;
     }
-    MissCall c{f, codepoint, false, out, CELOS_FONT_NO_GLYPH};
-    if (f->runner_)
-        f->runner_(miss_call, &c);
+    MissCall c{this, codepoint, false, out, CELOS_FONT_NO_GLYPH};
+    if (runner_)
+        runner_(miss_call, &c);
     else
         miss_call(&c);
+    if (c.result == 0) out->top += shift_;
     return c.result;
+}
+
+int Font::glyph_hook(const celos_font_ops* ops, uint32_t codepoint, celos_glyph* out) {
+    return static_cast<Font*>(ops->context)->cached_glyph(codepoint, out);
+}
+
+// The styled face's glyph; when it has none but the regular face has one,
+// CELOS_FONT_NO_STYLE: the regular glyph, synthesized, rather than another
+// font's.
+int Font::styled_glyph_hook(const celos_font_ops* ops, uint32_t codepoint, uint32_t style, celos_glyph* out) {
+    auto* f = static_cast<Font*>(ops->context);
+    style &= CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC;
+    if (style == 0) return f->cached_glyph(codepoint, out);
+    Font* face = f->styles_[style];
+    if (!face) return CELOS_FONT_NO_STYLE;
+    if (face->cached_glyph(codepoint, out) == 0) return 0;
+    return f->cached_glyph(codepoint, out) == 0 ? CELOS_FONT_NO_STYLE : CELOS_FONT_NO_GLYPH;
 }
 
 void Font::fallback_hook(const celos_font_ops* ops, celos_glyph* out) {
     auto* f = static_cast<Font*>(ops->context);
     if (f->notdef_->state == kPresent) {
         *out = f->notdef_->glyph;
-        return;
+    } else {
+        MissCall c{f, 0, true, out, 0};
+        if (f->runner_)
+            f->runner_(miss_call, &c);
+        else
+            miss_call(&c);
     }
-    MissCall c{f, 0, true, out, 0};
-    if (f->runner_)
-        f->runner_(miss_call, &c);
-    else
-        miss_call(&c);
+    out->top += f->shift_;
 }
 
 } // namespace celos::truetype

@@ -103,8 +103,41 @@ class Font {
     // an underline near the cell ("NAME: cell 19x1 is not a sane text
     // cell at 16 px (...)"). rasterizations() does not count these. `name` is the file name used in messages
     // and in ops()->name ("truetype:NAME@SIZE"). Calls FreeType: in the
-    // kernel, on FreeType's stack. Once per Font.
-    const char* open(const void* data, size_t size, const char* name, uint32_t pixel_size, Hinting hinting);
+    // kernel, on FreeType's stack. Once per Font. `prove_glyphs` false skips
+    // rendering the printable ASCII glyphs (a bold or italic face: the
+    // regular face proved the text can be drawn, and a styled glyph that
+    // does not render is drawn from the regular face), which also leaves
+    // them out of the cache until asked for.
+    const char* open(const void* data, size_t size, const char* name, uint32_t pixel_size, Hinting hinting,
+                     bool prove_glyphs = true);
+
+    // Opens a fallback face, drawn in the cells of `cell` (another font):
+    // at the largest pixel size up to `max_pixel_size` at which its cell
+    // (the advance of 'M', ascender - descender) fits inside `cell`'s, its
+    // cell centred vertically in that one (every glyph's top moved by
+    // shift()); a glyph of a wide character may be up to two cells wide.
+    // It needs a Unicode character map, not basic Latin (the primary font
+    // has that); its ops report `cell`'s metrics. Null on success, else a
+    // message naming the file and the check ("NAME: no size from 6 to 16
+    // px fits the 8x14 cell of psf:X (at 6 px: 9x7)"). Once per Font,
+    // instead of open().
+    const char* open_fallback(const void* data, size_t size, const char* name, const celos_font_ops& cell,
+                              uint32_t max_pixel_size, Hinting hinting);
+    // For a bold or italic face opened with open() at the regular face's
+    // size: null when its cell fits inside `regular`'s (then its glyphs are
+    // placed in that cell, centred vertically like a fallback's), else a
+    // message naming the file, `what` ("bold") and the check.
+    const char* fit_cell(const celos_font_ops& regular, const char* what);
+    // The face styled_glyph() answers `style` (CELOS_FONT_STYLE_BOLD,
+    // _ITALIC or both) from; null: none (CELOS_FONT_NO_STYLE, the console
+    // synthesizes). The face must outlive its use here.
+    void set_style_face(uint32_t style, Font* face);
+    Font* style_face(uint32_t style) const { return style >= 1 && style <= 3 ? styles_[style] : nullptr; }
+    // Rows every glyph's top is moved by (fit_cell, open_fallback); 0 for a
+    // regular face.
+    int32_t shift() const { return shift_; }
+    // The pixel size the face was opened at.
+    uint32_t pixel_size() const { return pixel_size_; }
     // After a failed open(): whether it failed for want of memory.
     bool out_of_memory() const { return out_of_memory_; }
 
@@ -141,6 +174,11 @@ class Font {
 
     static int glyph_hook(const celos_font_ops* ops, uint32_t codepoint, celos_glyph* out);
     static void fallback_hook(const celos_font_ops* ops, celos_glyph* out);
+    static int styled_glyph_hook(const celos_font_ops* ops, uint32_t codepoint, uint32_t style,
+                                 celos_glyph* out);
+    int cached_glyph(uint32_t codepoint, celos_glyph* out);
+    const char* open_face(const void* data, size_t size, const char* name, Hinting hinting);
+    void fill_ops(const char* name, uint32_t pixel_size);
     static void miss_call(void* arg);
 
     const char* fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -167,6 +205,9 @@ class Font {
     FT_FaceRec_* face_ = nullptr;
     int32_t load_flags_ = 0;
     Runner runner_ = nullptr;
+    Font* styles_[4] = {}; // by style bits; [0] unused
+    int32_t shift_ = 0;
+    uint32_t pixel_size_ = 0;
     bool opened_ = false;
     bool out_of_memory_ = false;
 
@@ -183,6 +224,7 @@ class Font {
     size_t chunk_count_ = 0;
 
     char name_[CELOS_BOOTFILE_NAME_MAX + 32] = {}; // "truetype:FILE@SIZE"
+    char file_[CELOS_BOOTFILE_NAME_MAX + 1] = {};
     char error_[192] = {};
 };
 

@@ -103,6 +103,106 @@ if(TARGET truetype)
     RENDER_FONT ${CELOS_MODULES_DIR}/LiberationMono-Regular.ttf RENDER_BPP 16
     RENDER_OTHER_FONT ${TRUETYPE_FONT})
 
+  # Faces and the fallback chain (issue 17). A kernel log line with CJK,
+  # Hangul, Greek and Cyrillic (hello's greeting): the characters DejaVu
+  # Sans Mono lacks come from GNU Unifont (fallback=, font.fallback.0), the
+  # screen equal to the host rendering through the same chain and faces. An
+  # italic face whose file is missing and a bold italic face that is not a
+  # font are errors naming the file, and the module goes on with the others
+  # (the shipped entry opens both DejaVu faces: console_pixels_truetype
+  # rejects any error). Then the bitmap entry's chain: the
+  # PSF font, and Unifont from truetype started with role=fallback.
+  if(EXISTS /usr/share/fonts/opentype/unifont/unifont.otf)
+    celos_boot_test(console_font_chain_truetype
+      MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                   "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
+                   "module2 /boot/modules/DejaVuSansMono-Bold.ttf DejaVuSansMono-Bold.ttf"
+                   "module2 /boot/modules/DejaVuSansMono-Oblique.ttf DejaVuSansMono-Oblique.ttf"
+                   "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                   "module2 /boot/modules/unifont.otf.gz unifont.otf"
+                   "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf bold=DejaVuSansMono-Bold.ttf italic=nothere.ttf bolditalic=Lat15-Terminus16.psf fallback=unifont.otf"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+                   "module2 /boot/modules/hello.ko hello greeting=中文Ωж한글"
+      EXPECT "truetype: bold face DejaVuSansMono-Bold.ttf for truetype:DejaVuSansMono.ttf@16 \\(DejaVu Sans Mono Bold"
+             "error: truetype: italic=nothere.ttf: font file 'nothere.ttf' not found .* italic is drawn from the regular face"
+             "error: truetype: bolditalic=Lat15-Terminus16.psf: Lat15-Terminus16.psf: FreeType cannot open it .* bolditalic is drawn from the regular face"
+             "truetype: font.fallback.0: truetype:unifont.otf@16 for the 10x19 cell \\(baseline 15\\) of truetype:DejaVuSansMono.ttf@16: Unifont"
+             "fbcon: 1024x768, 32 bpp: 100x39 cells of 10x19 with font 'truetype:DejaVuSansMono.ttf@16'"
+             "fbcon: font chain: truetype:DejaVuSansMono.ttf@16, truetype:unifont.otf@16"
+             "hello: .* \\(1 of 1\\)" "celos: ready"
+      RENDER_FONT ${TRUETYPE_FONT} RENDER_BPP 32 RENDER_OTHER_FONT ${CONSOLE_FONT})
+    celos_boot_test(console_font_chain_psf
+      MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                   "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                   "module2 /boot/modules/unifont.otf.gz unifont.otf"
+                   "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+                   "module2 /boot/modules/truetype.ko truetype role=fallback font=unifont.otf size=16"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+                   "module2 /boot/modules/hello.ko hello greeting=中文Ωж한글"
+      EXPECT "truetype: font.fallback.0: truetype:unifont.otf@16 for the 8x16 cell \\(baseline [0-9]+\\) of psf:Lat15-Terminus16.psf"
+             "fbcon: font chain: psf:Lat15-Terminus16.psf, truetype:unifont.otf@16"
+             "hello: .* \\(1 of 1\\)" "celos: ready"
+      REJECT "error:"
+      RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32)
+    # A fallback font started after the console (by the shell) joins the
+    # chain: the CJK of the boot log, .notdef at first, is drawn again from
+    # Unifont (fbcon's main-loop task), equal to the host rendering before
+    # and after.
+    celos_boot_test(console_font_chain_join EXIT success TIMEOUT 120
+      MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                   "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                   "module2 /boot/modules/unifont.otf.gz unifont.otf"
+                   "module2 /boot/modules/truetype.ko truetype.ko"
+                   "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+                   "module2 /boot/modules/hello.ko hello greeting=中文Ωж한글"
+                   "module2 /boot/modules/serial_input.ko serial_input"
+                   "module2 /boot/modules/shell.ko shell"
+      RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32
+      SERIAL_INPUT "celos> =><SCREEN>insmod truetype.ko role=fallback font=unifont.otf<CR>"
+                   "celos> =><PAUSE><SCREEN>poweroff<CR>"
+      EXPECT "hello: .* \\(1 of 1\\)" "celos: ready"
+             "truetype: font.fallback.0: truetype:unifont.otf@16 for the 8x16 cell \\(baseline [0-9]+\\) of psf:Lat15-Terminus16.psf"
+             "fbcon: font chain: psf:Lat15-Terminus16.psf, truetype:unifont.otf@16"
+             "celos: power off \\(asked by shell\\)"
+      REJECT "error:" "PANIC")
+  endif()
+
+  # The font changed from the shell under a fallback face: truetype opens
+  # the face again for the new cell and replaces its font.fallback.0 (the
+  # console switches the link); at 6 px DejaVu Sans (proportional, its 'M'
+  # 5 px wide at 6 px) fits no cell of DejaVu Sans Mono's 4x7 and leaves the
+  # chain (withdrawn: fbcon drops the link and its hold, truetype
+  # unregisters it). Each screen equal to the host rendering.
+  set(DEJAVU_SANS_TTF /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)
+  if(EXISTS ${DEJAVU_SANS_TTF})
+    file(COPY ${DEJAVU_SANS_TTF} DESTINATION ${CMAKE_CURRENT_BINARY_DIR}/chain-fonts)
+    celos_boot_test(shell_font_chain_refit EXIT success TIMEOUT 120
+      MODULE_DIRS ${CMAKE_CURRENT_BINARY_DIR}/chain-fonts
+      MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                   "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
+                   "module2 /boot/modules/DejaVuSans.ttf DejaVuSans.ttf"
+                   "module2 /boot/modules/LiberationMono-Regular.ttf LiberationMono-Regular.ttf"
+                   "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf fallback=DejaVuSans.ttf"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+                   "module2 /boot/modules/serial_input.ko serial_input"
+                   "module2 /boot/modules/shell.ko shell"
+      RENDER_FONT ${TRUETYPE_FONT} RENDER_BPP 32
+      SERIAL_INPUT "celos> =>font LiberationMono-Regular.ttf size=20<CR>"
+                   "celos> =><PAUSE><SCREEN>font DejaVuSansMono.ttf size=6<CR>"
+                   "celos> =><PAUSE><SCREEN>poweroff<CR>"
+      EXPECT "truetype: font.fallback.0: truetype:DejaVuSans.ttf@[0-9]+ for the 10x19 cell"
+             "fbcon: font chain: truetype:DejaVuSansMono.ttf@16, truetype:DejaVuSans.ttf@[0-9]+"
+             "fbcon: font replaced: truetype:DejaVuSansMono.ttf@16 -> truetype:LiberationMono-Regular.ttf@20"
+             "truetype: font.fallback.0: truetype:DejaVuSans.ttf@[0-9]+ for the 12x23 cell"
+             "fbcon: font chain: truetype:LiberationMono-Regular.ttf@20, truetype:DejaVuSans.ttf@[0-9]+"
+             "fbcon: font replaced: truetype:LiberationMono-Regular.ttf@20 -> truetype:DejaVuSansMono.ttf@6"
+             "warn: truetype: fallback DejaVuSans.ttf leaves the chain: DejaVuSans.ttf: no size from 6 to 6 px fits"
+             "fbcon: font chain: truetype:DejaVuSansMono.ttf@6$"
+             "celos: power off \\(asked by shell\\)"
+      REJECT "error:" "PANIC" "still holds the withdrawn font" "refused to let it go")
+  endif()
+
   # Broken font files (tests/fixtures/gen_bad_fonts.py) and a missing one:
   # a clear error naming the file, the truetype module does not register,
   # the bitmap font after it takes over and the screen is that font's

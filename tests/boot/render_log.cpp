@@ -8,7 +8,8 @@
 //
 //   render_log --font FILE.psf [--scale N] | --font FILE.ttf|.otf [--size N] [--hinting H]
 //              --width W --height H --bpp 32|16 [--margin N] [--loglevel N]
-//              (--log SERIAL.log | --raw SERIAL.bytes [--font-dir DIR]... [--fixed-font 1]) --out EXPECTED.ppm
+//              (--log SERIAL.log | --raw SERIAL.bytes [--font-dir DIR]... [--fixed-font 1]) --out
+//              EXPECTED.ppm
 // The defaults are the modules' (scale 1; size 16, hinting light). --loglevel:
 // the console's level (the kernel's quiet is 1, loglevel=N): the lines above
 // it are not drawn, as the core does not pass them to the console.
@@ -28,6 +29,14 @@
 // scale its cell width in the line gives), or
 // with --fixed-font in the --font one throughout (what the screen would
 // have been had the console kept its font).
+//
+// Faces and the fallback chain (issue 17), from the log as well: the
+// truetype module's "bold face FILE for NAME" (also italic, bolditalic)
+// gives the font NAME that face, opened and fitted as the module does;
+// "font.fallback.N: NAME for the WxH cell (baseline B) of ..." opens NAME
+// (truetype:FILE@SIZE) fitted to that cell, at most SIZE px; fbcon's
+// "font chain: PRIMARY, A, B" hands the renderer A and B (found by those
+// names) and draws the screen again, as fbcon does.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -56,7 +65,18 @@ namespace {
 std::vector<uint8_t> read_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) die("cannot read " + path);
-    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+    std::vector<uint8_t> data(std::istreambuf_iterator<char>(f), {});
+    if (data.size() < 2 || data[0] != 0x1f || data[1] != 0x8b) return data;
+    // gzip'ed (unifont.otf.gz): the kernel gets it decompressed by GRUB.
+    std::string command = "gzip -dc '" + path + "'";
+    std::FILE* p = popen(command.c_str(), "r");
+    if (!p) die("cannot run " + command);
+    std::vector<uint8_t> out;
+    uint8_t buf[65536];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
+        out.insert(out.end(), buf, buf + n);
+    if (pclose(p) != 0) die(path + ": gzip -dc failed");
+    return out;
 }
 
 // "[    0.012345] warn: text" -> level, timestamp, text (after the tag).
@@ -120,6 +140,7 @@ class Fonts {
             if (!truetype::parse_hinting(hinting_.c_str(), h))
                 die("--hinting " + hinting_ + ": expected none, light or normal");
             std::string name = path.substr(path.rfind('/') + 1);
+            if (name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0) name.resize(name.size() - 3);
             held->tt = std::make_unique<truetype::Font>();
             if (const char* why = held->tt->open(held->file.data(), held->file.size(), name.c_str(), size, h))
                 die(why);
@@ -136,6 +157,81 @@ class Fonts {
     // Every font asked for by name is this one.
     void fix(const celos_font_ops* font) { fixed_ = font; }
 
+    // The path of boot file `file` in the --font-dir folders (or of
+    // FILE.gz, shipped gzip'ed), or "".
+    std::string find(const std::string& file) const {
+        for (const char* suffix : {"", ".gz"})
+            for (const std::string& dir : dirs_) {
+                std::string path = dir + "/" + file + suffix;
+                if (std::ifstream(path)) return path;
+            }
+        return "";
+    }
+
+#if CELOS_RENDER_TRUETYPE
+    // The truetype module's "WHAT face FILE for NAME": the font NAME (held
+    // here) gets that face, opened at its size and fitted to its cell.
+    void add_face(const std::string& what, const std::string& file, const std::string& font_name) {
+        uint32_t style = what == "bold"         ? CELOS_FONT_STYLE_BOLD
+                         : what == "italic"     ? CELOS_FONT_STYLE_ITALIC
+                         : what == "bolditalic" ? CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC
+                                                : 0;
+        if (!style) die("unknown face '" + what + "'");
+        for (auto& held : held_) {
+            if (!held->tt || std::string(held->ops->name) != font_name) continue;
+            std::string path = find(file);
+            if (path.empty()) die(what + " face " + file + ": not in the --font-dir folders");
+            auto face = std::make_unique<Held>();
+            face->file = read_file(path);
+            face->tt = std::make_unique<truetype::Font>(style_limits());
+            if (const char* why = face->tt->open(face->file.data(), face->file.size(), file.c_str(),
+                                                 held->tt->pixel_size(), hinting(), false))
+                die(why);
+            if (const char* why = face->tt->fit_cell(*held->ops, what.c_str())) die(why);
+            face->ops = face->tt->ops();
+            held->tt->set_style_face(style, face->tt.get());
+            held_.push_back(std::move(face));
+            return;
+        }
+    }
+
+    // The truetype module's "font.fallback.N: truetype:FILE@SIZE for the
+    // WxH cell (baseline B)": FILE fitted to that cell, at most SIZE px.
+    void add_fallback(const std::string& name, uint32_t width, uint32_t height, uint32_t baseline) {
+        size_t colon = name.find(':'), at = name.rfind('@');
+        if (colon == std::string::npos || at == std::string::npos || at < colon)
+            die("fallback '" + name + "': no size");
+        std::string file = name.substr(colon + 1, at - colon - 1);
+        uint32_t size = uint32_t(std::stoul(name.substr(at + 1)));
+        std::string path = find(file);
+        if (path.empty()) die("fallback " + file + ": not in the --font-dir folders");
+        auto held = std::make_unique<Held>();
+        held->file = read_file(path);
+        held->tt = std::make_unique<truetype::Font>(fallback_limits());
+        celos_font_ops cell{};
+        cell.size = sizeof cell;
+        cell.cell_width = width;
+        cell.cell_height = height;
+        cell.baseline = baseline;
+        cell.name = "the log's cell";
+        if (const char* why = held->tt->open_fallback(held->file.data(), held->file.size(), file.c_str(),
+                                                      cell, size, hinting()))
+            die(why);
+        if (name != held->tt->ops()->name)
+            die("fallback " + name + " opens here as " + held->tt->ops()->name);
+        held->ops = held->tt->ops();
+        fallbacks_.push_back(held->ops);
+        held_.push_back(std::move(held));
+    }
+#endif
+
+    // A fallback font add_fallback opened, by its name (the newest first).
+    const celos_font_ops* fallback(const std::string& name) const {
+        for (auto it = fallbacks_.rbegin(); it != fallbacks_.rend(); ++it)
+            if (name == (*it)->name) return *it;
+        die("font chain: no fallback font '" + name + "' seen in the log");
+    }
+
     // A font by the name its provider gives it, "psf:FILE" (its scale from
     // the cell width), "truetype:FILE@SIZE".
     const celos_font_ops* by_name(const std::string& name, uint32_t cell_width) {
@@ -150,11 +246,9 @@ class Fonts {
             size = uint32_t(std::stoul(file.substr(at + 1)));
             file = file.substr(0, at);
         }
-        for (const std::string& dir : dirs_) {
-            std::string path = dir + "/" + file;
-            if (std::ifstream(path)) return open(path, size, cell_width);
-        }
-        die("font '" + name + "': no " + file + " in the --font-dir folders");
+        std::string path = find(file);
+        if (path.empty()) die("font '" + name + "': no " + file + " in the --font-dir folders");
+        return open(path, size, cell_width);
     }
 
   private:
@@ -169,10 +263,33 @@ class Fonts {
 #endif
         const celos_font_ops* ops = nullptr;
     };
+#if CELOS_RENDER_TRUETYPE
+    truetype::Hinting hinting() const {
+        truetype::Hinting h;
+        if (!truetype::parse_hinting(hinting_.c_str(), h))
+            die("--hinting " + hinting_ + ": expected none, light or normal");
+        return h;
+    }
+    // The truetype module's limits for these faces (truetype_module.cpp).
+    static truetype::CacheLimits style_limits() {
+        truetype::CacheLimits limits;
+        limits.table_slots = 256;
+        limits.coverage_bytes = 256 * 1024;
+        return limits;
+    }
+    static truetype::CacheLimits fallback_limits() {
+        truetype::CacheLimits limits;
+        limits.table_slots = 2048;
+        limits.coverage_bytes = 512 * 1024;
+        limits.freetype_bytes = 512 * 1024;
+        return limits;
+    }
+#endif
     uint32_t scale_;
     std::string hinting_;
     std::vector<std::string> dirs_;
     std::vector<std::unique_ptr<Held>> held_;
+    std::vector<const celos_font_ops*> fallbacks_;
     const celos_font_ops* fixed_ = nullptr;
 };
 
@@ -191,11 +308,19 @@ class Console {
         font_ = font;
         renderer_ = std::make_unique<fbcon::Renderer>();
         if (const char* why = renderer_->init(config_, font, back_.data(), back_.size())) die(why);
+        renderer_->set_fallbacks(chain_.data(), uint32_t(chain_.size()));
         cells_.assign(size_t(renderer_->cols()) * renderer_->rows(), fbcon::Cell{});
         terminal_ = std::make_unique<fbcon::Terminal>();
         if (!terminal_->init(cells_.data(), renderer_->cols(), renderer_->rows(),
                              fbcon::console_terminal_config(colors_)))
             die("terminal init");
+        renderer_->redraw(*terminal_);
+        present();
+    }
+    // fbcon's "font chain": the renderer's fallbacks, the screen drawn again.
+    void set_chain(std::vector<const celos_font_ops*> chain) {
+        chain_ = std::move(chain);
+        renderer_->set_fallbacks(chain_.data(), uint32_t(chain_.size()));
         renderer_->redraw(*terminal_);
         present();
     }
@@ -225,7 +350,58 @@ class Console {
     std::unique_ptr<fbcon::Renderer> renderer_;
     std::unique_ptr<fbcon::Terminal> terminal_;
     std::vector<fbcon::Cell> cells_;
+    std::vector<const celos_font_ops*> chain_;
 };
+
+// The lines of the font modules and fbcon that set up faces and the chain
+// (see the top of the file); each is acted on when it is met, before it is
+// drawn.
+void font_line(Console& console, Fonts& fonts, const std::string& text) {
+    static const std::string kChain = "fbcon: font chain: ", kFace = " face ", kFor = " for ",
+                             kFallback = "truetype: " CELOS_FONT_FALLBACK_PREFIX;
+    if (text.compare(0, kChain.size(), kChain) == 0) {
+        std::vector<const celos_font_ops*> chain;
+        size_t at = text.find(", ", kChain.size());
+        while (at != std::string::npos) {
+            size_t next = text.find(", ", at + 2);
+            chain.push_back(
+                fonts.fallback(text.substr(at + 2, next == std::string::npos ? next : next - at - 2)));
+            at = next;
+        }
+        console.set_chain(std::move(chain));
+        return;
+    }
+#if CELOS_RENDER_TRUETYPE
+    if (text.compare(0, kFallback.size(), kFallback) == 0) {
+        // "truetype: font.fallback.N: NAME for the WxH cell (baseline B) of ..."
+        size_t name_at = text.find(": ", kFallback.size());
+        size_t cell_at = text.find(" for the ", name_at == std::string::npos ? 0 : name_at);
+        if (name_at == std::string::npos || cell_at == std::string::npos) die("cannot read: " + text);
+        unsigned w = 0, h = 0, b = 0;
+        if (std::sscanf(text.c_str() + cell_at, " for the %ux%u cell (baseline %u)", &w, &h, &b) != 3)
+            die("cannot read: " + text);
+        fonts.add_fallback(text.substr(name_at + 2, cell_at - name_at - 2), w, h, b);
+        return;
+    }
+    static const std::string kModule = "truetype: ";
+    if (text.compare(0, kModule.size(), kModule) == 0) {
+        // "truetype: WHAT face FILE for NAME (...)"
+        size_t face = text.find(kFace, kModule.size());
+        size_t what_end = text.find(' ', kModule.size());
+        if (face == std::string::npos || what_end != face) return;
+        size_t file_end = text.find(kFor, face + kFace.size());
+        if (file_end == std::string::npos) return;
+        size_t name_end = text.find(" (", file_end + kFor.size());
+        fonts.add_face(text.substr(kModule.size(), face - kModule.size()),
+                       text.substr(face + kFace.size(), file_end - face - kFace.size()),
+                       text.substr(file_end + kFor.size(), name_end == std::string::npos
+                                                               ? name_end
+                                                               : name_end - file_end - kFor.size()));
+    }
+#else
+    (void)fonts;
+#endif
+}
 
 // A log line at data[at] as the serial sink writes it: "[sssss.uuuuuu] "
 // (seconds right-aligned in at least 5 places), the text without CR or LF,
@@ -284,6 +460,7 @@ void render_raw(Console& console, Fonts& fonts, const std::vector<uint8_t>& data
             console.set_font(console.font());
             for (const LogLine& old : seen) console.log_line(old);
         }
+        font_line(console, fonts, l.text);
         console.log_line(l);
         seen.push_back(l);
         at = text_start = end;
@@ -327,6 +504,9 @@ int main(int argc, char** argv) {
 
     if (font_path.empty() || (log_path.empty() && raw_path.empty()) || out_path.empty())
         die("--font, --log or --raw, and --out are required");
+    // The faces and fallbacks the log names may sit beside --font.
+    if (font_path.find('/') != std::string::npos)
+        font_dirs.push_back(font_path.substr(0, font_path.rfind('/')));
     Fonts fonts{scale, hinting, font_dirs};
     fbcon::PixelFormat format = bpp == 16 ? fbcon::PixelFormat{16, 11, 5, 5, 6, 0, 5}
                                           : fbcon::PixelFormat{32, 16, 8, 8, 8, 0, 8};
@@ -350,6 +530,7 @@ int main(int argc, char** argv) {
             LogLine l;
             if (!parse_line(line, l.level, l.ns, l.text)) continue;
             ready = l.text == "celos: ready";
+            font_line(console, fonts, l.text);
             console.log_line(l);
         }
         if (!ready) die("the log has no 'celos: ready' line");

@@ -6,8 +6,10 @@
 // memory safety (ASan, UBSan on our code): when open() accepts the font it
 // must keep the promises of tests/unit/support/font_invariants.h (a sane
 // cell, baseline and underline inside it, every printable ASCII glyph
-// drawn with ink overlapping the cell), and a refusal must name the file.
-// Any violation aborts.
+// drawn with ink overlapping the cell), and a refusal must name the file;
+// then the same bytes open as a fallback face fitted to that font's cell
+// (Font::open_fallback) must report the cell's metrics and glyphs whose
+// every coverage byte can be read. Any violation aborts.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -41,6 +43,39 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (const char* violation = test::font_invariant_violation(font.ops(), px, why, sizeof why)) {
         std::fprintf(stderr, "fuzz.ttf from the cache: %s\n", violation);
         std::abort();
+    }
+    // The same bytes as a fallback face in this font's cell (issue 17):
+    // refused naming the file, or glyphs that stay within two cells and,
+    // placed for the cell, start inside its rows' reach.
+    truetype::Font fallback;
+    const celos_font_ops& cell = *font.ops();
+    if (const char* error = fallback.open_fallback(data, size, "fuzz.ttf", cell, px, hinting)) {
+        if (std::strncmp(error, "fuzz.ttf: ", 10) != 0) {
+            std::fprintf(stderr, "a fallback refusal that does not name the file: %s\n", error);
+            std::abort();
+        }
+        return 0;
+    }
+    const celos_font_ops* ops = fallback.ops();
+    if (ops->cell_width != cell.cell_width || ops->cell_height != cell.cell_height ||
+        ops->baseline != cell.baseline || fallback.pixel_size() > px) {
+        std::fprintf(stderr, "fuzz.ttf as a fallback: metrics not the cell's, or %u px above %u\n",
+                     fallback.pixel_size(), px);
+        std::abort();
+    }
+    for (uint32_t cp = 0x20; cp < 0x250; ++cp) {
+        celos_glyph g{};
+        if (ops->glyph(ops, cp, &g) != 0) continue;
+        if (g.width && (g.pitch < g.width || !g.coverage)) {
+            std::fprintf(stderr, "fuzz.ttf as a fallback: U+%04X has pitch %u for width %u\n", cp, g.pitch,
+                         g.width);
+            std::abort();
+        }
+        volatile uint8_t sink = 0;
+        for (uint32_t r = 0; r < g.height; ++r)
+            for (uint32_t x = 0; x < g.width; ++x)
+                sink = sink + g.coverage[size_t(r) * g.pitch + x];
+        (void)sink;
     }
     return 0;
 }

@@ -115,6 +115,28 @@ class Template(unittest.TestCase):
         self.assertIn("entry 'bitmap-large': psf font=Lat15-Terminus32x16.psf: no boot file "
                       "Lat15-Terminus32x16.psf in this entry", errors[0])
 
+    def test_face_and_fallback_without_boot_file(self):
+        # bold= and fallback= name boot files as font= does (the default entry's).
+        text = template().replace("    module2 /boot/modules/DejaVuSansMono-Bold.ttf DejaVuSansMono-Bold.ttf\n", "", 1)
+        start = text.index("--id truetype {")
+        end = text.index("}", start)
+        text = text[:start] + text[start:end].replace("    module2 /boot/modules/unifont.otf.gz unifont.otf\n", "") \
+            + text[end:]
+        errors, _ = grub_cfg.check(text, self.files(), "grub.cfg.in")
+        self.assertEqual(len(errors), 2, errors)
+        self.assertIn("entry 'truetype': truetype bold=DejaVuSansMono-Bold.ttf: no boot file "
+                      "DejaVuSansMono-Bold.ttf in this entry", errors[0])
+        self.assertIn("entry 'truetype': truetype fallback=unifont.otf: no boot file unifont.otf in this entry",
+                      errors[1])
+
+    def test_fallback_font_shipped_gzipped(self):
+        # --module truetype fallback=unifont.otf: the shipped unifont.otf.gz
+        # goes onto the ISO as unifont.otf (GRUB inflates it).
+        p = plan(modules=["heap", "truetype font=DejaVuSansMono.ttf fallback=unifont.otf", "fbcon"])
+        self.assertIn("unifont.otf unifont.otf", run_entry(p))
+        self.assertTrue(p.files["unifont.otf"].endswith("unifont.otf.gz"), p.files)
+        self.assertIn("truetype.ko truetype font=DejaVuSansMono.ttf fallback=unifont.otf", run_entry(p))
+
     def test_optional_file_is_a_note(self):
         files = self.files() - {"truetype.ko"}
         errors, notes = grub_cfg.check(template(), files, "grub.cfg.in", optional=["truetype.ko"])
@@ -233,17 +255,34 @@ class Fonts(unittest.TestCase):
         need(DEJAVU_SANS)
         p = plan(font=DEJAVU_SANS, size=20)
         # The entry's other boot files (the shell's) stay.
+        # Its bold and italic faces go with the font; the fallback font stays,
+        # gzip'ed on the ISO as shipped.
         self.assertEqual(run_entry(p), [
+            "unifont.otf.gz unifont.otf",
             "LiberationMono-Regular.ttf LiberationMono-Regular.ttf", "Lat15-Terminus16.psf Lat15-Terminus16.psf",
             "hello.ko hello.ko", "DejaVuSans.ttf DejaVuSans.ttf", "heap.ko heap",
             "ps2kbd.ko ps2kbd", "serial_input.ko serial_input", "bochs.ko bochs", "virtio_gpu.ko virtio_gpu",
-            "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light",
+            "truetype.ko truetype font=DejaVuSans.ttf size=20 hinting=light fallback=unifont.otf",
             "psf.ko psf font=Lat15-Terminus16.psf", "fbcon.ko fbcon", "shell.ko shell"])
+
+    def test_truetype_font_in_the_bitmap_entry(self):
+        # The entry's truetype role=fallback line (Unifont behind Terminus)
+        # becomes the new font's fallback=: truetype is loaded once.
+        need(DEJAVU_SANS)
+        lines = run_entry(plan(entry="bitmap", font=DEJAVU_SANS))
+        self.assertEqual([l for l in lines if l.startswith("truetype.ko")],
+                         ["truetype.ko truetype font=DejaVuSans.ttf size=16 hinting=light fallback=unifont.otf"])
+        self.assertIn("unifont.otf.gz unifont.otf", lines)
+        # A PSF font keeps it as it is.
+        need(CONSOLE_PSF_GZ)
+        lines = run_entry(plan(entry="bitmap", font=CONSOLE_PSF_GZ))
+        self.assertIn("truetype.ko truetype role=fallback font=unifont.otf size=16", lines)
 
     def test_opentype_cff(self):
         need(NIMBUS_OTF)
         p = plan(font=NIMBUS_OTF)
-        self.assertIn("truetype.ko truetype font=NimbusMonoPS-Bold.otf size=16 hinting=light", run_entry(p))
+        self.assertIn("truetype.ko truetype font=NimbusMonoPS-Bold.otf size=16 hinting=light fallback=unifont.otf",
+                      run_entry(p))
         self.assertNotIn("DejaVuSansMono.ttf DejaVuSansMono.ttf", run_entry(p))
 
     def test_psf_gz_decompressed(self):

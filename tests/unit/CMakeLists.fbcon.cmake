@@ -14,7 +14,8 @@ set(CELOS_FBCON_TEST_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/test_terminal_vt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_render.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_render_attrs.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/test_console.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/test_console.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_font_chain.cpp)
 
 # The console fonts, decompressed once at build time (a process per font per
 # test run is slow), each with kbd's psfgettable listing as the oracle for

@@ -38,12 +38,24 @@ add_custom_command(OUTPUT ${CELOS_TT_BAD_FONTS}/liberation_inserted.ttf ${CELOS_
 add_custom_target(celos_tt_bad_fonts DEPENDS ${CELOS_TT_BAD_FONTS}/liberation_inserted.ttf
                   ${CELOS_TT_BAD_FONTS}/cell19x1.ttf)
 
+# The faces (issue 17): DejaVu Sans Mono's bold and oblique, and GNU Unifont
+# (fonts-unifont) as a fallback face when it is installed.
+set(CELOS_TT_DEJAVU_BOLD /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf)
+set(CELOS_TT_DEJAVU_OBLIQUE /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Oblique.ttf)
+set(CELOS_TT_UNIFONT /usr/share/fonts/opentype/unifont/unifont.otf)
 set(CELOS_TT_TEST_DEFINITIONS CELOS_TT_DEJAVU="${CELOS_TT_DEJAVU}" CELOS_TT_NIMBUS="${CELOS_TT_NIMBUS}"
+    CELOS_TT_DEJAVU_BOLD="${CELOS_TT_DEJAVU_BOLD}" CELOS_TT_DEJAVU_OBLIQUE="${CELOS_TT_DEJAVU_OBLIQUE}"
     CELOS_TT_LIBERATION="${CELOS_TT_LIBERATION}" CELOS_TT_DEJAVU_SANS="${CELOS_TT_DEJAVU_SANS}"
     CELOS_TT_D050000L="${CELOS_TT_D050000L}" CELOS_TT_SYMBOLS="${CELOS_TT_SYMBOLS}"
     CELOS_TT_BAD_FONTS="${CELOS_TT_BAD_FONTS}")
+if(EXISTS ${CELOS_TT_UNIFONT})
+  list(APPEND CELOS_TT_TEST_DEFINITIONS CELOS_TT_UNIFONT="${CELOS_TT_UNIFONT}")
+else()
+  message(STATUS "truetype tests: ${CELOS_TT_UNIFONT} is missing (fonts-unifont): the fallback face is not tested")
+endif()
 target_sources(celos_unit_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/test_truetype.cpp
-               ${CMAKE_CURRENT_LIST_DIR}/test_truetype_malformed.cpp)
+               ${CMAKE_CURRENT_LIST_DIR}/test_truetype_malformed.cpp
+               ${CMAKE_CURRENT_LIST_DIR}/test_truetype_faces.cpp)
 target_link_libraries(celos_unit_tests PRIVATE celos_truetype_host celos_ft_oracle)
 target_compile_definitions(celos_unit_tests PRIVATE ${CELOS_TT_TEST_DEFINITIONS})
 add_dependencies(celos_unit_tests celos_tt_bad_fonts)

@@ -407,6 +407,9 @@ TEST_CASE("psf: the font service through celos_font_ops", "[psf]") {
     CHECK(ops->baseline <= 32);
     CHECK(ops->underline_row + ops->underline_thickness <= 32);
     CHECK(std::string(ops->name) == "psf:test");
+    // One face: no styled_glyph (ABI 1.5), the console synthesizes bold
+    // and italic.
+    CHECK(ops->styled_glyph == nullptr);
 
     celos_glyph g{};
     REQUIRE(ops->glyph(ops, 'A', &g) == 0);

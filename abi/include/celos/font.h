@@ -79,8 +79,34 @@ struct celos_font_ops {
     void* context;                   /* 32: the provider's state */
     celos_font_glyph_fn glyph;       /* 40 */
     celos_font_fallback_fn fallback; /* 48 */
-    celos_font_styled_glyph_fn styled_glyph; /* 56: ABI 1.5; NULL: regular faces only */
+    celos_font_styled_glyph_fn styled_glyph; /* 56: ABI 1.5; NULL: regular faces only (the console
+                                                synthesizes bold and italic, as for CELOS_FONT_NO_STYLE) */
 };
+
+/* The fallback chain (ABI 1.5). Fonts asked, in order, for a code point
+   the "font" service's font lacks, each drawn in that font's cells. A
+   provider offers a fallback font by registering its ops under
+   CELOS_FONT_FALLBACK_PREFIX and a digit, "font.fallback.0" to
+   "font.fallback.3" (CELOS_FONT_FALLBACK_MAX), version
+   CELOS_FONT_INTERFACE_VERSION, taking the first free number: so the chain
+   follows the order the providers start in (grub.cfg's). A fallback font's
+   glyphs are placed for the cell of the font it falls back for (its ops
+   report that cell); a glyph of a character two cells wide may be up to
+   2 * cell_width wide. The truetype module offers one with `fallback=FILE`
+   (a face beside its own font) or, started with `role=fallback`, its whole
+   font (fitted to the cell of the font service's font at the time). A
+   provider listed after the first one without either still only stands in
+   when the first fails (it declines with CELOS_ERR_EXISTS).
+
+   The console holds every fallback font it uses (celos_service_acquire
+   with a watch, as the font), takes them up when it starts and whenever
+   its font is replaced, and looks for new ones from a main-loop task (a
+   provider started later joins the chain). A replacement switches that link. To
+   leave the chain, a provider replaces its registration with a withdrawn
+   font (ops whose glyph is NULL): a holder drops the link and ends its
+   hold inside its watch, and the provider then unregisters it. */
+#define CELOS_FONT_FALLBACK_PREFIX "font.fallback."
+#define CELOS_FONT_FALLBACK_MAX 4
 
 /* Font control: a running provider opens another font on request (the
    shell's `font` command) without being unloaded and loaded again, which
