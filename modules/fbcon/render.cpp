@@ -531,6 +531,10 @@ __attribute__((noinline)) void Renderer::draw_styled(uint8_t* origin, const Cell
         int64_t xoff = 0;
         if (cells == 2 && !found && int64_t(g.left) + int64_t(g.width) <= int64_t(cell_w_))
             xoff = cell_w_ / 2;
+        // A mark drawn wholly left of its cell, over the advance of the
+        // character before it (a font whose marks have no advance of their
+        // own, as Unifont's): moved right by the base's width, over it.
+        if (mark && int64_t(g.left) + int64_t(g.width) <= 0) xoff = w;
         blit(origin, w, g, synth, xoff);
     };
     uint32_t cp = cell.codepoint;

@@ -304,6 +304,8 @@ void run_echo(CommandContext& c, const Words& w) {
     c.out.newline();
 }
 
+constexpr char kCatReset[] = "\x18\x0f\x1b(B\x1b[0m\x1b" "7\x1b[r\x1b" "8\x1b[?25h";
+
 // A boot file's bytes to the terminal as they are, escape sequences
 // included (what a program's output would be), each LF sent as CR LF as a
 // tty does (onlcr). The terminal takes any bytes; the shell's next prompt
@@ -329,9 +331,11 @@ void run_cat(CommandContext& c, const Words& w) {
         }
         c.out.raw(bytes + from, size - from);
         // Whatever the file left behind: no half sequence, no pen, no
-        // scroll region or hidden cursor for the prompt (CAN, SGR 0,
-        // DECSTBM, DECTCEM; and a new line if the file did not end one).
-        c.out.raw("\x18\x1b[0m\x1b[r\x1b[?25h");
+        // character set, no scroll region or hidden cursor for the prompt
+        // (CAN, SI and G0 ASCII, SGR 0, DECSTBM inside DECSC/DECRC, since
+        // it homes the cursor, DECTCEM; and a new line if the file did not
+        // end one).
+        c.out.raw(kCatReset);
         if (size && bytes[size - 1] != '\n') c.out.newline();
     }
 }

@@ -309,3 +309,26 @@ celos_boot_test(panic_wait_scrollback CMDLINE "panic=wait" MODULE_DIRS ${ABI_MOD
          "celos: panic view: a page back" "celos: panic view: a page forward" "celos: panic view: a line forward"
   REJECT "celos: panic, stopping the machine"
   RENDER_FONT ${CONSOLE_FONT} RENDER_BPP 32)
+
+# Issue 17's screen of mixed text (tests/boot/text/sampler.txt: Latin with
+# combining marks, Greek, Cyrillic, CJK, box drawing, blocks, Braille,
+# every attribute, colours, DEC graphics) shown by the shell's `cat` in the
+# default TrueType entry and in the bitmap entry (Terminus, Unifont behind
+# it): each screen equal pixel for pixel to the host rendering of the
+# session, which draws through the same terminal, renderer and fonts.
+if(TARGET shell AND TARGET truetype AND EXISTS /usr/share/fonts/opentype/unifont/unifont.otf)
+  foreach(entry truetype bitmap)
+    if(entry STREQUAL "truetype")
+      set(sampler_font ${TRUETYPE_FONT})
+    else()
+      set(sampler_font ${CONSOLE_FONT})
+    endif()
+    celos_boot_test(console_sampler_${entry} EXIT success TIMEOUT 120
+      RUN_ARGS --entry ${entry} --file ${CMAKE_SOURCE_DIR}/tests/boot/text/sampler.txt
+      RENDER_FONT ${sampler_font} RENDER_BPP 32
+      SERIAL_INPUT "celos> =>cat sampler.txt<CR>"
+                   "celos> =><PAUSE><SCREEN>poweroff<CR>"
+      EXPECT "fbcon: font chain: .*unifont.otf@16" "celos: ready" "celos: power off \\(asked by shell\\)"
+      REJECT "error:" "PANIC")
+  endforeach()
+endif()

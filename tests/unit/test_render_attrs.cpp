@@ -76,7 +76,7 @@ struct HandFont {
         std::vector<uint8_t> px;
         celos_glyph g;
     };
-    Bitmap bar, bbar, bold_bbar, e, acute, wide, dot;
+    Bitmap bar, bbar, bold_bbar, e, acute, grave, wide, dot;
     celos_font_ops ops{};
     static Bitmap make(uint32_t w, uint32_t h, int32_t left, int32_t top, bool frame = false) {
         Bitmap b;
@@ -93,6 +93,8 @@ struct HandFont {
         bold_bbar = make(6, 12, 2, 12);
         e = make(5, 4, 2, 4);
         acute = make(2, 2, 5, 14);
+        grave = make(3, 2, -7, 14); // as Unifont's marks: over the advance before it
+
         wide = make(20, 14, 0, 14, true);
         dot = make(1, 1, 0, 1);
         ops.size = sizeof ops;
@@ -130,6 +132,7 @@ struct HandFont {
         case 'B': return &bbar;
         case 'e': return &e;
         case 0x301: return &acute;
+        case 0x300: return &grave;
         case 0x4E2D: return &wide;
         default: return nullptr;
         }
@@ -603,6 +606,25 @@ TEST_CASE("render: combining marks are drawn over the base glyph in its colours"
             REQUIRE(s.cpx(0, 0, x, y) == s.pack(e ? 0x00FF00 : 0x000080));
             bool i = hand.ink(hand.bar, ix, iy) || hand.ink(hand.acute, ix, iy) || hand.ink(hand.e, ix, iy);
             REQUIRE(s.cpx(1, 0, x, y) == s.pack(i ? 0x00FF00 : 0x000080));
+        }
+}
+
+TEST_CASE("render: a mark drawn left of its cell, with no advance of its own, moves over the base", "[render]") {
+    HandFont hand;
+    Screen s(&hand.ops, 2, 1);
+    s.put(0, 0, 'I', 0, 0x00FF00, 0x000080);
+    Cell& c = s.put(1, 0, 'I', 0, 0x00FF00, 0x000080);
+    c.marks[0] = 0x300;
+    s.frame();
+    for (uint32_t y = 0; y < 20; ++y)
+        for (uint32_t x = 0; x < 10; ++x) {
+            INFO(x << "," << y);
+            int ix = int(x), iy = int(y);
+            // Moved right by the cell's width: columns 3-5 of its own cell.
+            bool i = hand.ink(hand.bar, ix, iy) || hand.ink(hand.grave, ix - 10, iy);
+            REQUIRE(s.cpx(1, 0, x, y) == s.pack(i ? 0x00FF00 : 0x000080));
+            // The cell before is untouched.
+            REQUIRE(s.cpx(0, 0, x, y) == s.pack(hand.ink(hand.bar, ix, iy) ? 0x00FF00 : 0x000080));
         }
 }
 
