@@ -621,22 +621,28 @@ void Terminal::columns(bool insert, uint32_t n) {
     for (uint32_t y = top_; y < bottom_; ++y) {
         uint32_t rw = row_width(y);
         if (x_ >= rw) continue;
-        uint32_t count = min_u32(n, rw - x_);
-        Cell* r = row_cells(y);
-        uint32_t keep = rw - x_ - count;
-        Cell b = blank();
-        if (insert) {
-            __builtin_memmove(r + x_ + count, r + x_, size_t(keep) * sizeof(Cell));
-            for (uint32_t x = x_; x < x_ + count; ++x)
-                r[x] = b;
-        } else {
-            __builtin_memmove(r + x_, r + x_ + count, size_t(keep) * sizeof(Cell));
-            for (uint32_t x = rw - count; x < rw; ++x)
-                r[x] = b;
-        }
-        fix_row(y);
-        mark_dirty(y);
+        shift_cells(y, min_u32(n, rw - x_), insert);
     }
+}
+
+// Cells [x_, row width) of row y move right (insert) or left by `count`
+// (at most the width left); blanks fill in; a wide pair cut is mended.
+void Terminal::shift_cells(uint32_t y, uint32_t count, bool insert) {
+    uint32_t rw = row_width(y);
+    Cell* r = row_cells(y);
+    uint32_t keep = rw - x_ - count;
+    Cell b = blank();
+    if (insert) {
+        __builtin_memmove(r + x_ + count, r + x_, size_t(keep) * sizeof(Cell));
+        for (uint32_t x = x_; x < x_ + count; ++x)
+            r[x] = b;
+    } else {
+        __builtin_memmove(r + x_, r + x_ + count, size_t(keep) * sizeof(Cell));
+        for (uint32_t x = rw - count; x < rw; ++x)
+            r[x] = b;
+    }
+    fix_row(y);
+    mark_dirty(y);
 }
 
 void Terminal::csi_dispatch(uint8_t final) {
@@ -775,22 +781,8 @@ void Terminal::csi_dispatch(uint8_t final) {
     case '@':   // ICH
     case 'P': { // DCH
         uint32_t rw = row_width(y_);
-        uint32_t count = uint32_t(n > rw - x_ ? rw - x_ : n);
-        Cell* r = row_cells(y_);
-        uint32_t keep = rw - x_ - count;
-        Cell b = blank();
-        if (final == '@') {
-            __builtin_memmove(r + x_ + count, r + x_, size_t(keep) * sizeof(Cell));
-            for (uint32_t x = x_; x < x_ + count; ++x)
-                r[x] = b;
-        } else {
-            __builtin_memmove(r + x_, r + x_ + count, size_t(keep) * sizeof(Cell));
-            for (uint32_t x = rw - count; x < rw; ++x)
-                r[x] = b;
-        }
-        fix_row(y_);
+        if (x_ < rw) shift_cells(y_, uint32_t(n > rw - x_ ? rw - x_ : n), final == '@');
         pending_wrap_ = false;
-        mark_dirty(y_);
         break;
     }
     case 'S': scroll_up(top_, bottom_, uint32_t(n)); break;

@@ -191,6 +191,7 @@ class Terminal {
     void soft_reset();
     void tab_forward(uint32_t n);
     void columns(bool insert, uint32_t n); // DECIC/DECDC
+    void shift_cells(uint32_t y, uint32_t count, bool insert); // ICH/DCH and DECIC/DECDC on one row
     uint32_t row_width(uint32_t y) const;  // half on a double-width line
     LineAttr& line_of(uint32_t y) { return line_attr_[row_map_[y]]; }
     void fix_row(uint32_t y); // blanks halves of wide characters left alone

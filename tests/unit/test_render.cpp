@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "gamma.h"
-#include "psf_font.h"
+#include "psf_fixture.h"
 #include "render.h"
 #include "terminal.h"
 
@@ -53,47 +53,8 @@ const FormatCase kFormats[] = {
      [](uint32_t c) { return (r8(c) >> 3) << 10 | (g8(c) >> 3) << 5 | b8(c) >> 3; }},
 };
 
-// A console font decompressed at build time into CELOS_FONTS_DIR.
-std::vector<uint8_t> font_file(const std::string& name) {
-    std::vector<uint8_t> v;
-    FILE* f = fopen((std::string(CELOS_FONTS_DIR) + "/" + name).c_str(), "rb");
-    REQUIRE(f);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        v.insert(v.end(), buf, buf + n);
-    fclose(f);
-    return v;
-}
-
-// A PSF font behind celos_font_ops, as the psf module will register it.
-struct PsfFont {
-    std::vector<uint8_t> data;
-    celos::psf::Font font;
-    std::vector<celos::psf::MapEntry> map;
-    std::vector<uint8_t> scratch;
-    celos::psf::FontService svc;
-    uint32_t scale;
-    PsfFont(const char* file, uint32_t s) : scale(s) {
-        data = font_file(file);
-        REQUIRE(celos::psf::parse(data.data(), data.size(), font) == nullptr);
-        map.resize(celos::psf::map_capacity(font));
-        map.resize(celos::psf::map_build(font, map.data(), map.size()));
-        scratch.resize(celos::psf::scratch_size(font, s));
-        REQUIRE(celos::psf::service_init(svc, font, map.data(), map.size(), s, scratch.data(), scratch.size(),
-                                         file) == nullptr);
-    }
-    const celos_font_ops* ops() const { return &svc.ops; }
-    uint32_t index(uint32_t cp) const { return uint32_t(celos::psf::map_find(map.data(), map.size(), cp)); }
-    bool pixel(uint32_t cp, uint32_t x, uint32_t y) const {
-        return font.pixel(index(cp), x / scale, y / scale);
-    }
-};
-
-PsfFont& terminus16() {
-    static PsfFont f("Lat15-Terminus16.psf", 1);
-    return f;
-}
+using celos::test::PsfFont;
+using celos::test::terminus16;
 
 constexpr uint8_t kPoison = 0xA5;
 

@@ -16,7 +16,7 @@
 
 #include "boxdraw.h"
 #include "gamma.h"
-#include "psf_font.h"
+#include "psf_fixture.h"
 #include "render.h"
 #include "terminal.h"
 
@@ -28,39 +28,9 @@ constexpr PixelFormat kXrgb{32, 16, 8, 8, 8, 0, 8};
 constexpr PixelFormat kRgb565{16, 11, 5, 5, 6, 0, 5};
 constexpr PixelFormat kRgb888{24, 16, 8, 8, 8, 0, 8};
 
-std::vector<uint8_t> read_font(const std::string& name) {
-    std::vector<uint8_t> v;
-    FILE* f = fopen((std::string(CELOS_FONTS_DIR) + "/" + name).c_str(), "rb");
-    REQUIRE(f);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        v.insert(v.end(), buf, buf + n);
-    fclose(f);
-    return v;
-}
-
-struct Psf {
-    std::vector<uint8_t> data;
-    celos::psf::Font font;
-    std::vector<celos::psf::MapEntry> map;
-    std::vector<uint8_t> scratch;
-    celos::psf::FontService svc;
-    Psf(const char* file, uint32_t scale) {
-        data = read_font(file);
-        REQUIRE(celos::psf::parse(data.data(), data.size(), font) == nullptr);
-        map.resize(celos::psf::map_capacity(font));
-        map.resize(celos::psf::map_build(font, map.data(), map.size()));
-        scratch.resize(celos::psf::scratch_size(font, scale));
-        REQUIRE(celos::psf::service_init(svc, font, map.data(), map.size(), scale, scratch.data(),
-                                         scratch.size(), file) == nullptr);
-    }
-    const celos_font_ops* ops() const { return &svc.ops; }
-};
-
+using Psf = celos::test::PsfFont;
 Psf& terminus() {
-    static Psf f("Lat15-Terminus16.psf", 1);
-    return f;
+    return celos::test::terminus16();
 }
 
 // A font of hand-made bitmaps, all coverage 255, in a 10 x 20 cell
