@@ -278,33 +278,10 @@ inline void store(uint8_t* p, uint32_t pixel) {
 // (glibc's memcpy does the same for large copies).
 constexpr size_t kStreamBytes = 2048;
 
-void copy_out(uint8_t* dst, const uint8_t* src, size_t n) {
-    size_t head = (16 - (reinterpret_cast<uintptr_t>(dst) & 15)) & 15;
-    if (n < head + 64) {
-        __builtin_memcpy(dst, src, n);
-        return;
-    }
-    __builtin_memcpy(dst, src, head);
-    dst += head;
-    src += head;
-    n -= head;
-    if (n < kStreamBytes) {
-        for (; n >= 64; n -= 64, dst += 64, src += 64)
-            asm volatile("movdqu (%1), %%xmm0\n\t"
-                         "movdqu 16(%1), %%xmm1\n\t"
-                         "movdqu 32(%1), %%xmm2\n\t"
-                         "movdqu 48(%1), %%xmm3\n\t"
-                         "movdqu %%xmm0, (%0)\n\t"
-                         "movdqu %%xmm1, 16(%0)\n\t"
-                         "movdqu %%xmm2, 32(%0)\n\t"
-                         "movdqu %%xmm3, 48(%0)"
-                         :
-                         : "r"(dst), "r"(src)
-                         : "xmm0", "xmm1", "xmm2", "xmm3", "memory");
-        __builtin_memcpy(dst, src, n);
-        return;
-    }
-    for (; n >= 64; n -= 64, dst += 64, src += 64)
+// 64 bytes from src to dst (16-aligned), by plain or non-temporal stores.
+template <bool Stream>
+inline void copy64(uint8_t* dst, const uint8_t* src) {
+    if constexpr (Stream)
         asm volatile("movdqu (%1), %%xmm0\n\t"
                      "movdqu 16(%1), %%xmm1\n\t"
                      "movdqu 32(%1), %%xmm2\n\t"
@@ -316,7 +293,38 @@ void copy_out(uint8_t* dst, const uint8_t* src, size_t n) {
                      :
                      : "r"(dst), "r"(src)
                      : "xmm0", "xmm1", "xmm2", "xmm3", "memory");
+    else
+        asm volatile("movdqu (%1), %%xmm0\n\t"
+                     "movdqu 16(%1), %%xmm1\n\t"
+                     "movdqu 32(%1), %%xmm2\n\t"
+                     "movdqu 48(%1), %%xmm3\n\t"
+                     "movdqu %%xmm0, (%0)\n\t"
+                     "movdqu %%xmm1, 16(%0)\n\t"
+                     "movdqu %%xmm2, 32(%0)\n\t"
+                     "movdqu %%xmm3, 48(%0)"
+                     :
+                     : "r"(dst), "r"(src)
+                     : "xmm0", "xmm1", "xmm2", "xmm3", "memory");
+}
+
+template <bool Stream>
+inline void copy_blocks(uint8_t* dst, const uint8_t* src, size_t n) {
+    for (; n >= 64; n -= 64, dst += 64, src += 64)
+        copy64<Stream>(dst, src);
     __builtin_memcpy(dst, src, n);
+}
+
+void copy_out(uint8_t* dst, const uint8_t* src, size_t n) {
+    size_t head = (16 - (reinterpret_cast<uintptr_t>(dst) & 15)) & 15;
+    if (n < head + 64) {
+        __builtin_memcpy(dst, src, n);
+        return;
+    }
+    __builtin_memcpy(dst, src, head);
+    if (n - head < kStreamBytes)
+        copy_blocks<false>(dst + head, src + head, n - head);
+    else
+        copy_blocks<true>(dst + head, src + head, n - head);
 }
 
 // Copies a cell's pixel row (a few dozen bytes) by 16-byte moves.

@@ -64,7 +64,6 @@ struct HandFont {
         e = make(5, 4, 2, 4);
         acute = make(2, 2, 5, 14);
         grave = make(3, 2, -7, 14); // as Unifont's marks: over the advance before it
-
         wide = make(20, 14, 0, 14, true);
         dot = make(1, 1, 0, 1);
         ops.size = sizeof ops;
