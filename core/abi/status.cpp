@@ -18,6 +18,7 @@ static_assert(CELOS_ERR_IO == static_cast<int>(Status::io));
 static_assert(CELOS_ERR_DEPENDENCY == static_cast<int>(Status::dependency));
 static_assert(CELOS_ERR_FAULT == static_cast<int>(Status::fault));
 static_assert(CELOS_ERR_BUSY == static_cast<int>(Status::busy));
+static_assert(CELOS_ERR_NO_DEVICE == static_cast<int>(Status::no_device));
 
 extern "C" {
 
@@ -34,6 +35,7 @@ const char* celos_status_name(celos_status status) {
     case CELOS_ERR_DEPENDENCY: return "CELOS_ERR_DEPENDENCY";
     case CELOS_ERR_FAULT: return "CELOS_ERR_FAULT";
     case CELOS_ERR_BUSY: return "CELOS_ERR_BUSY";
+    case CELOS_ERR_NO_DEVICE: return "CELOS_ERR_NO_DEVICE";
     }
     return "CELOS_ERR_UNKNOWN";
 }

@@ -23,6 +23,7 @@ enum class Status : int {
     dependency = -8,  // a module it needs is missing or failed
     fault = -9,       // the code faulted
     busy = -10,       // in use by another module
+    no_device = -11,  // the hardware a driver drives is absent
 };
 
 const char* status_name(Status s);

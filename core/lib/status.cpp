@@ -15,6 +15,7 @@ const char* status_name(Status s) {
     case Status::dependency: return "a dependency is missing or failed";
     case Status::fault: return "the code faulted";
     case Status::busy: return "in use";
+    case Status::no_device: return "no such device";
     }
     return "unknown error";
 }

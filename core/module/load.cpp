@@ -358,14 +358,16 @@ bool module_start(ModuleSlot& m) {
     // module is released like any failed one (module/init_guard.h).
     m.state = SlotState::initializing;
     celos_status status = init_guard_call(id, m.descriptor->init);
-    if (status == CELOS_ERR_EXISTS) {
+    if (status == CELOS_ERR_EXISTS || status == CELOS_ERR_NO_DEVICE) {
         // What the module would provide is already there (a fallback font
-        // module after a working one): not an error.
-        log_info("module %s: not needed (init returned CELOS_ERR_EXISTS: already provided); unloaded",
-                 m.label);
+        // module after a working one), or the device it drives is absent
+        // (a display driver on a machine with another card): not an error.
+        const char* why =
+            status == CELOS_ERR_EXISTS ? "what it provides is already provided" : "the device it drives is absent";
+        log_info("module %s: not needed (init returned %s: %s); unloaded", m.label, celos_status_name(status), why);
         module_release(m);
         m.state = SlotState::declined;
-        format(m.refusal, sizeof m.refusal, "what it provides is already provided");
+        format(m.refusal, sizeof m.refusal, "%s", why);
         log_leak_check(m, before);
         return false;
     }

@@ -191,7 +191,7 @@ celos_status bochs_init() {
     // The standard VGA first, then bochs-display (same ids, another class).
     if (celos_pci_find(0x1234, 0x1111, 0, &dev.pci) != CELOS_OK) {
         celos_log(CELOS_LOG_INFO, "no QEMU standard VGA or bochs-display (PCI 1234:1111): not needed");
-        return CELOS_ERR_EXISTS;
+        return CELOS_ERR_NO_DEVICE;
     }
     uint32_t wanted_w = 0, wanted_h = 0;
     if (mode_param[0]) {

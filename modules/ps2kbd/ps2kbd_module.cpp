@@ -73,10 +73,10 @@ celos_status ps2kbd_init() {
     switch (r.outcome) {
     case i8042::Outcome::absent:
         celos_log(CELOS_LOG_INFO, "no i8042 keyboard controller (%s): not needed", r.check);
-        return CELOS_ERR_EXISTS;
+        return CELOS_ERR_NO_DEVICE;
     case i8042::Outcome::no_keyboard:
         celos_log(CELOS_LOG_INFO, "i8042: %s: not needed", r.check);
-        return CELOS_ERR_EXISTS;
+        return CELOS_ERR_NO_DEVICE;
     case i8042::Outcome::failed:
         if (r.value >= 0)
             celos_log(CELOS_LOG_ERROR, "i8042: %s, got 0x%02x", r.check, r.value);

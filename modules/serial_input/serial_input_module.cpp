@@ -116,7 +116,7 @@ celos_status serial_input_init() {
     uart::Result r = receiver.probe();
     if (r.outcome == uart::Outcome::absent) {
         celos_log(CELOS_LOG_INFO, "no UART at 0x%x (COM1): %s: not needed", uart::kCom1, r.check);
-        return CELOS_ERR_EXISTS;
+        return CELOS_ERR_NO_DEVICE;
     }
     if (r.outcome == uart::Outcome::failed) {
         celos_log(CELOS_LOG_ERROR, "COM1: %s (0x%02x)", r.check, r.value);

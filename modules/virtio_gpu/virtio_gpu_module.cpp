@@ -413,7 +413,7 @@ celos_status virtio_gpu_init() {
     if (celos_pci_find(0x1AF4, 0x1050, 0, &gpu->pci) != CELOS_OK) {
         celos_log(CELOS_LOG_INFO, "no virtio GPU (PCI 1af4:1050, virtio 1.x): not needed");
         gpu = nullptr;
-        return CELOS_ERR_EXISTS;
+        return CELOS_ERR_NO_DEVICE;
     }
     uint32_t want_w = 0, want_h = 0;
     if (mode_param[0]) {

@@ -41,7 +41,8 @@ endforeach()
 celos_boot_test(display_driver_absent GPU std
   MODULE_LINES ${DISPLAY_FIRST} "module2 /boot/modules/virtio_gpu.ko virtio_gpu" ${DISPLAY_FBCON}
   EXPECT "virtio_gpu: no virtio GPU \\(PCI 1af4:1050, virtio 1.x\\): not needed"
-         "fbcon: 1024x768, 32 bpp" "celos: ready"
+         "module virtio_gpu: not needed \\(init returned CELOS_ERR_NO_DEVICE: the device it drives is absent\\)"
+         "fbcon: 1024x768, 32 bpp" "  not needed virtio_gpu: the device it drives is absent" "celos: ready"
   SCREEN_SIZE 1024x768 RENDER_FONT ${DISPLAY_FONT} RENDER_BPP 32)
 # A mode past the video memory (16 MiB): a clear error, bootfb stays.
 celos_boot_test(display_bochs_mode_too_large GPU std

@@ -105,7 +105,7 @@ celos_boot_test(input_no_i8042 MODULE_DIRS ${ABI_MODULES} MODULE_LINES ${INPUT_M
   SERIAL_INPUT "celos: ready=>ok"
   UNTIL "source=serial #2$"
   EXPECT "ps2kbd: no i8042 keyboard controller \\(status port 0x64 reads 0xff\\): not needed"
-         "module ps2kbd: not needed \\(init returned CELOS_ERR_EXISTS: already provided\\)\\x3b unloaded"
+         "module ps2kbd: not needed \\(init returned CELOS_ERR_NO_DEVICE: the device it drives is absent\\)\\x3b unloaded"
          "modules: 3 loaded \\(heap, serial_input, input_echo\\), 0 refused, 1 not needed"
          "  not needed ps2kbd: "
          "celos: ready"

@@ -17,6 +17,10 @@ typedef int32_t celos_status;
 #define CELOS_ERR_DEPENDENCY (-8)  /* a module it needs is missing or failed */
 #define CELOS_ERR_FAULT (-9)       /* the code faulted */
 #define CELOS_ERR_BUSY (-10)       /* in use: held by another module (ABI 1.2) */
+/* The device a driver module drives is absent (ABI 1.5). From init it
+   means "not needed", as CELOS_ERR_EXISTS does: the module is unloaded
+   without an error, and the log says why. */
+#define CELOS_ERR_NO_DEVICE (-11)
 
 CELOS_BEGIN_DECLS
 /* "CELOS_ERR_NO_MEMORY" and the like; "CELOS_ERR_UNKNOWN" for others. */
