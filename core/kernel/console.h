@@ -11,6 +11,10 @@ namespace celos {
 
 Result<void> console_register(int owner, const celos_console_ops* console);
 Result<void> console_unregister(const celos_console_ops* console);
+// A registered console's size in cells (not_found, invalid), and the
+// smallest size said (false when no console said one).
+Result<void> console_set_size(const celos_console_ops* console, u32 columns, u32 rows);
+bool console_size(u32& columns, u32& rows);
 // Serial and every console. Any context.
 void console_write(const char* data, usize length);
 void console_scroll(i32 lines);

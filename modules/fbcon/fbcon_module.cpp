@@ -237,12 +237,19 @@ void free_cells(Cell* cells) {
 // Becomes the log sink: the log so far is replayed into the terminal and
 // drawn once, at the end; then every new line. The screen was just drawn
 // whole (Screen::init, switch_font or clear), so the present copies it all.
+// The grid's size, for programs (the shell lays its line out for it).
+void report_size() {
+    if (console_registered)
+        celos_console_set_size(&console_ops, console->screen.cols(), console->screen.rows());
+}
+
 celos_status show_log() {
     replaying = true;
     celos_status s = celos_log_sink_register(&sink);
     celos_irq_guard guard; // the timer's flush waits until the screen is whole
     replaying = false;
     present_now();
+    report_size(); // after a font or mode change, the new grid
     return s;
 }
 
@@ -455,6 +462,7 @@ celos_status fbcon_init() {
         celos_log(CELOS_LOG_WARN, "cannot be the console for programs (%s): the log only", celos_strerror(s2));
     else
         console_registered = true;
+    report_size();
     chain_task_registered = celos_task_register(chain_task, nullptr) == CELOS_OK;
     if (!chain_task_registered)
         celos_log(CELOS_LOG_WARN, "no task slot: fallback fonts started later do not join the chain");

@@ -10,9 +10,12 @@
 // shell counts the lines through a log sink of its own and, at its next
 // run, writes the prompt and the line again below it.
 //
-// Parameter: columns=N, the width the line editor assumes (20 to 512;
-// default 80, the serial line's): the ABI cannot ask a terminal its size,
-// and a console narrower than that wraps lines longer than itself.
+// Parameter: columns=N, the width the line editor assumes (20 to 512).
+// Without it the editor follows the screen console's width
+// (celos_console_size, which the console updates on a font or mode
+// change), and 80 when there is none (the serial port alone: its size is
+// unknown). A serial terminal narrower than the screen wraps longer lines;
+// columns= fixes the width for it.
 #include <celos/abi.h>
 #include <celos/console.h>
 #include <celos/cxx.h>
@@ -27,14 +30,38 @@ namespace {
 
 using namespace celos::shell;
 
-int64_t columns = 80;
+int64_t columns = 0; // 0: follow the console's width
 
 const celos_module_param params[] = {
-    {"columns", CELOS_PARAM_INT, 0, &columns, "the terminal's width in columns (20 to 512)"},
+    {"columns", CELOS_PARAM_INT, 0, &columns,
+     "the terminal's width in columns (20 to 512; default: the screen console's, else 80)"},
 };
 
 Shell* shell = nullptr;
 bool started = false;
+uint32_t editor_columns = 0; // the width the line editor was last given
+
+// columns= not given: the console's width, as it changes, else 80. Logged
+// the first time only: a log line while the prompt waits would draw the
+// prompt again after each font or mode change.
+void follow_console_width() {
+    if (columns != 0) return;
+    uint32_t width = 0, height = 0;
+    bool known = celos_console_size(&width, &height) == CELOS_OK;
+    if (!known) width = 80;
+    if (width < LineEditor::kMinColumns) width = LineEditor::kMinColumns;
+    if (width > LineEditor::kMaxColumns) width = LineEditor::kMaxColumns;
+    if (width == editor_columns) return;
+    bool first = editor_columns == 0;
+    editor_columns = width;
+    shell->set_columns(width);
+    if (!first) return;
+    if (known)
+        celos_log(CELOS_LOG_INFO, "the line editor follows the console: %u columns", width);
+    else
+        celos_log(CELOS_LOG_INFO, "no console says its size: the line editor assumes 80 columns (columns=N)");
+}
+
 
 // Log lines so far (the sink runs with interrupts off, in any context: it
 // only counts), and how many of them the shell's last output came after.
@@ -128,6 +155,7 @@ void console_write(void*, const char* data, size_t length) {
 }
 
 void shell_task(void*) {
+    follow_console_width(); // a font or mode change since: the prompt is drawn again below its log line
     if (!started) {
         started = true;
         shell->start();
@@ -145,14 +173,16 @@ void shell_task(void*) {
 }
 
 celos_status shell_init() {
-    if (columns < LineEditor::kMinColumns || columns > LineEditor::kMaxColumns) {
-        celos_log(CELOS_LOG_WARN, "columns=%lld is out of range %u..%u; 80 used", static_cast<long long>(columns),
-                  LineEditor::kMinColumns, LineEditor::kMaxColumns);
-        columns = 80;
+    if (columns != 0 && (columns < LineEditor::kMinColumns || columns > LineEditor::kMaxColumns)) {
+        celos_log(CELOS_LOG_WARN, "columns=%lld is out of range %u..%u; the console's width used",
+                  static_cast<long long>(columns), LineEditor::kMinColumns, LineEditor::kMaxColumns);
+        columns = 0;
     }
     shell = new (std::nothrow) Shell(kSystem, console_write, nullptr);
     if (!shell) return CELOS_ERR_NO_MEMORY;
-    shell->set_columns(static_cast<uint32_t>(columns));
+    editor_columns = 0;
+    if (columns != 0) shell->set_columns(static_cast<uint32_t>(columns));
+    follow_console_width();
     started = false;
     if (celos_log_sink_register(&log_counter) != CELOS_OK)
         celos_log(CELOS_LOG_WARN, "no log sink: a log line over the prompt is not followed by the prompt again");

@@ -212,6 +212,25 @@ celos_boot_test(shell_keyboard EXIT success TIMEOUT 120
 # The display from the shell (issue 16): lspci lists QEMU's standard VGA,
 # mode 800x600 has bochs change the mode and the console re-lay its grid,
 # and the screen is then 800x600; a malformed mode is refused.
+# The line editor follows the console's width (celos_console_size): 126
+# columns of Terminus at 1024x768, so a line of 110 characters is echoed
+# as it is typed (at the 80 columns of old it would scroll sideways); after
+# `mode 800x600`, 98 columns: 90 characters still fit.
+string(REPEAT "x" 110 WIDTH_LINE_126)
+string(REPEAT "y" 90 WIDTH_LINE_100)
+celos_boot_test(shell_width GPU std EXIT success TIMEOUT 120
+  MODULE_LINES "module2 /boot/modules/heap.ko heap" "module2 /boot/modules/serial_input.ko serial_input"
+               "module2 /boot/modules/bochs.ko bochs"
+               "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+               "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
+               "module2 /boot/modules/fbcon.ko fbcon" "module2 /boot/modules/shell.ko shell"
+  SERIAL_INPUT "celos> =>${WIDTH_LINE_126}<CR>" "celos> =>mode 800x600<CR>" "celos> =><PAUSE>${WIDTH_LINE_100}<CR>"
+               "celos> =>poweroff<CR>"
+  EXPECT "shell: the line editor follows the console: 126 columns" "celos: ready"
+         "^celos> x{110}$" "fbcon: display bochs -> bochs: 800x600, 32 bpp: 98x36 cells" "^celos> y{90}$"
+         "celos: power off \\(asked by shell\\)"
+  REJECT "error:" "PANIC")
+
 celos_boot_test(shell_mode GPU std TIMEOUT 120
   MODULE_LINES "module2 /boot/modules/heap.ko heap" "module2 /boot/modules/serial_input.ko serial_input"
                "module2 /boot/modules/bochs.ko bochs"

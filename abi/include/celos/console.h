@@ -38,6 +38,16 @@ CELOS_BEGIN_DECLS
    module. */
 celos_status celos_console_register(const struct celos_console_ops* console);
 celos_status celos_console_unregister(const struct celos_console_ops* console);
+/* A console's size in character cells, said by the console when it
+   starts and whenever it changes (a font or display mode change), so that
+   programs lay their lines out for it (ABI 1.5). CELOS_ERR_NOT_FOUND if
+   `console` is not registered, CELOS_ERR_INVALID for a size of 0 or above
+   65535. Any context. */
+celos_status celos_console_set_size(const struct celos_console_ops* console, uint32_t columns, uint32_t rows);
+/* The size of the smallest console that said one (ABI 1.5): CELOS_OK, or
+   CELOS_ERR_NOT_FOUND when none did (the serial port alone: its size is
+   unknown). Any context. */
+celos_status celos_console_size(uint32_t* columns, uint32_t* rows);
 /* To the serial port and every console. Any context. */
 void celos_console_write(const char* data, size_t length);
 /* Every console's view (see scroll above); serial has no view. */
