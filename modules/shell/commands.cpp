@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include <celos/display.h>
+
 namespace celos::shell {
 namespace {
 
@@ -354,24 +356,12 @@ void run_lspci(CommandContext& c, const Words&) {
     show_info(c, "lspci", "pci", nullptr);
 }
 
-// WIDTHxHEIGHT, each 1..16384.
+// WIDTHxHEIGHT, each 1..16384 (<celos/display.h>'s parser).
 bool parse_mode(const char* text, uint32_t& width, uint32_t& height) {
-    uint32_t v[2] = {0, 0};
-    int part = 0, digits = 0;
-    for (; *text; ++text) {
-        if (*text == 'x' && part == 0 && digits > 0) {
-            ++part;
-            digits = 0;
-        } else if (*text >= '0' && *text <= '9' && digits < 5) {
-            v[part] = v[part] * 10 + uint32_t(*text - '0');
-            ++digits;
-        } else {
-            return false;
-        }
-    }
-    if (part != 1 || digits == 0 || v[0] == 0 || v[1] == 0 || v[0] > 16384 || v[1] > 16384) return false;
-    width = v[0];
-    height = v[1];
+    uint32_t w = 0, h = 0;
+    if (celos_display_parse_mode(text, &w, &h) || w == 0 || h == 0 || w > 16384 || h > 16384) return false;
+    width = w;
+    height = h;
     return true;
 }
 

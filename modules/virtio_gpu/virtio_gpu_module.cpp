@@ -88,20 +88,11 @@ void set_reg64(uint32_t offset, uint64_t value) {
 }
 
 const char* parse_mode(const char* text, uint32_t& w, uint32_t& h) {
-    uint64_t a = 0, b = 0;
-    const char* p = text;
-    if (*p < '0' || *p > '9') return "expected WIDTHxHEIGHT (like 1280x800)";
-    while (*p >= '0' && *p <= '9' && a <= 100000)
-        a = a * 10 + uint64_t(*p++ - '0');
-    if (*p != 'x' && *p != 'X') return "expected WIDTHxHEIGHT (like 1280x800)";
-    ++p;
-    if (*p < '0' || *p > '9') return "expected WIDTHxHEIGHT (like 1280x800)";
-    while (*p >= '0' && *p <= '9' && b <= 100000)
-        b = b * 10 + uint64_t(*p++ - '0');
-    if (*p) return "expected WIDTHxHEIGHT (like 1280x800)";
+    uint32_t a = 0, b = 0;
+    if (const char* e = celos_display_parse_mode(text, &a, &b)) return e;
     if (a < 320 || b < 200 || a > 16384 || b > 16384) return "outside 320x200 .. 16384x16384";
-    w = uint32_t(a);
-    h = uint32_t(b);
+    w = a;
+    h = b;
     return nullptr;
 }
 

@@ -54,4 +54,30 @@ struct celos_display_ops {
     celos_status (*set_y_offset)(void* context, uint32_t y);
 };
 
+/* "WIDTHxHEIGHT" (or "WIDTHXHEIGHT"), as the drivers' mode= parameters and
+   the shell's `mode` command take it: NULL with *width and *height set, or
+   what is wrong (nothing written). Each number at most 65535; the range a
+   device takes is its driver's to check. Header-only: no export. */
+static inline const char* celos_display_parse_mode(const char* text, uint32_t* width, uint32_t* height) {
+    uint32_t v[2] = {0, 0};
+    const char* p = text;
+    for (int part = 0; part < 2; ++part) {
+        const char* start = p;
+        while (*p >= '0' && *p <= '9') {
+            v[part] = v[part] * 10 + (uint32_t)(*p - '0');
+            if (v[part] > 65535) return "a number above 65535";
+            ++p;
+        }
+        if (p == start) return "expected WIDTHxHEIGHT (like 1280x720)";
+        if (part == 0) {
+            if (*p != 'x' && *p != 'X') return "expected WIDTHxHEIGHT (like 1280x720)";
+            ++p;
+        }
+    }
+    if (*p) return "expected WIDTHxHEIGHT (like 1280x720)";
+    *width = v[0];
+    *height = v[1];
+    return 0;
+}
+
 #endif
