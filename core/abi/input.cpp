@@ -20,7 +20,12 @@ celos_status celos_input_read(struct celos_input_event* event) {
     return input_read(*event) ? CELOS_OK : CELOS_ERR_NOT_FOUND;
 }
 
+size_t celos_input_room(void) {
+    return input_room();
+}
+
 } // extern "C"
 
 CELOS_EXPORT(celos_input_report);
 CELOS_EXPORT(celos_input_read);
+CELOS_EXPORT(celos_input_room);

@@ -52,6 +52,11 @@ bool input_pending() {
     return count != 0;
 }
 
+usize input_room() {
+    IrqGuard guard;
+    return kQueue - count;
+}
+
 u64 input_dropped() {
     return dropped;
 }

@@ -14,6 +14,7 @@ const char* input_event_check(const celos_input_event& event);
 Result<void> input_report(const celos_input_event& event);
 bool input_read(celos_input_event& event);
 bool input_pending();
+usize input_room(); // events the queue takes now
 // Events dropped because the queue was full, since boot.
 u64 input_dropped();
 // Empties the queue (host tests).

@@ -8,7 +8,7 @@
 // second).
 //
 // No UART at COM1 (the line status register reads 0xff): "not needed"
-// (CELOS_ERR_EXISTS). exit() turns the receive interrupt off again and
+// (CELOS_ERR_NO_DEVICE). exit() turns the receive interrupt off again and
 // gives the line and the task back.
 #include <celos/abi.h>
 #include <celos/input.h>
@@ -58,9 +58,13 @@ void report(const vt::Events& events) {
     }
 }
 
-// With interrupts off.
+// With interrupts off. A byte is read only while the input queue has room
+// for the most events one byte gives (a paste longer than the queue waits
+// in the UART, and at the other end of the line, until the shell has read:
+// nothing is lost); the task reads the rest.
 void receive(uint64_t now_ns) {
-    const unsigned n = receiver.drain(kBytesPerIrq, [now_ns](uint8_t byte) {
+    const auto room = [] { return celos_input_room() >= vt::Events::kCapacity; };
+    const unsigned n = receiver.drain(kBytesPerIrq, room, [now_ns](uint8_t byte) {
         vt::Events events;
         decoder.feed(byte, now_ns, events);
         report(events);

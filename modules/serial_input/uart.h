@@ -66,8 +66,15 @@ class Receiver {
     // `sink(byte)`; returns the bytes read from the FIFO.
     template <class Sink>
     unsigned drain(unsigned limit, Sink&& sink) {
+        return drain(limit, [] { return true; }, sink);
+    }
+    // The same, reading a byte only while `more()` says there is room for
+    // what it may give: the rest stays in the UART (and the sender waits
+    // behind it) until a later drain.
+    template <class More, class Sink>
+    unsigned drain(unsigned limit, More&& more, Sink&& sink) {
         unsigned n = 0;
-        for (; n < limit; ++n) {
+        for (; n < limit && more(); ++n) {
             const uint8_t status = in(kLineStatus);
             if (status == 0xff || !(status & kLineStatusDataReady)) break;
             const uint8_t byte = in(kData);

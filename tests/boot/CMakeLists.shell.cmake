@@ -212,6 +212,18 @@ celos_boot_test(shell_keyboard EXIT success TIMEOUT 120
 # The display from the shell (issue 16): lspci lists QEMU's standard VGA,
 # mode 800x600 has bochs change the mode and the console re-lay its grid,
 # and the screen is then 800x600; a malformed mode is refused.
+# A paste longer than the input queue (256 events) arrives whole: 506
+# bytes typed at once; serial_input reads the UART only while the queue has
+# room, so the rest waits in the UART (and in QEMU behind it) until the
+# shell has read. The echo prints both words whole.
+string(REPEAT "a" 250 PASTE_A)
+string(REPEAT "b" 250 PASTE_B)
+celos_boot_test(shell_paste EXIT success TIMEOUT 120 MODULE_LINES ${SHELL_PSF_LINES}
+  RENDER_FONT ${CELOS_MODULES_DIR}/Lat15-Terminus16.psf RENDER_BPP 32
+  SERIAL_INPUT "celos> =>echo ${PASTE_A} ${PASTE_B}<CR>" "celos> =><SCREEN>poweroff<CR>"
+  EXPECT "celos: ready" "^a{250} b{250}$" "celos: power off \\(asked by shell\\)"
+  REJECT "error:" "PANIC" "events dropped")
+
 # The line editor follows the console's width (celos_console_size): 126
 # columns of Terminus at 1024x768, so a line of 110 characters is echoed
 # as it is typed (at the 80 columns of old it would scroll sideways); after

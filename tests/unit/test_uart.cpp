@@ -178,3 +178,27 @@ TEST_CASE("uart: a drain stops at its limit, and kick makes a new interrupt edge
     CHECK(r.drain(256, [&](uint8_t) { ++n; }) == 44);
     CHECK_FALSE(r.data_ready());
 }
+
+TEST_CASE("uart: a drain reads only while there is room, the rest stays in the UART", "[uart]") {
+    FakeUart f;
+    Receiver r(f.io(), kCom1);
+    REQUIRE(r.probe().outcome == Outcome::ok);
+    REQUIRE(r.enable().outcome == Outcome::ok);
+    f.receive("abcdefgh");
+    std::string got;
+    unsigned room = 3;
+    auto more = [&] { return room > 0; };
+    auto sink = [&](uint8_t b) {
+        got += char(b);
+        --room;
+    };
+    CHECK(r.drain(256, more, sink) == 3);
+    CHECK(got == "abc");
+    CHECK(r.data_ready()); // not read, not lost
+    CHECK(r.drain(256, more, sink) == 0);
+    room = 100;
+    CHECK(r.drain(256, more, sink) == 5);
+    CHECK(got == "abcdefgh");
+    CHECK_FALSE(r.data_ready());
+    CHECK(r.errors().total() == 0);
+}

@@ -71,6 +71,10 @@ celos_status celos_input_report(const struct celos_input_event* event);
 /* The oldest queued event into *event: CELOS_OK, or CELOS_ERR_NOT_FOUND
    when the queue is empty. */
 celos_status celos_input_read(struct celos_input_event* event);
+/* How many events the queue takes now (ABI 1.5): a driver whose device
+   holds its bytes until read (a UART) leaves them there when the queue is
+   short of room, instead of losing them. Any context. */
+size_t celos_input_room(void);
 CELOS_END_DECLS
 
 #endif
