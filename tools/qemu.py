@@ -43,7 +43,7 @@ GPU_ARGS = {
 }
 
 
-def base_command(iso, uefi=False, memory="512M", gpu="std"):
+def base_command(iso, uefi=False, memory="512M", gpu="std", extra=()):
     # -cpu max: under TCG it offers RDRAND (randomized module bases), which
     # the default qemu64 model lacks. A later -cpu in the extra arguments wins.
     # Guest RAM as a memfd rather than anonymous memory: QEMU asks the host
@@ -53,9 +53,12 @@ def base_command(iso, uefi=False, memory="512M", gpu="std"):
     # milliseconds for the host to compact memory (4.5 ms each on the
     # project's machine, about 40 ms of a boot, charged to whatever the
     # kernel was doing). Shared memory gets no huge pages unless the host
-    # asks for them (shmem_enabled, "never" by default).
-    cmd = ["qemu-system-x86_64", "-machine", "q35" if uefi else "pc", "-cpu", "max", "-m", memory,
-           "-object", "memory-backend-memfd,id=ram0,size=%s" % memory, "-machine", "memory-backend=ram0",
+    # asks for them (shmem_enabled, "never" by default). Extra arguments
+    # with their own -m get QEMU's plain RAM of that size instead (a backend
+    # must match the machine's size).
+    memfd = [] if any(a == "-m" or a.startswith("-m=") for a in extra) else [
+        "-object", "memory-backend-memfd,id=ram0,size=%s" % memory, "-machine", "memory-backend=ram0"]
+    cmd = ["qemu-system-x86_64", "-machine", "q35" if uefi else "pc", "-cpu", "max", "-m", memory] + memfd + [
            "-cdrom", iso, "-boot", "d", "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if uefi:
@@ -178,7 +181,7 @@ def run_captured(iso, uefi=False, timeout=60, screenshot=None, echo=False, extra
     matches it (and no longer at the ready line)."""
     with tempfile.TemporaryDirectory(prefix="celos-qemu-") as tmp:
         qmp_path = os.path.join(tmp, "qmp.sock")
-        cmd = base_command(iso, uefi, gpu=gpu) + ["-display", "none", "-serial", "stdio",
+        cmd = base_command(iso, uefi, gpu=gpu, extra=extra) + ["-display", "none", "-serial", "stdio",
                                          "-qmp", "unix:%s,server=on,wait=off" % qmp_path] + list(extra)
         pending_serial = [(text, steps if isinstance(steps, list) else [steps]) for text, steps in serial_input]
         pending_keys = list(keys)
@@ -308,7 +311,7 @@ def gdb_instructions(elf, port):
 
 
 def run_interactive(iso, uefi=False, headless=False, gdb=None, gdb_port=1234, extra=(), gpu="std"):
-    cmd = base_command(iso, uefi, gpu=gpu)
+    cmd = base_command(iso, uefi, gpu=gpu, extra=extra)
     if headless or not os.environ.get("DISPLAY"):
         cmd += ["-display", "none", "-serial", "mon:stdio"]
         print("celos: serial console on this terminal; Ctrl-A X quits QEMU", flush=True)
