@@ -161,7 +161,8 @@ def with_serial(cfg):
 
 
 def scenario_cfg(cmdline, module_lines=(), grub_lines=(), gfxpayload=None):
-    lines = ["set timeout=0", "set default=0", "insmod all_video", "insmod gfxterm",
+    lines = ["set timeout=0", "set default=0",
+             'if [ "$grub_platform" = "efi" ]; then insmod efi_gop; else insmod vbe; fi',
              "set gfxmode=1024x768x32,auto",
              'menuentry "CelOS (test)" --id test {']
     lines += ["    " + g for g in grub_lines]

@@ -58,8 +58,17 @@ def base_command(iso, uefi=False, memory="512M", gpu="std", extra=()):
     # must match the machine's size).
     memfd = [] if any(a == "-m" or a.startswith("-m=") for a in extra) else [
         "-object", "memory-backend-memfd,id=ram0,size=%s" % memory, "-machine", "memory-backend=ram0"]
+    # The ISO is attached as a virtio disk, not a CD: grub-mkrescue's image
+    # is a hybrid that boots as a disk too (an MBR for BIOS, an EFI system
+    # partition for UEFI), the way a USB stick is booted. SeaBIOS and OVMF
+    # read a virtio disk by DMA, while a CD on the IDE controller is read by
+    # port I/O, one emulated instruction per 2 or 4 bytes: GRUB loads the
+    # default entry's 8.5 MB of modules and fonts in about 0.35 s instead of
+    # 0.7 s (UEFI: the boot to ready takes 3.9 s instead of 6.1 s). No
+    # network card (-nic none): CelOS has no network driver, and SeaBIOS
+    # spends about 25 ms starting the card's boot ROM.
     cmd = ["qemu-system-x86_64", "-machine", "q35" if uefi else "pc", "-cpu", "max", "-m", memory] + memfd + [
-           "-cdrom", iso, "-boot", "d", "-no-reboot",
+           "-drive", "file=%s,format=raw,if=virtio,readonly=on" % iso.replace(",", ",,"), "-nic", "none", "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if uefi:
         cmd += ["-bios", ovmf_path()]
