@@ -19,6 +19,9 @@ struct KernelState {
     RangeAllocator vranges;     // the core's virtual-range window
     RangeAllocator module_area; // where modules are laid out
     RangeAllocator device_ranges; // PCI BAR mappings, after the framebuffer's
+    usize table_pages = 0;        // page-table pages in use (the root and those mapped since)
+    usize vrange_pages = 0;       // pages mapped in the virtual-range window (kernel_vrange_map)
+    usize vrange_count = 0;       // and the ranges they are in
 };
 
 KernelState& kernel();

@@ -57,9 +57,13 @@ public:
         PhysAddr page = TRY(pmm_.alloc_pages(1));
         u64* words = static_cast<u64*>(direct_map(page));
         for (usize i = 0; i < kPageSize / 8; ++i) words[i] = 0;
+        ++state.table_pages;
         return page;
     }
-    void free_table_page(PhysAddr page) override { pmm_.free_pages(page, 1); }
+    void free_table_page(PhysAddr page) override {
+        pmm_.free_pages(page, 1);
+        --state.table_pages;
+    }
     void* phys_to_virt(PhysAddr page) override { return direct_map(page); }
 
 private:

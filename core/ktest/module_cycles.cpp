@@ -33,7 +33,7 @@ const char* const kNames[check_count] = {
 
 bool module_cycles_run(const char* file, usize cycles, usize depth, char* detail, usize size) {
     KtapSubtest<Check, check_count> run(kNames, "module_cycles", depth, detail, size);
-    char text[320];
+    char text[448];
     ResourceSnapshot before = ResourceSnapshot::take();
 
     int module = module_load_file(file, "", true);

@@ -58,13 +58,18 @@ Result<u64> kernel_vrange_map(u64 pages, PteFlags flags) {
         k.vranges.free(guard_page, (pages + 1) * kPageSize);
         return mapped.error();
     }
+    k.vrange_pages += pages;
+    ++k.vrange_count;
     return base;
 }
 
 void kernel_vrange_unmap(u64 base, u64 pages) {
     IrqGuard guard;
+    KernelState& k = kernel();
     unmap_and_free_pages(base, pages);
-    kernel().vranges.free(base - kPageSize, (pages + 1) * kPageSize);
+    k.vranges.free(base - kPageSize, (pages + 1) * kPageSize);
+    k.vrange_pages -= pages;
+    --k.vrange_count;
 }
 
 Result<void> kernel_vrange_protect(u64 base, u64 pages, PteFlags flags) {

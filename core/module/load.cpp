@@ -207,7 +207,7 @@ void log_leak_check(const ModuleSlot& m, ResourceSnapshot before) {
     const usize own_heap = heap ? heap->bytes_in_use_by(slot_id(m)) : 0;
     const usize own_records = resources_count(slot_id(m));
     before.heap_bytes = after.heap_bytes = 0;
-    char change[320];
+    char change[448];
     ResourceSnapshot::describe(before, after, change, sizeof change);
     if (!ResourceSnapshot::compare(before, after) && own_heap == 0 && own_records == 0)
         log_info("module %s: released everything: %s, its heap bytes 0, its resources 0", m.label, change);

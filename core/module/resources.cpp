@@ -112,4 +112,12 @@ usize resources_count(int owner) {
     return n;
 }
 
+usize resources_count_of_modules() {
+    IrqGuard guard;
+    usize n = 0;
+    for (usize i = 0; i < top; ++i)
+        n += stack[i].release && stack[i].owner >= 0;
+    return n;
+}
+
 } // namespace celos

@@ -43,5 +43,7 @@ void resources_release_all(int owner);
 void resources_release_kind(int owner, ResourceKind kind);
 // Records of `owner` (for tests and `lsmod`).
 usize resources_count(int owner);
+// Records of every module (owner >= 0): none once all are unloaded.
+usize resources_count_of_modules();
 
 } // namespace celos

@@ -56,13 +56,7 @@ void console_write_log_line(Terminal& term, int level, uint64_t timestamp_ns, co
 // The scrollback for the grid in use: its cells reused when they are
 // enough, else new ones (none when there is no memory: no scrollback).
 void Screen::attach_history() {
-    size_t need = size_t(history_want_) * terminal_.cols();
-    if (need > history_capacity_) {
-        if (memory_.free) memory_.free(history_);
-        history_ = need ? memory_.allocate(need) : nullptr;
-        history_capacity_ = history_ ? need : 0;
-    }
-    terminal_.set_history(history_, history_ ? history_want_ : 0);
+    terminal_.set_history(history_want_, memory_);
 }
 
 const char* Screen::init(const RenderConfig& config, const celos_font_ops* font, uint8_t* back,
@@ -153,11 +147,10 @@ void Screen::release() {
     if (memory_.free) {
         memory_.free(cells_);
         memory_.free(spare_);
-        memory_.free(history_);
     }
-    cells_ = spare_ = history_ = nullptr;
-    capacity_ = spare_capacity_ = history_capacity_ = 0;
-    terminal_.set_history(nullptr, 0);
+    terminal_.set_history(nullptr, 0); // gives its chunks back
+    cells_ = spare_ = nullptr;
+    capacity_ = spare_capacity_ = 0;
 }
 
 } // namespace celos::fbcon

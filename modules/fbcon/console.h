@@ -27,12 +27,6 @@ void console_write_log_line(Terminal& term, int level, uint64_t timestamp_ns, co
 // The terminal configuration the console uses.
 TerminalConfig console_terminal_config(const ConsoleColors& colors);
 
-// Where a Screen's cells come from: kcalloc/kfree in the module.
-struct CellMemory {
-    Cell* (*allocate)(size_t count); // zeroed; null when out of memory
-    void (*free)(Cell* cells);       // null is a no-op
-};
-
 // The console's screen: a terminal, its cells and the renderer over a back
 // buffer the caller owns, drawn with a font that can change underneath
 // (switch_font: a font module replaced by another at run time). Keeps at
@@ -131,11 +125,10 @@ class Screen {
     size_t capacity_ = 0;
     Cell* spare_ = nullptr; // the grid before the last switch
     size_t spare_capacity_ = 0;
-    // The scrollback's cells (history_want_ lines of the grid's width).
+    // The scrollback (history_want_ lines of the grid's width), its chunks
+    // taken from memory_ as it fills (Terminal::set_history).
     void attach_history();
-    Cell* history_ = nullptr;
-    size_t history_capacity_ = 0; // cells
-    uint32_t history_want_ = 0;   // lines
+    uint32_t history_want_ = 0; // lines
     bool unpresented_ = false;
 };
 

@@ -162,16 +162,66 @@ void Terminal::write(const uint8_t* data, size_t size) {
         byte(data[i]);
 }
 
+void Terminal::release_history() {
+    if (history_memory_.allocate && history_memory_.free)
+        for (uint32_t i = 0; i < chunk_count_; ++i)
+            history_memory_.free(history_chunks_[i]);
+    for (Cell*& chunk : history_chunks_)
+        chunk = nullptr;
+    chunk_count_ = chunk_lines_ = history_want_ = 0;
+    history_memory_ = {};
+    history_grows_ = false;
+    history_capacity_ = history_count_ = history_next_ = 0;
+}
+
 void Terminal::set_history(Cell* cells, uint32_t lines) {
-    history_ = lines ? cells : nullptr;
-    history_capacity_ = history_ ? lines : 0;
-    history_count_ = history_next_ = 0;
+    release_history();
+    if (cells && lines) {
+        history_chunks_[0] = cells;
+        chunk_count_ = 1;
+        chunk_lines_ = history_want_ = history_capacity_ = lines;
+    }
     set_view(0);
 }
 
+void Terminal::set_history(uint32_t lines, const CellMemory& memory) {
+    release_history();
+    if (lines && memory.allocate) {
+        history_memory_ = memory;
+        history_want_ = lines;
+        // Chunks of at least 16 rows (or all of them), enough of them for
+        // every line asked for.
+        chunk_lines_ = (lines + kHistoryChunks - 1) / kHistoryChunks;
+        if (chunk_lines_ < 16) chunk_lines_ = lines < 16 ? lines : 16;
+        history_grows_ = true;
+        grow_history();
+    }
+    set_view(0);
+}
+
+bool Terminal::grow_history() {
+    if (!history_grows_ || chunk_count_ == kHistoryChunks || history_capacity_ >= history_want_) {
+        history_grows_ = false;
+        return false;
+    }
+    Cell* chunk = history_memory_.allocate(size_t(chunk_lines_) * cols_);
+    if (!chunk) {
+        history_grows_ = false; // the ring wraps over what it has
+        return false;
+    }
+    history_chunks_[chunk_count_++] = chunk;
+    uint32_t lines = chunk_count_ * chunk_lines_;
+    history_capacity_ = lines < history_want_ ? lines : history_want_;
+    return true;
+}
+
 void Terminal::keep_in_history(uint32_t y) {
-    if (!history_ || alt_active_) return; // the alternate screen has no scrollback
-    Cell* dst = history_ + size_t(history_next_) * cols_;
+    if (!history_capacity_ || alt_active_) return; // the alternate screen has no scrollback
+    // Full before the ring ever wrapped: a chunk more, the new row after the
+    // others (history_next_ wrapped to 0 at the old end).
+    if (history_count_ == history_capacity_ && history_grows_ && grow_history())
+        history_next_ = history_count_;
+    Cell* dst = history_row(history_next_);
     const Cell* src = row(y);
     for (uint32_t x = 0; x < cols_; ++x)
         dst[x] = src[x];
@@ -199,7 +249,7 @@ const Cell* Terminal::view_row(uint32_t y) const {
     uint32_t index = history_count_ - view_ + y;
     if (index >= history_count_) return row(index - history_count_);
     uint32_t oldest = (history_next_ + history_capacity_ - history_count_) % history_capacity_;
-    return history_ + size_t((oldest + index) % history_capacity_) * cols_;
+    return history_row((oldest + index) % history_capacity_);
 }
 
 LineAttr Terminal::line_attr(uint32_t y) const {

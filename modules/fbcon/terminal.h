@@ -77,8 +77,20 @@ inline void rotate_indices(uint16_t* map, uint32_t top, uint32_t bottom, uint32_
     reverse(top, bottom);
 }
 
+// Where cells come from when the terminal or the console takes more
+// (kcalloc/kfree, or fbcon's zeroed pages, in the module).
+struct CellMemory {
+    Cell* (*allocate)(size_t count) = nullptr; // zeroed; null when out of memory
+    void (*free)(Cell* cells) = nullptr;       // null is a no-op
+};
+
 class Terminal {
   public:
+    Terminal() = default;
+    Terminal(const Terminal&) = delete;
+    Terminal& operator=(const Terminal&) = delete;
+    ~Terminal() { release_history(); }
+
     static constexpr uint32_t kMaxRows = 1024;
     static constexpr uint32_t kMaxCols = 4096;
     static constexpr uint32_t kMaxParams = 16;
@@ -105,8 +117,21 @@ class Terminal {
     // newest last, the oldest dropped when it is full. Call after init();
     // the history starts empty.
     void set_history(Cell* cells, uint32_t lines);
+    // The same, in memory taken as the history first fills: chunks of rows
+    // from `memory` (at most kHistoryChunks of them, the first taken now),
+    // so a console asked for 2000 lines commits the memory of the lines it
+    // has kept, not of all it may keep. Nothing is dropped while a chunk
+    // can be added; once `lines` rows are kept, or a chunk cannot be had,
+    // the oldest row goes as a new one comes. The chunks are given back by
+    // the next set_history and by the destructor. history_capacity() is 0
+    // when not even the first chunk could be had.
+    void set_history(uint32_t lines, const CellMemory& memory);
     uint32_t history_lines() const { return history_count_; }
+    // Rows the history holds before it drops the oldest (it may grow to
+    // history_wanted()).
     uint32_t history_capacity() const { return history_capacity_; }
+    uint32_t history_wanted() const { return history_want_; }
+    static constexpr uint32_t kHistoryChunks = 64;
     // The view: `offset` lines back into the history (0: the screen),
     // clamped to what is kept. Everything is marked dirty when it changes.
     // Any write returns the view to the bottom.
@@ -262,8 +287,19 @@ class Terminal {
     uint8_t utf8_lo_ = 0x80, utf8_hi_ = 0xBF; // allowed range of the next byte
 
     void keep_in_history(uint32_t y); // row y leaves the top of the screen
+    bool grow_history();               // one more chunk; false when none
+    void release_history();
+    Cell* history_row(uint32_t slot) const {
+        return history_chunks_[slot / chunk_lines_] + size_t(slot % chunk_lines_) * cols_;
+    }
 
-    Cell* history_ = nullptr;
+    // The history: a ring of history_capacity_ rows over the chunks, rows
+    // [k * chunk_lines_, (k + 1) * chunk_lines_) in chunk k.
+    Cell* history_chunks_[kHistoryChunks] = {};
+    uint32_t chunk_count_ = 0, chunk_lines_ = 0;
+    uint32_t history_want_ = 0;
+    CellMemory history_memory_{}; // null allocate: the caller's cells, not grown or freed
+    bool history_grows_ = false;   // a chunk may still be added
     uint32_t history_capacity_ = 0, history_count_ = 0, history_next_ = 0; // a ring of rows
     uint32_t view_ = 0;
 

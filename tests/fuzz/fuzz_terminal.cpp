@@ -6,7 +6,10 @@
 // state must stay inside the grid, and every wide character must have its
 // two halves (checked on the view, which may look into the history).
 // Bytes with the top bits 0xF8 are also control points: they move the view
-// into the scrollback, so the checks walk history rows too.
+// into the scrollback, so the checks walk history rows too. With bit 4 of
+// the third byte the scrollback is one taken as it fills (chunks of exactly
+// their size, as many as the top three bits allow, so growth, a failed
+// chunk and the wrap after it are all reached).
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -41,6 +44,14 @@ void check(const Terminal& t, uint32_t cols, uint32_t rows) {
     }
 }
 
+int chunk_budget = 0;
+Cell* chunk_allocate(size_t count) {
+    if (chunk_budget <= 0) return nullptr;
+    --chunk_budget;
+    return new Cell[count]();
+}
+void chunk_free(Cell* cells) { delete[] cells; }
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -57,7 +68,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Terminal t;
     if (!t.init(cells.get(), cols, rows, cfg)) abort();
     t.set_alt_cells(alt.get());
-    t.set_history(history.get(), with_history ? kHistory : 0);
+    if (with_history && (data[2] & 16)) {
+        chunk_budget = data[2] >> 5;
+        t.set_history(40, CellMemory{chunk_allocate, chunk_free}); // chunks of 16 rows
+    } else {
+        t.set_history(history.get(), with_history ? kHistory : 0);
+    }
     // Feed in pieces, as a console receives text, and check after each.
     size_t pos = 3;
     while (pos < size) {

@@ -590,6 +590,118 @@ TEST_CASE("terminal: scrollback keeps the lines that leave the top, and the view
     CHECK(s.t.view_offset() == 0);
 }
 
+namespace {
+
+// Chunk memory for a growing scrollback: counts what is live, and fails
+// every allocation once `chunk_budget` chunks were handed out.
+struct ChunkLedger {
+    int live = 0, taken = 0, budget = 1 << 30;
+    size_t last_count = 0;
+};
+ChunkLedger ledger;
+Cell* ledger_allocate(size_t count) {
+    if (ledger.taken >= ledger.budget) return nullptr;
+    ++ledger.taken;
+    ++ledger.live;
+    ledger.last_count = count;
+    return new Cell[count]();
+}
+void ledger_free(Cell* cells) {
+    if (!cells) return;
+    --ledger.live;
+    delete[] cells;
+}
+const CellMemory kLedgerMemory{ledger_allocate, ledger_free};
+
+std::string numbered_lines(int from, int to) {
+    std::string s;
+    for (int i = from; i < to; ++i)
+        s += "\r\nl" + std::to_string(i);
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("terminal: a scrollback taken as it fills keeps every line up to the lines asked for",
+          "[terminal]") {
+    ledger = {};
+    {
+        Screen s(8, 3);
+        s.t.set_history(40, kLedgerMemory); // chunks of 16 rows: 3 of them, the last one partly used
+        CHECK(ledger.taken == 1);          // only the first, at once
+        CHECK(ledger.last_count == 16 * 8);
+        CHECK(s.t.history_capacity() == 16);
+        CHECK(s.t.history_wanted() == 40);
+        s << "l0" << numbered_lines(1, 21); // l0..l17 leave the screen
+        CHECK(s.t.history_lines() == 18);
+        CHECK(ledger.taken == 2);
+        CHECK(s.t.history_capacity() == 32);
+        s.t.set_view(18);
+        for (uint32_t y = 0; y < 3; ++y)
+            CHECK(view_text(s.t, y) == "l" + std::to_string(y));
+        s.t.set_view(3); // the newest kept rows just above the screen
+        CHECK(view_text(s.t, 0) == "l15");
+        CHECK(view_text(s.t, 2) == "l17");
+        s.t.set_view(0);
+        // Past 40 lines the oldest go: l0..l59 written, l17..l56 kept.
+        s << numbered_lines(21, 60);
+        CHECK(ledger.taken == 3);
+        CHECK(s.t.history_capacity() == 40);
+        CHECK(s.t.history_lines() == 40);
+        s.t.set_view(40);
+        CHECK(view_text(s.t, 0) == "l17");
+        CHECK(view_text(s.t, 1) == "l18");
+        s.t.set_view(1);
+        CHECK(view_text(s.t, 0) == "l56");
+        s.t.set_view(0);
+        // ED 3 empties it; the chunks stay for the lines to come.
+        s << "\x1b[3J" << numbered_lines(60, 70);
+        CHECK(s.t.history_lines() == 10);
+        CHECK(ledger.taken == 3);
+        s.t.set_view(10); // the three rows ED 3 blanked went first
+        CHECK(view_text(s.t, 0) == "");
+        s.t.set_view(7);
+        CHECK(view_text(s.t, 0) == "l60");
+        // A new history gives the chunks back at once.
+        s.t.set_history(8, kLedgerMemory);
+        CHECK(ledger.live == 1);
+        CHECK(s.t.history_capacity() == 8);
+    }
+    CHECK(ledger.live == 0); // and the terminal's end does too
+}
+
+TEST_CASE("terminal: a scrollback that cannot grow wraps over the chunks it has, in order", "[terminal]") {
+    ledger = {};
+    ledger.budget = 2;
+    {
+        Screen s(6, 2);
+        s.t.set_history(100, kLedgerMemory); // chunks of 16: only 2 to be had
+        s << "l0" << numbered_lines(1, 51);    // l0..l48 left the screen
+        CHECK(ledger.taken == 2);
+        CHECK(s.t.history_capacity() == 32);
+        CHECK(s.t.history_lines() == 32);
+        s.t.set_view(32);
+        for (uint32_t y = 0; y < 2; ++y)
+            CHECK(view_text(s.t, y) == "l" + std::to_string(17 + y));
+        s.t.set_view(1);
+        CHECK(view_text(s.t, 0) == "l48");
+    }
+    CHECK(ledger.live == 0);
+    // Not even the first chunk: no scrollback, and nothing breaks.
+    ledger = {};
+    ledger.budget = 0;
+    {
+        Screen s(6, 2);
+        s.t.set_history(100, kLedgerMemory);
+        CHECK(s.t.history_capacity() == 0);
+        s << "a\r\nb\r\nc\r\nd";
+        CHECK(s.t.history_lines() == 0);
+        s.t.scroll_view(3);
+        CHECK(s.t.view_offset() == 0);
+    }
+    CHECK(ledger.live == 0);
+}
+
 TEST_CASE("terminal: without a history nothing is kept and the view stays", "[terminal]") {
     Screen s(4, 2);
     s << "a\r\nb\r\nc\r\nd";
