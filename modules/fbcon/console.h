@@ -65,6 +65,12 @@ class Screen {
     void set_fallbacks(const celos_font_ops* const* fonts, uint32_t count) {
         renderer_.set_fallbacks(fonts, count);
     }
+    // The font's glyphs changed (a face opened at first use): everything is
+    // drawn again, none of it from the cache of drawn cells.
+    void glyphs_changed() {
+        renderer_.glyphs_changed();
+        redraw();
+    }
     // Clears the terminal and redraws everything with the same font.
     void clear();
     // Frees the cells; init may be called again.

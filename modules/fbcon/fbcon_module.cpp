@@ -113,6 +113,12 @@ void present_now() {
 // The chain into the renderer, logged, and the screen drawn again with it
 // (what the new fonts draw differs only where the font lacks a glyph, but
 // such cells may be anywhere).
+// The font's revision (ABI 1.6; 0 from an older provider).
+uint32_t font_revision(const celos_font_ops* font) {
+    return font && font->size >= offsetof(celos_font_ops, revision) + sizeof font->revision ? font->revision : 0;
+}
+uint32_t seen_revision = 0;
+
 void chain_changed() {
     const celos_font_ops* fonts[FontChain::kSlots];
     uint32_t n = chain.fonts(fonts);
@@ -184,11 +190,18 @@ void flush(void*) {
 
 // A main-loop task: a fallback font registered since (a provider started
 // after fbcon, by the shell) joins the chain. A few lookups; a join is rare.
+// Fallback fonts started since, and faces the font opened since (its
+// revision: a bold face opened at first use), each drawn from now on.
 void chain_task(void*) {
-    if (!console || replaying || !chain_scan()) return;
-    chain_changed();
+    if (!console || replaying) return;
+    bool joined = chain_scan();
+    uint32_t revision = font_revision(console->screen.font());
+    bool restyled = revision != seen_revision;
+    seen_revision = revision;
+    if (!joined && !restyled) return;
+    if (joined) chain_changed();
     celos_irq_guard guard;
-    console->screen.redraw();
+    console->screen.glyphs_changed();
     present_now();
 }
 bool chain_task_registered = false;
@@ -266,6 +279,7 @@ celos_status replace_font(void*, const void* new_ops, uint32_t) {
     if (switched != CELOS_OK) console->screen.clear(); // the old font: the log is drawn again below
     celos_status shown = show_log();
     if (switched == CELOS_OK && shown == CELOS_OK) {
+        seen_revision = font_revision(font);
         celos_log(CELOS_LOG_INFO, "font replaced: %s -> %s, %ux%u cells of %ux%u", old->name, font->name,
                   console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height);
         // The chain stays (the renderer keeps it); one started meanwhile joins.
@@ -449,6 +463,7 @@ celos_status fbcon_init() {
     celos_log(CELOS_LOG_INFO, "%ux%u, %u bpp: %ux%u cells of %ux%u with font '%s'", mode.width, mode.height,
               mode.bpp, console->screen.cols(), console->screen.rows(), font->cell_width, font->cell_height,
               font->name);
+    seen_revision = font_revision(font);
     if (chain_scan()) chain_changed();
     if (scrollback > 0 && console->screen.history_lines() == 0)
         celos_log(CELOS_LOG_WARN, "no memory for %lld lines of scrollback: none kept",

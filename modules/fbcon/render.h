@@ -81,6 +81,10 @@ class Renderer {
     // cells. init() keeps it; count 0 clears it.
     static constexpr uint32_t kMaxFallbacks = 4;
     void set_fallbacks(const celos_font_ops* const* fonts, uint32_t count);
+    // The fonts answer some glyphs otherwise than before (a face opened at
+    // first use, celos_font_ops.revision): the cache of drawn cells is
+    // emptied; redraw_later() then draws everything again.
+    void glyphs_changed() { clear_cache(); }
     uint32_t fallback_count() const { return fallback_count_; }
 
     // The glyph for `codepoint` in `style` (CELOS_FONT_STYLE_* bits) from

@@ -41,6 +41,7 @@
 #include <celos/cxx.h>
 #include <celos/font.h>
 #include <celos/memory.h>
+#include <celos/system.h>
 
 #include "tt_font.h"
 
@@ -121,6 +122,32 @@ truetype::Font* styles[4] = {};          // by CELOS_FONT_STYLE_* bits, faces of
 truetype::Font* fallback_face = nullptr; // fallback=FILE
 const char* offered_as = nullptr;        // the font.fallback.N this module registered
 const celos_font_ops* offered = nullptr; // and the ops it registered there
+
+// Faces opened at first use. The bold, italic and bold italic faces and
+// the fallback font (fallback=, or role=fallback's font) are checked when
+// the module starts (the boot file is there and starts as a font) but
+// opened only when the console first asks for a glyph from them: a boot
+// whose log has no bold text and no character outside the font does not
+// pay for them (about 20 ms of a 130 ms boot under QEMU, and their pools).
+// A draw may only note the wish (it cannot allocate): the module's
+// main-loop task opens the face, then a style face bumps the font's
+// revision (the console draws again) and the fallback face replaces the
+// stand-in registered under font.fallback.N (the console switches the link).
+struct LazyFallback {
+    bool active = false; // the stand-in is registered, the face not open
+    bool wanted = false; // the console asked it for a glyph
+    char file[CELOS_BOOTFILE_NAME_MAX + 1] = {};
+    char name[CELOS_BOOTFILE_NAME_MAX + 48] = {}; // the stand-in's name
+    char cell_name[CELOS_BOOTFILE_NAME_MAX + 48] = {};
+    celos_font_ops cell{};  // the cell it is fitted to (a copy: role=fallback's is another module's)
+    celos_font_ops ops[2]{}; // the stand-in; a refit registers the other one
+    int current = 0;
+    uint32_t size = 0;
+    truetype::Hinting mode = truetype::Hinting::light;
+};
+LazyFallback lazy;
+bool lazy_task_registered = false;
+void lazy_task(void*);
 
 const char* const kFallbackSlots[CELOS_FONT_FALLBACK_MAX] = {
     CELOS_FONT_FALLBACK_PREFIX "0", CELOS_FONT_FALLBACK_PREFIX "1", CELOS_FONT_FALLBACK_PREFIX "2",
@@ -248,42 +275,85 @@ void log_fallback(const truetype::Font* f, const celos_font_ops& cell) {
         f->pool_bytes() / 1024);
 }
 
-// The faces of bold=, italic=, bolditalic= for `font`: each one that opens
-// and fits its cell; the others an error each.
-void open_styles(uint32_t size, truetype::Hinting mode) {
-    const struct {
-        uint32_t style;
-        const char* file;
-        const char* what;
-    } faces[] = {{CELOS_FONT_STYLE_BOLD, bold_name, "bold"},
-                 {CELOS_FONT_STYLE_ITALIC, italic_name, "italic"},
-                 {CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC, bolditalic_name, "bolditalic"}};
-    for (const auto& face : faces) {
-        if (!face.file[0]) continue;
+// The hinting the font service's font was opened with (hinting=).
+truetype::Hinting font_hinting() {
+    truetype::Hinting mode = truetype::Hinting::light;
+    truetype::parse_hinting(hinting, mode);
+    return mode;
+}
+
+const char* style_file(uint32_t style) {
+    return style == CELOS_FONT_STYLE_BOLD                            ? bold_name
+           : style == CELOS_FONT_STYLE_ITALIC                        ? italic_name
+           : style == (CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC) ? bolditalic_name
+                                                                     : "";
+}
+const char* style_what(uint32_t style) {
+    return style == CELOS_FONT_STYLE_BOLD ? "bold" : style == CELOS_FONT_STYLE_ITALIC ? "italic" : "bolditalic";
+}
+
+// A face file that is missing or is no font: why, in why[].
+bool check_face_file(const char* file, char* why, size_t why_size) {
+    const void* data = nullptr;
+    size_t size = 0;
+    if (celos_bootfile_find(file, &data, &size) != CELOS_OK) {
+        snprintf(why, why_size, "font file '%s' not found (add: module2 /boot/modules/%s %s)", file, file, file);
+        return false;
+    }
+    return truetype::sniff_font(data, size, file, why, why_size) == nullptr;
+}
+
+// The faces of bold=, italic=, bolditalic= for `font`, opened at first use:
+// each file checked now, an error each that is missing or no font (that
+// style is then synthesized, as without a face).
+void prepare_styles() {
+    char pending[3 * (CELOS_BOOTFILE_NAME_MAX + 16)] = {};
+    size_t at = 0;
+    for (uint32_t style = 1; style <= 3; ++style) {
+        const char* file = style_file(style);
+        if (!file[0]) continue;
         char why[CELOS_BOOTFILE_NAME_MAX + 200];
-        celos_status s = CELOS_OK;
-        // Not proved glyph by glyph (the regular face was): a glyph it
-        // cannot render is drawn from the regular face.
-        truetype::Font* f = open_file(face.file, OpenKind::regular, nullptr, size, mode, style_limits(), why,
-                                      sizeof why, &s, false);
-        if (f) {
-            if (const char* error = f->fit_cell(*font->ops(), face.what)) {
-                snprintf(why, sizeof why, "%s", error);
-                delete_font(f);
-                f = nullptr;
-            }
-        }
-        if (!f) {
-            celos_log(CELOS_LOG_ERROR, "%s=%s: %s; %s is drawn from the regular face", face.what, face.file,
-                      why, face.what);
+        if (!check_face_file(file, why, sizeof why)) {
+            celos_log(CELOS_LOG_ERROR, "%s=%s: %s; %s is drawn from the regular face", style_what(style), file, why,
+                      style_what(style));
             continue;
         }
-        styles[face.style] = f;
-        font->set_style_face(face.style, f);
-        truetype::FaceInfo info = f->info();
-        celos_log(CELOS_LOG_INFO, "%s face %s for %s (%s %s, shift %d, pool %zu KiB)", face.what, face.file,
-                  font->ops()->name, info.family, info.style, f->shift(), f->pool_bytes() / 1024);
+        font->set_style_pending(style, true);
+        at += static_cast<size_t>(snprintf(pending + at, sizeof pending - at, "%s%s %s", at ? ", " : "",
+                                           style_what(style), file));
+        if (at >= sizeof pending) at = sizeof pending - 1;
     }
+    if (at) celos_log(CELOS_LOG_INFO, "faces of %s opened at first use: %s", font->ops()->name, pending);
+}
+
+// The console asked for `style`: its face opened now, fitted to the
+// regular face's cell; an error leaves the style synthesized.
+void open_style(uint32_t style) {
+    const char* file = style_file(style);
+    const char* what = style_what(style);
+    char why[CELOS_BOOTFILE_NAME_MAX + 200];
+    celos_status s = CELOS_OK;
+    // Not proved glyph by glyph (the regular face was): a glyph it
+    // cannot render is drawn from the regular face.
+    truetype::Font* f = open_file(file, OpenKind::regular, nullptr, font->pixel_size(), font_hinting(),
+                                  style_limits(), why, sizeof why, &s, false);
+    if (f) {
+        if (const char* error = f->fit_cell(*font->ops(), what)) {
+            snprintf(why, sizeof why, "%s", error);
+            delete_font(f);
+            f = nullptr;
+        }
+    }
+    if (!f) {
+        celos_log(CELOS_LOG_ERROR, "%s=%s: %s; %s is drawn from the regular face", what, file, why, what);
+        font->set_style_pending(style, false);
+        return;
+    }
+    styles[style] = f;
+    font->set_style_face(style, f);
+    truetype::FaceInfo info = f->info();
+    celos_log(CELOS_LOG_INFO, "%s face %s for %s (%s %s, shift %d, pool %zu KiB)", what, file, font->ops()->name,
+              info.family, info.style, f->shift(), f->pool_bytes() / 1024);
 }
 
 void delete_styles() {
@@ -306,13 +376,74 @@ void log_font(const truetype::Font* f, uint32_t size, truetype::Hinting mode, bo
 // A withdrawn fallback font (<celos/font.h>): no glyph. Registered in place
 // of this module's fallback font to take it out of the chain.
 const celos_font_ops kWithdrawn = {sizeof(celos_font_ops), 0, 0, 0, 0, 0, "withdrawn", nullptr,
-                                   nullptr, nullptr, nullptr};
+                                   nullptr, nullptr, nullptr, 0, 0};
+
+// Takes this module's fallback font out of the chain: the withdrawn font
+// replaces it (every holder drops the link), then the registration goes.
+void withdraw_fallback(const char* name) {
+    if (celos_status r = celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, &kWithdrawn);
+        r != CELOS_OK) {
+        celos_log(CELOS_LOG_WARN, "fallback %s: a holder refused to let it go (%s); it stays", name,
+                  celos_strerror(r));
+        return;
+    }
+    // Every holder switched to the withdrawn font: the face is nobody's.
+    delete_font(fallback_face);
+    fallback_face = nullptr;
+    lazy.active = false;
+    offered = &kWithdrawn;
+    if (celos_service_unregister(offered_as, &kWithdrawn) == CELOS_OK) {
+        offered_as = nullptr;
+        offered = nullptr;
+    } else {
+        celos_log(CELOS_LOG_WARN, "%s: a holder still holds the withdrawn font; unregistered at exit", offered_as);
+    }
+}
+
+// The stand-in of a fallback font not opened yet: no glyph (the wish is
+// noted for the main-loop task), and a blank for fallback().
+int lazy_glyph(const celos_font_ops*, uint32_t, celos_glyph*) {
+    lazy.wanted = true;
+    return CELOS_FONT_NO_GLYPH;
+}
+void lazy_blank(const celos_font_ops*, celos_glyph* out) {
+    static const uint8_t blank = 0;
+    *out = celos_glyph{&blank, 1, 0, 0, 0, 0, 0};
+}
+
+// The stand-in (the next of the two) for `cell`: that cell's metrics.
+void fit_lazy(const celos_font_ops& cell, uint32_t size, truetype::Hinting mode) {
+    snprintf(lazy.cell_name, sizeof lazy.cell_name, "%s", cell.name ? cell.name : "?");
+    lazy.cell = cell;
+    lazy.cell.name = lazy.cell_name;
+    lazy.size = size;
+    lazy.mode = mode;
+    lazy.current ^= 1;
+    celos_font_ops& ops = lazy.ops[lazy.current];
+    ops = celos_font_ops{};
+    ops.size = sizeof(celos_font_ops);
+    ops.cell_width = cell.cell_width;
+    ops.cell_height = cell.cell_height;
+    ops.baseline = cell.baseline;
+    ops.underline_row = cell.underline_row;
+    ops.underline_thickness = cell.underline_thickness;
+    ops.name = lazy.name;
+    ops.glyph = lazy_glyph;
+    ops.fallback = lazy_blank;
+}
 
 // The font changed under the fallback face: it is opened again for the new
 // cell and replaces its registration (the console switches the link); if it
 // does not fit the new cell it leaves the chain (withdrawn, then
 // unregistered), and if it cannot be opened again the old one stays.
 void refit_fallback(const celos_font_ops& cell, uint32_t size, truetype::Hinting mode) {
+    if (lazy.active && offered_as) {
+        // Not opened yet: the stand-in takes the new cell.
+        fit_lazy(cell, size, mode);
+        if (celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, &lazy.ops[lazy.current]) == CELOS_OK)
+            offered = &lazy.ops[lazy.current];
+        return;
+    }
     if (!fallback_face || !offered_as) return;
     const char* file = fallback_face->ops()->name + 9; // "truetype:" FILE "@" SIZE
     char name[CELOS_BOOTFILE_NAME_MAX + 1];
@@ -341,22 +472,7 @@ void refit_fallback(const celos_font_ops& cell, uint32_t size, truetype::Hinting
         return;
     }
     celos_log(CELOS_LOG_WARN, "fallback %s leaves the chain: %s", name, why);
-    if (celos_status r = celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, &kWithdrawn);
-        r != CELOS_OK) {
-        celos_log(CELOS_LOG_WARN, "fallback %s: a holder refused to let it go (%s); it stays", name,
-                  celos_strerror(r));
-        return;
-    }
-    // Every holder switched to the withdrawn font: the face is nobody's.
-    delete_font(fallback_face);
-    fallback_face = nullptr;
-    offered = &kWithdrawn;
-    if (celos_service_unregister(offered_as, &kWithdrawn) == CELOS_OK) {
-        offered_as = nullptr;
-        offered = nullptr;
-    } else {
-        celos_log(CELOS_LOG_WARN, "%s: a holder still holds the withdrawn font; unregistered at exit", offered_as);
-    }
+    withdraw_fallback(name);
 }
 
 // celos_font_control_ops.open: another font in place of the one in use,
@@ -421,6 +537,8 @@ const celos_font_control_ops control = {sizeof(celos_font_control_ops), 0, contr
 // when nobody holds the font (the core refuses the unload before), whether
 // this module still provides it or another replaced it.
 void truetype_exit() {
+    if (lazy_task_registered) celos_task_unregister(lazy_task, nullptr);
+    lazy_task_registered = false;
     celos_service_unregister(CONTROL_SERVICE, &control);
     if (offered_as) celos_service_unregister(offered_as, offered);
     offered_as = nullptr;
@@ -428,6 +546,7 @@ void truetype_exit() {
     delete_styles();
     delete_font(fallback_face);
     fallback_face = nullptr;
+    lazy = LazyFallback{};
     if (font) {
         celos_service_unregister(CELOS_FONT_SERVICE, font->ops());
         delete_font(font);
@@ -437,29 +556,69 @@ void truetype_exit() {
     ft_stack = nullptr;
 }
 
-// fallback=FILE, or role=fallback's font: fitted to `cell`, at most
-// `size` px, offered as the next font.fallback.N. An error is logged; the
+// fallback=FILE, or role=fallback's font: fitted to `cell`, at most `size`
+// px, offered as the next font.fallback.N, opened at first use (the
+// stand-in until then). A file missing or no font is an error now; the
 // module goes on without it.
-celos_status open_fallback_font(const char* file, const celos_font_ops& cell, uint32_t size,
-                                truetype::Hinting mode) {
+celos_status offer_fallback_font(const char* file, const celos_font_ops& cell, uint32_t size,
+                                 truetype::Hinting mode) {
     char why[CELOS_BOOTFILE_NAME_MAX + 200];
-    celos_status s = CELOS_OK;
-    truetype::Font* f =
-        open_file(file, OpenKind::fallback, &cell, size, mode, fallback_limits(), why, sizeof why, &s);
-    if (!f) {
+    if (!check_face_file(file, why, sizeof why)) {
         celos_log(CELOS_LOG_ERROR, "fallback %s: %s", file, why);
-        return s;
+        return CELOS_ERR_INVALID;
     }
-    if (celos_status r = offer_fallback(f->ops()); r != CELOS_OK) {
+    snprintf(lazy.file, sizeof lazy.file, "%s", file);
+    snprintf(lazy.name, sizeof lazy.name, "truetype:%s (opened at first use)", file);
+    fit_lazy(cell, size, mode);
+    if (celos_status r = offer_fallback(&lazy.ops[lazy.current]); r != CELOS_OK) {
         celos_log(CELOS_LOG_ERROR, "fallback %s: cannot register it as %s0..%d: %s", file,
                   CELOS_FONT_FALLBACK_PREFIX, CELOS_FONT_FALLBACK_MAX - 1,
                   r == CELOS_ERR_EXISTS ? "every one is taken" : celos_strerror(r));
-        delete_font(f);
         return r;
     }
-    fallback_face = f;
-    log_fallback(f, cell);
+    lazy.active = true;
+    lazy.wanted = false;
+    celos_log(CELOS_LOG_INFO, "%s: %s for the %ux%u cell (baseline %u) of %s", offered_as, lazy.name,
+              cell.cell_width, cell.cell_height, cell.baseline, lazy.cell_name);
     return CELOS_OK;
+}
+
+// The console asked the stand-in for a glyph: the face opened now,
+// replacing it (the console switches the link and draws again); if it
+// cannot be opened, the fallback leaves the chain.
+void open_lazy_fallback() {
+    lazy.wanted = false;
+    char why[CELOS_BOOTFILE_NAME_MAX + 200];
+    celos_status s = CELOS_OK;
+    truetype::Font* f = open_file(lazy.file, OpenKind::fallback, &lazy.cell, lazy.size, lazy.mode,
+                                  fallback_limits(), why, sizeof why, &s);
+    if (!f) {
+        celos_log(CELOS_LOG_ERROR, "fallback %s: %s", lazy.file, why);
+        if (s != CELOS_ERR_NO_MEMORY) withdraw_fallback(lazy.file);
+        return;
+    }
+    // Logged before the console takes it up (its watch logs the chain).
+    log_fallback(f, lazy.cell);
+    if (celos_status r = celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, f->ops()); r != CELOS_OK) {
+        celos_log(CELOS_LOG_WARN, "fallback %s: the console keeps the stand-in (%s)", lazy.file, celos_strerror(r));
+        delete_font(f);
+        return;
+    }
+    fallback_face = f;
+    offered = f->ops();
+    lazy.active = false;
+}
+
+// The main-loop task: the faces the console asked for since the last run.
+void lazy_task(void*) {
+    if (font) {
+        if (uint32_t wanted = font->take_wanted_styles()) {
+            for (uint32_t style = 1; style <= 3; ++style)
+                if (wanted & (1u << style)) open_style(style);
+            font->glyphs_changed();
+        }
+    }
+    if (lazy.active && lazy.wanted && offered_as) open_lazy_fallback();
 }
 
 celos_status truetype_init() {
@@ -503,7 +662,7 @@ celos_status truetype_init() {
                   "role=fallback: bold=, italic=, bolditalic= and fallback= are for the font service's "
                   "font; ignored");
     if (as_fallback) {
-        if (celos_status s = open_fallback_font(font_name, *other, size, mode); s != CELOS_OK) {
+        if (celos_status s = offer_fallback_font(font_name, *other, size, mode); s != CELOS_OK) {
             truetype_exit();
             return s;
         }
@@ -517,7 +676,7 @@ celos_status truetype_init() {
             truetype_exit();
             return s;
         }
-        open_styles(size, mode);
+        prepare_styles();
         const celos_font_ops* ops = font->ops();
         s = replace ? celos_service_replace(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, ops)
                     : celos_service_register(CELOS_FONT_SERVICE, CELOS_FONT_INTERFACE_VERSION, ops);
@@ -528,10 +687,14 @@ celos_status truetype_init() {
             return s;
         }
         log_font(font, size, mode, replace);
-        if (fallback_name[0]) open_fallback_font(fallback_name, *ops, size, mode);
+        if (fallback_name[0]) offer_fallback_font(fallback_name, *ops, size, mode);
     }
     if (celos_service_register(CONTROL_SERVICE, CELOS_FONT_CONTROL_VERSION, &control) != CELOS_OK)
         celos_log(CELOS_LOG_WARN, "no control service: the font cannot be changed while the module runs");
+    if (celos_task_register(lazy_task, nullptr) == CELOS_OK)
+        lazy_task_registered = true;
+    else
+        celos_log(CELOS_LOG_WARN, "no task slot: faces opened at first use stay closed (styles synthesized)");
     return CELOS_OK;
 }
 

@@ -171,6 +171,26 @@ bool is_letter_or_digit(uint32_t c) {
 
 } // namespace
 
+const char* sniff_font(const void* data, size_t size, const char* name, char* buf, size_t buf_size) {
+    const auto* b = static_cast<const uint8_t*>(data);
+    if (size >= 12) {
+        uint32_t tag = uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | b[3];
+        if (tag == 0x00010000u || tag == 0x74727565u /* true */ || tag == 0x4F54544Fu /* OTTO */ ||
+            tag == 0x74746366u /* ttcf */)
+            return nullptr;
+        if (b[0] == 1 && b[2] >= 4) return nullptr; // CFF 1.x: major, minor, header size
+    }
+    char first[3 * 4 + 1] = {};
+    size_t n = size < 4 ? size : 4, at = 0;
+    for (size_t i = 0; i < n; ++i)
+        at += static_cast<size_t>(snprintf(first + at, sizeof first - at, "%s%02x", i ? " " : "", b[i]));
+    if (n == 0)
+        snprintf(buf, buf_size, "%s: not a TrueType or OpenType font (it is empty)", name);
+    else
+        snprintf(buf, buf_size, "%s: not a TrueType or OpenType font (it starts %s)", name, first);
+    return buf;
+}
+
 bool parse_hinting(const char* text, Hinting& out) {
     if (strcmp(text, "none") == 0) {
         out = Hinting::none;
@@ -471,7 +491,24 @@ const char* Font::fit_cell(const celos_font_ops& regular, const char* what) {
 }
 
 void Font::set_style_face(uint32_t style, Font* face) {
-    if (style >= 1 && style <= 3) styles_[style] = face;
+    if (style < 1 || style > 3) return;
+    styles_[style] = face;
+    pending_styles_ &= ~(1u << style);
+}
+
+void Font::set_style_pending(uint32_t style, bool pending) {
+    if (style < 1 || style > 3) return;
+    if (pending)
+        pending_styles_ |= 1u << style;
+    else
+        pending_styles_ &= ~(1u << style);
+    wanted_styles_ &= pending_styles_;
+}
+
+uint32_t Font::take_wanted_styles() {
+    uint32_t wanted = wanted_styles_ & pending_styles_;
+    wanted_styles_ = 0;
+    return wanted;
 }
 
 // A Unicode mapping of every printable ASCII character, and (when the font
@@ -743,7 +780,10 @@ int Font::styled_glyph_hook(const celos_font_ops* ops, uint32_t codepoint, uint3
     style &= CELOS_FONT_STYLE_BOLD | CELOS_FONT_STYLE_ITALIC;
     if (style == 0) return f->cached_glyph(codepoint, out);
     Font* face = f->styles_[style];
-    if (!face) return CELOS_FONT_NO_STYLE;
+    if (!face) {
+        if (f->pending_styles_ & (1u << style)) f->wanted_styles_ |= 1u << style;
+        return CELOS_FONT_NO_STYLE;
+    }
     if (face->cached_glyph(codepoint, out) == 0) return 0;
     return f->cached_glyph(codepoint, out) == 0 ? CELOS_FONT_NO_STYLE : CELOS_FONT_NO_GLYPH;
 }

@@ -48,6 +48,13 @@ enum class Hinting { none, light, normal };
 bool parse_hinting(const char* text, Hinting& out);
 const char* hinting_name(Hinting hinting);
 
+// Whether `data` starts as a font this FreeType opens (an sfnt: TrueType,
+// OpenType, a collection; or a bare CFF): null if so, else a message in
+// `buf` naming the file and its first bytes ("NAME: not a TrueType or
+// OpenType font (it starts 36 04 00 10)"). A cheap check of a face opened
+// at first use, made when the module starts; FreeType checks the rest.
+const char* sniff_font(const void* data, size_t size, const char* name, char* buf, size_t buf_size);
+
 // Pixels per em the module accepts.
 inline constexpr uint32_t kMinPixelSize = 6;
 inline constexpr uint32_t kMaxPixelSize = 128;
@@ -132,6 +139,16 @@ class Font {
     // _ITALIC or both) from; null: none (CELOS_FONT_NO_STYLE, the console
     // synthesizes). The face must outlive its use here.
     void set_style_face(uint32_t style, Font* face);
+    // A face opened at first use: until set_style_face(), styled_glyph()
+    // answers CELOS_FONT_NO_STYLE for `style` (the console synthesizes it)
+    // and notes the style as wanted, which is all a draw may do; the
+    // provider opens the face later, outside the draw (its main-loop task).
+    void set_style_pending(uint32_t style, bool pending);
+    // The styles asked for since the last call (bit 1 << style), cleared.
+    uint32_t take_wanted_styles();
+    // After a face was added: glyphs drawn before would now be drawn
+    // otherwise (celos_font_ops.revision, ABI 1.6).
+    void glyphs_changed() { ++ops_.revision; }
     Font* style_face(uint32_t style) const { return style >= 1 && style <= 3 ? styles_[style] : nullptr; }
     // Rows every glyph's top is moved by (fit_cell, open_fallback); 0 for a
     // regular face.
@@ -206,6 +223,8 @@ class Font {
     int32_t load_flags_ = 0;
     Runner runner_ = nullptr;
     Font* styles_[4] = {}; // by style bits; [0] unused
+    uint32_t pending_styles_ = 0; // bit 1 << style: opened at first use
+    uint32_t wanted_styles_ = 0;  // bit 1 << style: asked for while pending
     int32_t shift_ = 0;
     uint32_t pixel_size_ = 0;
     bool opened_ = false;

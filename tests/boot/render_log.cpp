@@ -32,9 +32,12 @@
 //
 // Faces and the fallback chain (issue 17), from the log as well: the
 // truetype module's "bold face FILE for NAME" (also italic, bolditalic)
-// gives the font NAME that face, opened and fitted as the module does;
+// gives the font NAME that face, opened and fitted as the module does,
+// and draws the screen again (the faces are opened at first use, and fbcon
+// draws everything again when they are);
 // "font.fallback.N: NAME for the WxH cell (baseline B) of ..." opens NAME
-// (truetype:FILE@SIZE) fitted to that cell, at most SIZE px; fbcon's
+// (truetype:FILE@SIZE) fitted to that cell, at most SIZE px, or, for
+// "truetype:FILE (opened at first use)", a stand-in without glyphs; fbcon's
 // "font chain: PRIMARY, A, B" hands the renderer A and B (found by those
 // names) and draws the screen again, as fbcon does.
 #include <cstdint>
@@ -198,6 +201,26 @@ class Fonts {
     // The truetype module's "font.fallback.N: truetype:FILE@SIZE for the
     // WxH cell (baseline B)": FILE fitted to that cell, at most SIZE px.
     void add_fallback(const std::string& name, uint32_t width, uint32_t height, uint32_t baseline) {
+        static const std::string kLater = " (opened at first use)";
+        if (name.size() > kLater.size() && name.compare(name.size() - kLater.size(), kLater.size(), kLater) == 0) {
+            // The stand-in until the face opens: no glyph, a blank fallback.
+            auto held = std::make_unique<Held>();
+            held->name = name;
+            held->stand_in.size = sizeof held->stand_in;
+            held->stand_in.cell_width = width;
+            held->stand_in.cell_height = height;
+            held->stand_in.baseline = baseline;
+            held->stand_in.name = held->name.c_str();
+            held->stand_in.glyph = [](const celos_font_ops*, uint32_t, celos_glyph*) { return CELOS_FONT_NO_GLYPH; };
+            held->stand_in.fallback = [](const celos_font_ops*, celos_glyph* out) {
+                static const uint8_t blank = 0;
+                *out = celos_glyph{&blank, 1, 0, 0, 0, 0, 0};
+            };
+            held->ops = &held->stand_in;
+            fallbacks_.push_back(held->ops);
+            held_.push_back(std::move(held));
+            return;
+        }
         size_t colon = name.find(':'), at = name.rfind('@');
         if (colon == std::string::npos || at == std::string::npos || at < colon)
             die("fallback '" + name + "': no size");
@@ -261,6 +284,8 @@ class Fonts {
 #if CELOS_RENDER_TRUETYPE
         std::unique_ptr<truetype::Font> tt;
 #endif
+        std::string name;            // a stand-in's
+        celos_font_ops stand_in{};   // a fallback font not opened yet
         const celos_font_ops* ops = nullptr;
     };
 #if CELOS_RENDER_TRUETYPE
@@ -321,6 +346,11 @@ class Console {
     void set_chain(std::vector<const celos_font_ops*> chain) {
         chain_ = std::move(chain);
         renderer_->set_fallbacks(chain_.data(), uint32_t(chain_.size()));
+        renderer_->redraw(*terminal_);
+        present();
+    }
+    void glyphs_changed() {
+        renderer_->glyphs_changed();
         renderer_->redraw(*terminal_);
         present();
     }
@@ -397,6 +427,9 @@ void font_line(Console& console, Fonts& fonts, const std::string& text) {
                        text.substr(file_end + kFor.size(), name_end == std::string::npos
                                                                ? name_end
                                                                : name_end - file_end - kFor.size()));
+        // Opened at first use: fbcon sees the font's revision change and
+        // draws everything again (its cache of drawn cells emptied).
+        console.glyphs_changed();
     }
 #else
     (void)fonts;

@@ -5,6 +5,7 @@
 // PSF cell), whose glyph lookups after open never reach the heap.
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -115,6 +116,64 @@ TEST_CASE("truetype styled_glyph: bold and italic faces, NO_STYLE without one", 
     CHECK(bold.font.ops()->cell_width == ops->cell_width);
     CHECK(bold.font.ops()->cell_height == ops->cell_height);
     CHECK(bold.font.ops()->baseline == ops->baseline);
+}
+
+TEST_CASE("truetype styled_glyph: a face opened at first use is noted as wanted, then answers", "[unit][truetype]") {
+    Open regular, bold;
+    REQUIRE(regular.open(CELOS_TT_DEJAVU, "DejaVuSansMono.ttf", 16) == nullptr);
+    const celos_font_ops* ops = regular.font.ops();
+    REQUIRE(ops->size >= offsetof(celos_font_ops, revision) + sizeof ops->revision);
+    uint32_t revision = ops->revision;
+    regular.font.set_style_pending(CELOS_FONT_STYLE_BOLD, true);
+    celos_glyph g{};
+    // Nothing asked yet; a glyph of the regular face wants nothing either.
+    CHECK(regular.font.take_wanted_styles() == 0);
+    CHECK(ops->styled_glyph(ops, 'A', 0, &g) == 0);
+    CHECK(regular.font.take_wanted_styles() == 0);
+    // Italic has no face at all: synthesized, and not wanted.
+    CHECK(ops->styled_glyph(ops, 'A', CELOS_FONT_STYLE_ITALIC, &g) == CELOS_FONT_NO_STYLE);
+    CHECK(regular.font.take_wanted_styles() == 0);
+    // Bold is pending: synthesized for now, and wanted (once).
+    CHECK(ops->styled_glyph(ops, 'A', CELOS_FONT_STYLE_BOLD, &g) == CELOS_FONT_NO_STYLE);
+    CHECK(ops->styled_glyph(ops, 'B', CELOS_FONT_STYLE_BOLD, &g) == CELOS_FONT_NO_STYLE);
+    CHECK(regular.font.take_wanted_styles() == (1u << CELOS_FONT_STYLE_BOLD));
+    CHECK(regular.font.take_wanted_styles() == 0);
+    // Opened (what the module's task does): the face answers, the revision moves.
+    REQUIRE(bold.open(CELOS_TT_DEJAVU_BOLD, "DejaVuSansMono-Bold.ttf", 16) == nullptr);
+    REQUIRE(bold.font.fit_cell(*ops, "bold") == nullptr);
+    regular.font.set_style_face(CELOS_FONT_STYLE_BOLD, &bold.font);
+    regular.font.glyphs_changed();
+    CHECK(ops->revision == revision + 1);
+    REQUIRE(ops->styled_glyph(ops, 'A', CELOS_FONT_STYLE_BOLD, &g) == 0);
+    celos_glyph direct{};
+    REQUIRE(bold.font.ops()->glyph(bold.font.ops(), 'A', &direct) == 0);
+    CHECK(bitmap(direct) == bitmap(g));
+    CHECK(regular.font.take_wanted_styles() == 0);
+    // A face that could not be opened: no longer pending, nothing wanted.
+    regular.font.set_style_pending(CELOS_FONT_STYLE_ITALIC, true);
+    CHECK(ops->styled_glyph(ops, 'A', CELOS_FONT_STYLE_ITALIC, &g) == CELOS_FONT_NO_STYLE);
+    regular.font.set_style_pending(CELOS_FONT_STYLE_ITALIC, false);
+    CHECK(regular.font.take_wanted_styles() == 0);
+}
+
+TEST_CASE("truetype sniff_font: fonts pass, anything else is named with its first bytes", "[unit][truetype]") {
+    char buf[160];
+    for (const char* path : {CELOS_TT_DEJAVU, CELOS_TT_NIMBUS}) {
+        std::vector<uint8_t> font = read_font(path);
+        REQUIRE(!font.empty());
+        CHECK(truetype::sniff_font(font.data(), font.size(), "f", buf, sizeof buf) == nullptr);
+    }
+    const uint8_t psf1[] = {0x36, 0x04, 0x02, 0x10, 0, 0, 0, 0, 0, 0, 0, 0};
+    const char* why = truetype::sniff_font(psf1, sizeof psf1, "Lat15.psf", buf, sizeof buf);
+    REQUIRE(why != nullptr);
+    CHECK(std::string(why) == "Lat15.psf: not a TrueType or OpenType font (it starts 36 04 02 10)");
+    const uint8_t bare_cff[12] = {1, 0, 4, 1};
+    CHECK(truetype::sniff_font(bare_cff, sizeof bare_cff, "c", buf, sizeof buf) == nullptr);
+    const uint8_t short_sfnt[] = {0, 1, 0, 0}; // a tag and nothing after it
+    CHECK(truetype::sniff_font(short_sfnt, sizeof short_sfnt, "s", buf, sizeof buf) != nullptr);
+    why = truetype::sniff_font(psf1, 0, "empty.ttf", buf, sizeof buf);
+    REQUIRE(why != nullptr);
+    CHECK(std::string(why) == "empty.ttf: not a TrueType or OpenType font (it is empty)");
 }
 
 TEST_CASE("truetype styled_glyph: a glyph the styled face lacks is the regular one, synthesized",

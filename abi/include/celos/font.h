@@ -65,7 +65,7 @@ typedef void (*celos_font_fallback_fn)(const struct celos_font_ops* font, struct
 typedef int (*celos_font_styled_glyph_fn)(const struct celos_font_ops* font, uint32_t codepoint, uint32_t style,
                                           struct celos_glyph* out);
 
-/* A registered font; 64 bytes (56 before ABI 1.5). `size` is
+/* A registered font; 72 bytes (64 in ABI 1.5, 56 before). `size` is
    sizeof(struct celos_font_ops) as the provider was built: version 1 only
    grows at the end, and a caller reads a field only when `size` covers it. */
 struct celos_font_ops {
@@ -81,6 +81,14 @@ struct celos_font_ops {
     celos_font_fallback_fn fallback; /* 48 */
     celos_font_styled_glyph_fn styled_glyph; /* 56: ABI 1.5; NULL: regular faces only (the console
                                                 synthesizes bold and italic, as for CELOS_FONT_NO_STYLE) */
+    /* 64: ABI 1.6. The provider adds one whenever glyphs it answered
+       before would now be answered otherwise: a face it opens at first use
+       (truetype's bold and italic faces: until then styled_glyph() says
+       CELOS_FONT_NO_STYLE). The console compares it from its main-loop task
+       and draws everything again when it changed. Changed only by the
+       provider's own main-loop task or init, never from a draw. */
+    uint32_t revision;
+    uint32_t reserved; /* 68: zero */
 };
 
 /* The fallback chain (ABI 1.5). Fonts asked, in order, for a code point
@@ -138,7 +146,8 @@ struct celos_font_control_ops {
 
 CELOS_STATIC_ASSERT(sizeof(struct celos_glyph) == 32, "celos_glyph layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_glyph, left) == 20, "celos_glyph layout");
-CELOS_STATIC_ASSERT(sizeof(struct celos_font_ops) == 64, "celos_font_ops layout");
+CELOS_STATIC_ASSERT(sizeof(struct celos_font_ops) == 72, "celos_font_ops layout");
+CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, revision) == 64, "celos_font_ops layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, name) == 24, "celos_font_ops layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, glyph) == 40, "celos_font_ops layout");
 CELOS_STATIC_ASSERT(offsetof(struct celos_font_ops, styled_glyph) == 56, "celos_font_ops layout");
