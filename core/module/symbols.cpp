@@ -53,14 +53,11 @@ usize module_regions(WxRegion* out, usize max) {
 }
 
 u64 module_area_mapped_pages() {
-    u64 count = 0;
-    kernel().page_table->walk(
-        [](void* ctx, VirtAddr virt, PhysAddr, x86_64::PageSize size, x86_64::PteFlags) {
-            if (virt.value() >= MODULE_AREA_BASE && virt.value() < MODULE_AREA_END)
-                *static_cast<u64*>(ctx) += static_cast<u64>(size) / kPageSize;
-        },
-        &count);
-    return count;
+    // Only the module area's tables: a walk of everything (the direct map,
+    // a display's 16 MiB BAR in 4 KiB pages) took about 1 ms under QEMU,
+    // twice for every module that declines at boot.
+    return kernel().page_table->mapped_bytes(VirtAddr(MODULE_AREA_BASE), MODULE_AREA_END - MODULE_AREA_BASE) /
+           kPageSize;
 }
 
 } // namespace celos

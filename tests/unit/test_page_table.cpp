@@ -516,6 +516,20 @@ TEST_CASE("page_table: walk enumerates leaves in address order", "[page_table]")
     for (const Leaf& l : leaves) require_maps(pt, mem, l.virt, true, l.phys);
 }
 
+TEST_CASE("page_table: mapped_bytes counts the part of each leaf inside the range", "[page_table]") {
+    FakeAllocator mem(64);
+    PageTable pt = make_table(mem);
+    REQUIRE(pt.map(VirtAddr(kDirectMap), PhysAddr(0), GiB + MiB2, kRw).ok()); // a 1G and a 2M leaf
+    REQUIRE(pt.map(VirtAddr(0x400000), PhysAddr(0x1000000), 3 * KiB4, kRw).ok());
+    CHECK(pt.mapped_bytes(VirtAddr(kDirectMap), GiB + MiB2) == GiB + MiB2);
+    CHECK(pt.mapped_bytes(VirtAddr(kDirectMap + KiB4), 2 * KiB4) == 2 * KiB4); // inside the 1G leaf
+    CHECK(pt.mapped_bytes(VirtAddr(kDirectMap + GiB - KiB4), 2 * KiB4) == 2 * KiB4); // across two leaves
+    CHECK(pt.mapped_bytes(VirtAddr(kDirectMap + GiB + MiB2 - KiB4), 4 * KiB4) == KiB4); // past the end
+    CHECK(pt.mapped_bytes(VirtAddr(0x3ff000), 8 * KiB4) == 3 * KiB4);
+    CHECK(pt.mapped_bytes(VirtAddr(0x800000), MiB2) == 0);
+    CHECK(pt.mapped_bytes(VirtAddr(0x400001), KiB4) == 0); // a range map() would refuse
+}
+
 TEST_CASE("page_table: adopt an existing root, then destroy frees every table", "[page_table]") {
     FakeAllocator mem(64);
     PageTable built = make_table(mem);
@@ -584,6 +598,12 @@ TEST_CASE("page_table: random map, unmap and protect against a model", "[page_ta
             }
         }
         REQUIRE(seen == mapped);
+        // mapped_bytes over the window and over a random part of it.
+        REQUIRE(pt.mapped_bytes(VirtAddr(kBase), 2 * GiB) == mapped * KiB4);
+        const u64 a = rng() % kPages, n = 1 + rng() % (kPages - a);
+        u64 part = 0;
+        for (u64 i = a; i < a + n; ++i) part += model[i] ? 1 : 0;
+        REQUIRE(pt.mapped_bytes(VirtAddr(kBase + a * KiB4), n * KiB4) == part * KiB4);
     };
     std::vector<std::pair<u64, u64>> mapped_ranges;  // (first page, count) of successful maps
     usize maps = 0, exists = 0, unmaps = 0, protects = 0, not_found = 0;

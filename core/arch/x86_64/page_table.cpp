@@ -167,6 +167,32 @@ bool PageTable::all_mapped(u64 table_phys, int level, u64 base, u64 first, u64 l
     return true;
 }
 
+u64 PageTable::mapped_in(u64 table_phys, int level, u64 base, u64 first, u64 last) const {
+    const u64* t = table(PhysAddr(table_phys));
+    usize lo, hi;
+    entry_bounds(base, level, first, last, lo, hi);
+    u64 bytes = 0;
+    for (usize i = lo; i <= hi; ++i) {
+        if (!present(t[i])) continue;
+        const u64 entry_base = base + i * span(level);
+        if (is_leaf(t[i], level)) {
+            const u64 a = first > entry_base ? first : entry_base;
+            const u64 entry_last = entry_base + span(level) - 1;
+            const u64 b = last < entry_last ? last : entry_last;
+            bytes += b - a + 1;
+            continue;
+        }
+        bytes += mapped_in(t[i] & kAddr4k, level - 1, entry_base, first, last);
+    }
+    return bytes;
+}
+
+u64 PageTable::mapped_bytes(VirtAddr virt, u64 size) const {
+    if (!check_range(virt, size).ok()) return 0;
+    const u64 first = virt.value() & kLinearMask;
+    return mapped_in(root_.value(), 4, 0, first, first + (size - 1));
+}
+
 bool PageTable::remove(u64 table_phys, int level, u64 base, u64 first, u64 last) {
     u64* t = table(PhysAddr(table_phys));
     usize lo, hi;

@@ -97,6 +97,10 @@ public:
     Result<void> protect(VirtAddr virt, u64 size, PteFlags flags);
 
     bool translate(VirtAddr virt, Translation& out) const;
+    // Bytes mapped in [virt, virt + size) (a large leaf counts for the part
+    // inside); 0 for a range check_range refuses. Walks only the tables
+    // under the range.
+    u64 mapped_bytes(VirtAddr virt, u64 size) const;
     // Calls fn for every leaf mapping in address order, with effective flags.
     void walk(void (*fn)(void* ctx, VirtAddr virt, PhysAddr phys, PageSize size, PteFlags flags),
               void* ctx) const;
@@ -112,6 +116,7 @@ private:
     Result<void> install_leaf(u64 virt, u64 phys, int level, u64 leaf_bits, bool user);
     bool any_mapped(u64 table_phys, int level, u64 table_base, u64 first, u64 last) const;
     bool all_mapped(u64 table_phys, int level, u64 table_base, u64 first, u64 last) const;
+    u64 mapped_in(u64 table_phys, int level, u64 table_base, u64 first, u64 last) const;
     // Clears leaves fully inside [first, last]; frees tables left empty.
     // Returns true when the table at table_phys is now empty.
     bool remove(u64 table_phys, int level, u64 table_base, u64 first, u64 last);
