@@ -51,21 +51,41 @@ Error err(Status s, const char* check) {
 } // namespace
 
 usize scan(ConfigAccess& access, Function* out, usize max) {
+    // Buses to read, in the order they were found; each once (a bridge
+    // naming a bus already seen, or its own, adds nothing).
+    u8 queue[256];
+    bool queued[256] = {};
+    usize head = 0, tail = 0;
+    auto add_bus = [&](unsigned bus) {
+        if (queued[bus]) return;
+        queued[bus] = true;
+        queue[tail++] = u8(bus);
+    };
+    add_bus(0);
+    if (read(access, Address{0, 0, 0}, kHeaderType, 1) & 0x80)
+        for (u8 fn = 1; fn < 8; ++fn) {
+            u32 id = access.read32(Address{0, 0, fn}, kVendorId);
+            if ((id & 0xFFFF) != 0xFFFF && (id & 0xFFFF) != 0) add_bus(fn); // host bridge N: bus N
+        }
     usize found = 0;
-    for (unsigned bus = 0; bus < 256; ++bus)
+    auto record = [&](const Function& f) {
+        if (found < max) out[found] = f;
+        ++found;
+        if (f.class_code == 0x06 && f.subclass == 0x04 && f.header_type == 1)
+            add_bus(read(access, f.address, kSecondaryBus, 1));
+    };
+    while (head < tail) {
+        const u8 bus = queue[head++];
         for (u8 dev = 0; dev < 32; ++dev) {
             Function f{};
-            if (!read_function(access, Address{u8(bus), dev, 0}, f)) continue;
-            bool multi = read(access, Address{u8(bus), dev, 0}, kHeaderType, 1) & 0x80;
-            if (found < max) out[found] = f;
-            ++found;
+            if (!read_function(access, Address{bus, dev, 0}, f)) continue;
+            bool multi = read(access, Address{bus, dev, 0}, kHeaderType, 1) & 0x80;
+            record(f);
             if (!multi) continue;
-            for (u8 fn = 1; fn < 8; ++fn) {
-                if (!read_function(access, Address{u8(bus), dev, fn}, f)) continue;
-                if (found < max) out[found] = f;
-                ++found;
-            }
+            for (u8 fn = 1; fn < 8; ++fn)
+                if (read_function(access, Address{bus, dev, fn}, f)) record(f);
         }
+    }
     return found;
 }
 

@@ -79,7 +79,15 @@ constexpr Address kA{0, 2, 0};
 
 } // namespace
 
-TEST_CASE("pci: the scan finds functions, follows the multifunction bit") {
+// A PCI-to-PCI bridge (class 0604, header type 1) to bus `secondary`.
+FakeFunction& bridge(FakeConfig& c, Address a, uint8_t secondary) {
+    FakeFunction& f = device(c, a, 0x8086, 0x244e, 0x06040000);
+    f.space[0x0E] = 0x01;
+    f.space[0x19] = secondary;
+    return f;
+}
+
+TEST_CASE("pci: the scan finds functions, follows the multifunction bit and bridges") {
     FakeConfig c;
     device(c, {0, 0, 0}, 0x8086, 0x1237, 0x06000002);
     device(c, {0, 2, 0}, 0x1234, 0x1111);
@@ -87,19 +95,58 @@ TEST_CASE("pci: the scan finds functions, follows the multifunction bit") {
     multi.space[0x0E] = 0x80;
     device(c, {0, 3, 1}, 0x1af4, 0x1052);
     device(c, {0, 4, 5}, 0x1111, 0x2222); // function 5 of a single-function device: not scanned
-    device(c, {7, 1, 0}, 0x10de, 0x0001);
+    bridge(c, {0, 5, 0}, 7);
+    device(c, {7, 1, 0}, 0x10de, 0x0001);  // behind the bridge
+    device(c, {9, 1, 0}, 0x10de, 0x0002);  // on a bus no bridge leads to: not scanned
     Function out[8];
     usize n = scan(c, out, 8);
-    REQUIRE(n == 5);
+    REQUIRE(n == 6);
     CHECK(out[0].vendor_id == 0x8086);
     CHECK(out[0].class_code == 0x06);
     CHECK(out[0].revision == 2);
     CHECK(out[1].device_id == 0x1111);
     CHECK(out[1].class_code == 0x03);
     CHECK(out[3].address.function == 1);
-    CHECK(out[4].address.bus == 7);
+    CHECK(out[4].subclass == 0x04);
+    CHECK(out[5].address.bus == 7);
+    CHECK(out[5].device_id == 0x0001);
     // A small table: the count still says how many there are.
-    CHECK(scan(c, out, 2) == 5);
+    CHECK(scan(c, out, 2) == 6);
+}
+
+TEST_CASE("pci: bridges that loop or name a bus twice are read once, host bridges 00:00.N root bus N") {
+    FakeConfig c;
+    auto& host = device(c, {0, 0, 0}, 0x8086, 0x29c0, 0x06000000);
+    host.space[0x0E] = 0x80;                             // multifunction: more host bridges
+    device(c, {0, 0, 2}, 0x8086, 0x29c0, 0x06000000); // roots bus 2
+    bridge(c, {0, 1, 0}, 1);
+    bridge(c, {1, 0, 0}, 0); // back to bus 0
+    bridge(c, {1, 1, 0}, 1); // to its own bus
+    bridge(c, {1, 2, 0}, 3);
+    bridge(c, {3, 0, 0}, 1); // a loop through bus 3
+    device(c, {2, 4, 0}, 0x1af4, 0x1050);
+    device(c, {3, 9, 0}, 0x1af4, 0x1001);
+    Function out[16];
+    usize n = scan(c, out, 16);
+    REQUIRE(n == 9);
+    // Bus 0 first, then the buses in the order they were found: 2 (host
+    // bridge), 1 (bridge on bus 0), 3 (bridge on bus 1).
+    CHECK(out[0].address.bus == 0);
+    CHECK(out[1].address.bus == 0);
+    CHECK(out[2].address.bus == 0);
+    CHECK(out[3].address.bus == 2);
+    CHECK(out[4].address.bus == 1);
+    CHECK(out[7].address.bus == 3);
+    CHECK(out[8].device_id == 0x1001);
+    // A bridge to every bus there is: each is read once, the scan ends.
+    FakeConfig wide;
+    device(wide, {0, 0, 0}, 0x8086, 0x1237, 0x06000000);
+    for (unsigned bus = 0; bus < 256; ++bus)
+        for (uint8_t dev = 1; dev < 3; ++dev) bridge(wide, {uint8_t(bus), dev, 0}, uint8_t((bus * 7 + dev) & 0xFF));
+    Function many[4];
+    usize all = scan(wide, many, 4);
+    CHECK(all >= 3);
+    CHECK(all <= 1 + 256 * 2);
 }
 
 TEST_CASE("pci: 32-bit memory BAR sized and restored") {
