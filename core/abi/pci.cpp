@@ -167,6 +167,8 @@ celos_status celos_pci_bar_get(const struct celos_pci_device* device, uint32_t i
     return CELOS_OK;
 }
 
+constexpr u64 kLargePage = 2ull << 20;
+
 celos_status celos_pci_map_bar(const struct celos_pci_device* device, uint32_t index, uint64_t offset,
                                uint64_t size, uint32_t how, void** out) {
     const pci::Function* f = lookup(device);
@@ -194,7 +196,12 @@ celos_status celos_pci_map_bar(const struct celos_pci_device* device, uint32_t i
     u64 pages = (end - begin) / kPageSize;
     int owner = CALLER_MODULE();
     IrqGuard guard;
-    auto virt = kernel().device_ranges.allocate(end - begin);
+    // A BAR of 2 MiB or more at a 2 MiB boundary (a framebuffer) gets 2 MiB
+    // pages at a virtual address aligned alike: mapping a 16 MiB BAR in
+    // 4 KiB pages took about 1.5 ms under QEMU. The PAT index bits used
+    // here (PWT, PCD) sit at the same place in both kinds of entry.
+    const bool large = end - begin >= kLargePage && begin % kLargePage == 0;
+    auto virt = kernel().device_ranges.allocate(end - begin, large ? kLargePage : kPageSize);
     if (!virt.ok()) return CELOS_ERR_NO_MEMORY;
     x86_64::PteFlags flags =
         x86_64::PteFlag::writable | x86_64::PteFlag::no_execute | x86_64::PteFlag::global;
@@ -202,7 +209,7 @@ celos_status celos_pci_map_bar(const struct celos_pci_device* device, uint32_t i
     flags |= x86_64::PteFlag::write_through;
     if (how == CELOS_PCI_MAP_UNCACHED) flags |= x86_64::PteFlag::cache_disable;
     auto mapped = kernel().page_table->map(VirtAddr(virt.value()), PhysAddr(begin), end - begin, flags,
-                                           x86_64::PageSize::size_4k);
+                                           large ? x86_64::PageSize::size_2m : x86_64::PageSize::size_4k);
     if (!mapped.ok()) {
         (void)kernel().page_table->unmap(VirtAddr(virt.value()), end - begin);
         kernel().device_ranges.free(virt.value(), end - begin);
