@@ -110,15 +110,16 @@ void present_now() {
     c.pacer.presented(celos_time_ns());
 }
 
-// The chain into the renderer, logged, and the screen drawn again with it
-// (what the new fonts draw differs only where the font lacks a glyph, but
-// such cells may be anywhere).
-// The font's revision (ABI 1.6; 0 from an older provider).
+// The font's revision (ABI 1.6; 0 from an older provider), and the one
+// the screen was last drawn with.
 uint32_t font_revision(const celos_font_ops* font) {
     return font && font->size >= offsetof(celos_font_ops, revision) + sizeof font->revision ? font->revision : 0;
 }
 uint32_t seen_revision = 0;
 
+// The chain into the renderer, logged, and the screen drawn again with it
+// (what the new fonts draw differs only where the font lacks a glyph, but
+// such cells may be anywhere).
 void chain_changed() {
     const celos_font_ops* fonts[FontChain::kSlots];
     uint32_t n = chain.fonts(fonts);
