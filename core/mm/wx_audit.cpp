@@ -16,7 +16,55 @@ struct Walk {
     void* ctx;
     WxAuditResult result;
     u64 mapped[kMaxRegions]; // bytes of each region seen mapped
+    // The regions by their start (stable), and the furthest end among the
+    // first k of them: the regions a page overlaps are found by a binary
+    // search and a short walk back, not by a pass over every region for
+    // every page (7768 pages and 26 regions took 2.6 ms under QEMU).
+    usize count = 0;
+    u16 order[kMaxRegions];
+    u64 max_end[kMaxRegions];
 };
+
+void sort_regions(Walk& w) {
+    w.count = w.regions.size() < kMaxRegions ? w.regions.size() : kMaxRegions;
+    for (usize i = 0; i < w.count; ++i) {
+        usize j = i;
+        while (j > 0 && w.regions[w.order[j - 1]].begin > w.regions[i].begin) {
+            w.order[j] = w.order[j - 1];
+            --j;
+        }
+        w.order[j] = static_cast<u16>(i);
+    }
+    for (usize k = 0; k < w.count; ++k) {
+        u64 end = w.regions[w.order[k]].end;
+        w.max_end[k] = k > 0 && w.max_end[k - 1] > end ? w.max_end[k - 1] : end;
+    }
+}
+
+// The indices of the regions overlapping [begin, end), ascending (the
+// order the regions were given in); how many.
+usize overlapping(const Walk& w, u64 begin, u64 end, u16* out) {
+    usize lo = 0, hi = w.count; // the first sorted region starting at or after `end`
+    while (lo < hi) {
+        usize mid = (lo + hi) / 2;
+        if (w.regions[w.order[mid]].begin < end)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    usize n = 0;
+    for (usize k = lo; k-- > 0 && w.max_end[k] > begin;) {
+        u16 i = w.order[k];
+        if (w.regions[i].end <= begin) continue;
+        usize j = n++;
+        while (j > 0 && out[j - 1] > i) {
+            out[j] = out[j - 1];
+            --j;
+        }
+        out[j] = i;
+    }
+    return n;
+}
 
 void report(Walk& w, VirtAddr virt, PageSize size, PteFlags flags, const WxRegion* region, const char* problem) {
     ++w.result.violations;
@@ -54,9 +102,11 @@ void visit(void* p, VirtAddr virt, PhysAddr, PageSize size, PteFlags flags) {
     if (end < begin) end = ~0ull; // the last page of the address space
     bool wx = flags.has(PteFlag::writable) && !flags.has(PteFlag::no_execute);
     const WxRegion* first_region = nullptr;
-    for (usize i = 0; i < w.regions.size() && i < kMaxRegions; ++i) {
+    u16 hits[kMaxRegions];
+    const usize n = overlapping(w, begin, end, hits);
+    for (usize h = 0; h < n; ++h) {
+        const usize i = hits[h];
         const WxRegion& r = w.regions[i];
-        if (end <= r.begin || begin >= r.end) continue;
         if (!first_region) first_region = &r;
         u64 a = begin > r.begin ? begin : r.begin, b = end < r.end ? end : r.end;
         w.mapped[i] += b - a;
@@ -75,6 +125,7 @@ void visit(void* p, VirtAddr virt, PhysAddr, PageSize size, PteFlags flags) {
 WxAuditResult wx_audit(const x86_64::PageTable& table, Span<const WxRegion> regions, WxViolationFn on_violation,
                        void* ctx) {
     Walk w{regions, on_violation, ctx, {}, {}};
+    sort_regions(w);
     table.walk(visit, &w);
     for (usize i = 0; i < regions.size() && i < kMaxRegions; ++i) {
         const WxRegion& r = regions[i];

@@ -197,3 +197,91 @@ TEST_CASE("wx_audit: flags are the effective ones: NX in a table entry above cov
     CHECK(r.writable_executable == 0);
     CHECK(r.violations == 0);
 }
+
+namespace {
+
+// The audit as it was first written: every region tried for every page, in
+// the order given. The reference the region lookup must agree with.
+struct RefSeen {
+    std::vector<std::string> reports; // "virt region-index problem"
+    u64 mapped[64] = {};
+    usize pages = 0;
+};
+
+void ref_page(RefSeen& s, const std::vector<WxRegion>& regions, u64 begin, u64 size, PteFlags flags) {
+    ++s.pages;
+    u64 end = begin + size;
+    bool wx = flags.has(PteFlag::writable) && !flags.has(PteFlag::no_execute);
+    int first = -1;
+    for (usize i = 0; i < regions.size(); ++i) {
+        const WxRegion& r = regions[i];
+        if (end <= r.begin || begin >= r.end) continue;
+        if (first < 0) first = int(i);
+        u64 a = begin > r.begin ? begin : r.begin, b = end < r.end ? end : r.end;
+        s.mapped[i] += b - a;
+        bool w = flags.has(PteFlag::writable), nx = flags.has(PteFlag::no_execute);
+        const char* problem = nullptr;
+        switch (r.kind) {
+        case WxRegionKind::text: problem = w ? "text is writable" : nx ? "text is not executable" : nullptr; break;
+        case WxRegionKind::rodata: problem = w ? "rodata is writable" : !nx ? "rodata is executable" : nullptr; break;
+        case WxRegionKind::data: problem = !nx ? "data is executable" : nullptr; break;
+        case WxRegionKind::nx_window: problem = !nx ? "executable in a window that must be NX" : nullptr; break;
+        case WxRegionKind::empty_window: problem = "mapped in a window that must be empty"; break;
+        }
+        if (problem && !wx) s.reports.push_back(std::to_string(begin) + " " + std::to_string(i) + " " + problem);
+    }
+    if (wx) s.reports.push_back(std::to_string(begin) + " " + std::to_string(first) + " writable and executable");
+}
+
+struct Reports {
+    const std::vector<WxRegion>* regions;
+    std::vector<std::string> all;
+};
+
+void record_index(void* ctx, const WxViolation& v) {
+    auto& r = *static_cast<Reports*>(ctx);
+    long index = v.region ? long(v.region - r.regions->data()) : -1;
+    r.all.push_back(std::to_string(v.virt.value()) + " " + std::to_string(index) + " " + v.problem);
+}
+
+} // namespace
+
+TEST_CASE("wx_audit: overlapping regions in any order, against the audit that tries every region", "[wx_audit]") {
+    std::srand(0x3a7);
+    for (int round = 0; round < 200; ++round) {
+        HostTables mem;
+        PageTable pt = PageTable::create(mem).value();
+        constexpr u64 kBase = 0xffffffffa0000000ull;
+        constexpr u64 kSpan = 64; // pages
+        const PteFlags kinds[] = {kRx, kRo, kRw, PteFlags(PteFlag::writable)};
+        std::vector<std::pair<u64, PteFlags>> pages;
+        for (u64 p = 0; p < kSpan; ++p) {
+            if (std::rand() % 3 == 0) continue;
+            PteFlags f = kinds[std::rand() % 4];
+            REQUIRE(pt.map(VirtAddr(kBase + p * kPage), PhysAddr(0x100000 + p * kPage), kPage, f, PageSize::size_4k).ok());
+            pages.push_back({kBase + p * kPage, f});
+        }
+        std::vector<WxRegion> regions;
+        const int n = 1 + std::rand() % 12;
+        for (int i = 0; i < n; ++i) {
+            u64 a = std::rand() % kSpan, b = a + 1 + std::rand() % (kSpan - a);
+            regions.push_back({"r", WxRegionKind(std::rand() % 5), kBase + a * kPage, kBase + b * kPage});
+        }
+        RefSeen ref;
+        for (const auto& page : pages) {
+            Translation t; // the effective flags, as the walk gives them
+            REQUIRE(pt.translate(VirtAddr(page.first), t));
+            ref_page(ref, regions, page.first, kPage, t.flags);
+        }
+        for (usize i = 0; i < regions.size(); ++i) {
+            const WxRegion& r = regions[i];
+            bool window = r.kind == WxRegionKind::nx_window || r.kind == WxRegionKind::empty_window;
+            if (!window && ref.mapped[i] < r.end - r.begin)
+                ref.reports.push_back(std::to_string(r.begin) + " " + std::to_string(i) + " not mapped (in part or whole)");
+        }
+        Reports got{&regions, {}};
+        WxAuditResult result = wx_audit(pt, Span<const WxRegion>(regions.data(), regions.size()), record_index, &got);
+        REQUIRE(result.pages == ref.pages);
+        REQUIRE(got.all == ref.reports);
+    }
+}
