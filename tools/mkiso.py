@@ -120,7 +120,15 @@ def make_iso(out, kernel, cfg, contents, check=True, optional=(), where="grub.cf
         boot = os.path.join(root, "boot")
         os.makedirs(os.path.join(boot, "grub"))
         os.makedirs(os.path.join(boot, "modules"))
-        shutil.copy(kernel, os.path.join(boot, "celos.elf"))
+        # The kernel without its debug information (as the modules): GRUB's
+        # multiboot2 loader copies every section of the ELF file, DWARF too,
+        # byte by byte under emulation (1.1 of its 1.4 MB; 0.2-0.4 s of the
+        # boot under QEMU). gdb reads the unstripped file in the build; the
+        # loaded segments are the same.
+        stripped = os.path.join(boot, "celos.elf")
+        r = subprocess.run(["objcopy", "--strip-debug", kernel, stripped], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise IsoError(r.stdout + r.stderr + "mkiso: objcopy --strip-debug %s failed" % kernel)
         for name, src in contents.items():
             dst = os.path.join(boot, "modules", name)
             if isinstance(src, bytes):

@@ -407,6 +407,39 @@ class Iso(unittest.TestCase):
             self.assertIn(b"a file dropped by hand", f.read())
 
 
+class IsoKernel(unittest.TestCase):
+    """The ISO carries the kernel without its debug information (GRUB copies
+    every section of it), with the same loaded segments as the build's."""
+
+    def test_kernel_stripped_segments_kept(self):
+        with tempfile.TemporaryDirectory(prefix="celos-iso-test-") as tmp:
+            out = os.path.join(tmp, "celos.iso")
+            subprocess.run([sys.executable, os.path.join(ROOT, "tools", "mkiso.py"), "--kernel", KERNEL,
+                            "--template", TEMPLATE, "--modules", MODULES, "--out", out], check=True,
+                           capture_output=True)
+            shipped = os.path.join(tmp, "celos.elf")
+            subprocess.run(["osirrox", "-indev", out, "-extract", "/boot/celos.elf", shipped], check=True,
+                           capture_output=True)
+            sections = subprocess.run(["readelf", "-SW", shipped], capture_output=True, text=True,
+                                      check=True).stdout
+            built = subprocess.run(["readelf", "-SW", KERNEL], capture_output=True, text=True, check=True).stdout
+            self.assertIn(".debug_info", built)
+            self.assertNotIn(".debug_", sections)
+            self.assertLess(os.path.getsize(shipped), os.path.getsize(KERNEL) / 2)
+
+            def segments(path):
+                text = subprocess.run(["readelf", "-lW", path], capture_output=True, text=True, check=True).stdout
+                # offset, virtual and physical address, file and memory size
+                return [line.split()[1:6] for line in text.splitlines() if line.strip().startswith("LOAD")]
+            self.assertTrue(segments(KERNEL))
+            self.assertEqual(segments(shipped), segments(KERNEL))
+            with open(shipped, "rb") as a, open(KERNEL, "rb") as b:
+                stripped_bytes, built_bytes = a.read(), b.read()
+            for offset, _, _, filesz, _ in segments(KERNEL):  # the loaded bytes themselves
+                o, n = int(offset, 16), int(filesz, 16)
+                self.assertEqual(stripped_bytes[o:o + n], built_bytes[o:o + n])
+
+
 class Script(unittest.TestCase):
     """`./celos run`: wrong options are reported before any build or boot."""
 
