@@ -158,8 +158,57 @@ void Terminal::write(const char* text) {
 
 void Terminal::write(const uint8_t* data, size_t size) {
     if (size) set_view(0);
+    for (size_t i = 0; i < size;) {
+        if (data[i] >= 0x20 && data[i] < 0x7F && state_ == State::Ground && !utf8_need_) {
+            size_t n = 1;
+            while (i + n < size && data[i + n] >= 0x20 && data[i + n] < 0x7F) ++n;
+            i += print_ascii(data + i, n);
+        } else {
+            byte(data[i++]);
+        }
+    }
+}
+
+void Terminal::write_bytewise(const uint8_t* data, size_t size) {
+    if (size) set_view(0);
     for (size_t i = 0; i < size; ++i)
         byte(data[i]);
+}
+
+// Printable ASCII in the ground state, as print() would put it, a row's
+// worth at a time where nothing but the cells changes: ASCII in GL, no
+// single shift, no insert mode, a normal row, the cursor before the last
+// column with no wrap pending (the last column and the wrap go through
+// put_char). Most of what a console shows (a log line) takes this path:
+// one pen, one wide-character check and one dirty mark per run, not per
+// character. How many bytes it took (at least one).
+size_t Terminal::print_ascii(const uint8_t* text, size_t n) {
+    if (g_[gl_] != 'B' || single_shift_ || insert_) {
+        print(text[0]);
+        return 1;
+    }
+    size_t done = 0;
+    Cell c = pen_cell(0);
+    while (done < n) {
+        uint32_t rw = row_width(y_);
+        if (pending_wrap_ || rw < 2 || x_ >= rw - 1) {
+            print(text[done++]);
+            continue;
+        }
+        size_t k = rw - 1 - x_;
+        if (k > n - done) k = n - done;
+        Cell* r = row_cells(y_);
+        clear_wide_at(r, x_, x_ + uint32_t(k));
+        for (size_t j = 0; j < k; ++j) {
+            c.codepoint = text[done + j];
+            r[x_ + j] = c;
+        }
+        mark_dirty(y_);
+        x_ += uint32_t(k);
+        done += k;
+        last_char_ = text[done - 1];
+    }
+    return done;
 }
 
 void Terminal::release_history() {

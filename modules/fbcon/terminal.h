@@ -109,6 +109,10 @@ class Terminal {
 
     void write(const uint8_t* data, size_t size);
     void write(const char* text); // NUL-terminated
+    // write() with every byte through the parser, without the shortcut
+    // write() takes for runs of printable ASCII: what that shortcut must
+    // equal (the tests compare the two).
+    void write_bytewise(const uint8_t* data, size_t size);
     void reset();                 // RIS: clear, home, default pen and region
 
     // Scrollback: `cells` holds `lines` rows of cols() cells (the caller's
@@ -286,6 +290,7 @@ class Terminal {
     uint8_t utf8_need_ = 0;
     uint8_t utf8_lo_ = 0x80, utf8_hi_ = 0xBF; // allowed range of the next byte
 
+    size_t print_ascii(const uint8_t* text, size_t n); // printable ASCII, a row at a time
     void keep_in_history(uint32_t y); // row y leaves the top of the screen
     bool grow_history();               // one more chunk; false when none
     void release_history();

@@ -710,3 +710,62 @@ TEST_CASE("terminal: without a history nothing is kept and the view stays", "[te
     CHECK(s.t.view_offset() == 0);
     CHECK(view_text(s.t, 0) == "c");
 }
+
+TEST_CASE("terminal: write's shortcut for ASCII runs equals the parser byte by byte", "[terminal]") {
+    // Streams rich in what the shortcut must step around: wide characters
+    // at the row's end, charsets, insert mode, double-width lines, SGR, the
+    // last column and its pending wrap, REP, the scrollback.
+    static const char* fragments[] = {
+        "hello world, a log line of text ", "0123456789", "x", "\r\n", "\n", "\t", "\b", "\x1B[1;31m", "\x1B[0m",
+        "\x1B[4h", "\x1B[4l", "\x1B(0", "\x1B(B", "\x1B(A", "\x0E", "\x0F", "\x1BN", "\x1B#6", "\x1B#5",
+        "\x1B#3", "\x1B[5b", "\x1B[?7l", "\x1B[?7h", "\x1B[10G", "\x1B[2;5H", "\x1B[K", "\x1B[3@", "\x1B[2P",
+        "\xE4\xB8\xAD\xE6\x96\x87", "\xC3\xA9", "e\xCC\x81", "\x1B[2;3r", "\x1B[r", "\x1B[?1049h", "\x1B[?1049l",
+        "\x1B[58:5:1m", "\x1B[7m", "#", "~", "_", "\x1B[999C", "\x1B[S", "\x1B[T", "\xE2\x94"};
+    struct Size {
+        uint32_t cols, rows;
+    };
+    for (Size size : {Size{1, 1}, Size{2, 3}, Size{9, 4}, Size{80, 25}}) {
+        std::mt19937 rng(777 + size.cols);
+        Screen fast(size.cols, size.rows), slow(size.cols, size.rows);
+        std::unique_ptr<Cell[]> fast_alt(new Cell[size_t(size.cols) * size.rows]);
+        std::unique_ptr<Cell[]> slow_alt(new Cell[size_t(size.cols) * size.rows]);
+        fast.t.set_alt_cells(fast_alt.get());
+        slow.t.set_alt_cells(slow_alt.get());
+        std::unique_ptr<Cell[]> fast_history(new Cell[size_t(size.cols) * 16]);
+        std::unique_ptr<Cell[]> slow_history(new Cell[size_t(size.cols) * 16]);
+        fast.t.set_history(fast_history.get(), 16);
+        slow.t.set_history(slow_history.get(), 16);
+        for (int round = 0; round < 1500; ++round) {
+            std::string chunk;
+            for (int k = 1 + int(rng() % 6); k > 0; --k)
+                chunk += fragments[rng() % (sizeof fragments / sizeof *fragments)];
+            fast.t.write(reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size());
+            slow.t.write_bytewise(reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size());
+            INFO(size.cols << "x" << size.rows << " round " << round);
+            REQUIRE(fast.cursor() == slow.cursor());
+            REQUIRE(fast.t.history_lines() == slow.t.history_lines());
+            for (uint32_t y = 0; y < size.rows; ++y) {
+                REQUIRE(fast.t.row_dirty(y) == slow.t.row_dirty(y));
+                REQUIRE(fast.t.line_attr(y) == slow.t.line_attr(y));
+                for (uint32_t x = 0; x < size.cols; ++x) {
+                    const Cell &a = fast.t.cell(x, y), &b = slow.t.cell(x, y);
+                    REQUIRE(a.codepoint == b.codepoint);
+                    REQUIRE(a.fg == b.fg);
+                    REQUIRE(a.bg == b.bg);
+                    REQUIRE(a.attrs == b.attrs);
+                    REQUIRE(a.underline == b.underline);
+                    REQUIRE(a.marks[0] == b.marks[0]);
+                }
+            }
+            if (rng() % 3 == 0) {
+                fast.t.clear_damage();
+                slow.t.clear_damage();
+            }
+        }
+        fast.t.set_view(16);
+        slow.t.set_view(16);
+        for (uint32_t y = 0; y < size.rows; ++y)
+            for (uint32_t x = 0; x < size.cols; ++x)
+                REQUIRE(fast.t.view_row(y)[x].codepoint == slow.t.view_row(y)[x].codepoint);
+    }
+}
