@@ -64,8 +64,48 @@ usize reserved_ranges(pci::Range* out, usize max) {
     return n;
 }
 
-Result<pci::Bar> checked_bar(const pci::Function& f, u32 index) {
+// BARs as probed, once per function and BAR. Sizing a BAR turns the
+// device's decoding off and back on, which QEMU answers by rebuilding its
+// memory map (about 0.3 ms each under emulation; bochs' start asked for its
+// two BARs four times, 3 ms of the boot). A configuration write to a
+// function's BAR registers forgets its BARs (celos_pci_config_write).
+struct ProbedBar {
+    bool probed = false;
+    bool ok = false;
+    pci::Bar bar;
+    Error error;
+};
+ProbedBar probed_bars[pci::kMaxFunctions][pci::kBarCount];
+u64 probes = 0; // bar_probe calls (the selftest counts them)
+
+ProbedBar* probed_slot(const pci::Function& f, u32 index) {
+    usize count = 0;
+    const pci::Function* all = pci::bus_functions(&count);
+    if (&f < all || &f >= all + count || count > pci::kMaxFunctions || index >= pci::kBarCount) return nullptr;
+    return &probed_bars[&f - all][index];
+}
+
+Result<pci::Bar> probe_once(const pci::Function& f, u32 index) {
+    ProbedBar* slot = probed_slot(f, index);
+    if (slot && slot->probed) {
+        if (slot->ok) return slot->bar;
+        return slot->error;
+    }
     auto bar = pci::bar_probe(pci::bus_access(), f.address, index);
+    ++probes;
+    if (slot) {
+        slot->probed = true;
+        slot->ok = bar.ok();
+        if (bar.ok())
+            slot->bar = bar.value();
+        else
+            slot->error = bar.error();
+    }
+    return bar;
+}
+
+Result<pci::Bar> checked_bar(const pci::Function& f, u32 index) {
+    auto bar = probe_once(f, index);
     if (!bar.ok()) return bar.error();
     pci::Range reserved[mb2::kMaxMemoryRegions + 1];
     usize n = reserved_ranges(reserved, mb2::kMaxMemoryRegions + 1);
@@ -95,6 +135,10 @@ void release_mapping(int, u64 virt, u64 pages) {
 }
 
 } // namespace
+
+namespace celos::pci {
+u64 bar_probes() { return probes; }
+} // namespace celos::pci
 
 extern "C" {
 
@@ -144,6 +188,9 @@ celos_status celos_pci_config_write(const struct celos_pci_device* device, uint3
     if (!f || (size != 1 && size != 2 && size != 4) || offset >= 256 || offset % size)
         return CELOS_ERR_INVALID;
     pci::write(pci::bus_access(), f->address, u16(offset), size, value);
+    if (offset < pci::kBar0 + 4 * pci::kBarCount && offset + size > pci::kBar0) // a BAR may have moved
+        for (u32 i = 0; i < pci::kBarCount; ++i)
+            if (ProbedBar* slot = probed_slot(*f, i)) *slot = ProbedBar{};
     return CELOS_OK;
 }
 

@@ -20,6 +20,7 @@
 #include "lib/format.h"
 #include "log/log.h"
 #include "module/module.h"
+#include "pci/pci_bus.h"
 
 extern "C" uintptr_t __stack_chk_guard;
 extern "C" void selftest_sse_probe(const celos::u64 in[2], celos::u64 out[2],
@@ -180,6 +181,38 @@ Outcome module_lifecycle(Detail& d) {
     return check(module_lifecycle_run(1, d.text, sizeof d.text));
 }
 
+// A BAR is sized once (sizing turns the device's decoding off and on,
+// which QEMU answers by rebuilding its memory map): asked again, the same
+// answer without sizing; after a configuration write to the BAR registers
+// sized again, and after one elsewhere (the command register) not.
+Outcome pci_bars_probed_once(Detail& d) {
+    celos_pci_device dev{};
+    if (celos_pci_find_class(0x03, 0xFF, 0, &dev) != CELOS_OK) {
+        d.set("no display controller");
+        return Outcome::skip;
+    }
+    celos_pci_bar first{}, again{}, after{};
+    if (celos_pci_bar_get(&dev, 0, &first) != CELOS_OK) {
+        d.set("no BAR 0");
+        return Outcome::skip;
+    }
+    u64 probes = pci::bar_probes();
+    bool same = celos_pci_bar_get(&dev, 0, &again) == CELOS_OK && again.base == first.base &&
+                again.size == first.size && pci::bar_probes() == probes;
+    uint32_t command = 0, bar0 = 0;
+    celos_pci_config_read(&dev, 0x04, 2, &command);
+    celos_pci_config_write(&dev, 0x04, 2, command);
+    bool kept = celos_pci_bar_get(&dev, 0, &again) == CELOS_OK && pci::bar_probes() == probes;
+    celos_pci_config_read(&dev, 0x10, 4, &bar0);
+    celos_pci_config_write(&dev, 0x10, 4, bar0); // the same value: a write all the same
+    bool again_sized = celos_pci_bar_get(&dev, 0, &after) == CELOS_OK && pci::bar_probes() == probes + 1 &&
+                       after.base == first.base && after.size == first.size;
+    d.set("%02x:%02x.%u BAR 0 %llu KiB: asked again %s, after a command write %s, after a BAR write %s", dev.bus,
+          dev.slot, dev.function, static_cast<unsigned long long>(first.size / 1024), same ? "not sized" : "SIZED",
+          kept ? "not sized" : "SIZED", again_sized ? "sized" : "NOT SIZED");
+    return check(same && kept && again_sized);
+}
+
 struct Check {
     const char* name;
     Outcome (*run)(Detail&);
@@ -201,6 +234,7 @@ const Check kChecks[] = {
     {"pmm_alloc_free", pmm_alloc_free},
     {"timer_interrupts", timer_interrupts},
     {"sse_preserved_across_interrupts", sse_preserved_across_interrupts},
+    {"pci_bars_probed_once", pci_bars_probed_once},
     {"module_cycles", module_cycles},
     {"module_lifecycle", module_lifecycle},
 };

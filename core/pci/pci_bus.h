@@ -14,5 +14,9 @@ const Function* bus_functions(usize* count);
 // The scanned function at `a`, or null.
 const Function* bus_find(Address a);
 ConfigAccess& bus_access();
+// BARs sized so far through the ABI (celos_pci_bar_get, celos_pci_map_bar):
+// each function's BAR once, again only after a configuration write to its
+// BAR registers (core/abi/pci.cpp). For the selftest.
+u64 bar_probes();
 
 } // namespace celos::pci
