@@ -197,7 +197,7 @@ def plan(template, shipped, opts, check_params=True):
             raise ConfigError("--file %s: no such file" % path)
         add_file(bootfile_name(path, "--file"), os.path.abspath(path), "--file")
 
-    entry_files = {}  # the entry's own boot file lines, by label (unifont.otf is unifont.otf.gz)
+    entry_files = {}  # the entry's own boot file lines, by label (a label X may be the file X.gz)
     if opts.modules:
         lines = _module_lines(opts.modules, shipped, files, add_file, check_params)
     else:

@@ -124,7 +124,7 @@ if(TARGET truetype)
                    "module2 /boot/modules/DejaVuSansMono-Bold.ttf DejaVuSansMono-Bold.ttf"
                    "module2 /boot/modules/DejaVuSansMono-Oblique.ttf DejaVuSansMono-Oblique.ttf"
                    "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
-                   "module2 /boot/modules/unifont.otf.gz unifont.otf"
+                   "module2 /boot/modules/unifont.otf unifont.otf"
                    "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf bold=DejaVuSansMono-Bold.ttf italic=nothere.ttf bolditalic=Lat15-Terminus16.psf fallback=unifont.otf"
                    "module2 /boot/modules/fbcon.ko fbcon"
                    "module2 /boot/modules/hello.ko hello greeting=中文Ωж한글"
@@ -143,7 +143,7 @@ if(TARGET truetype)
     celos_boot_test(console_font_chain_psf
       MODULE_LINES "module2 /boot/modules/heap.ko heap"
                    "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
-                   "module2 /boot/modules/unifont.otf.gz unifont.otf"
+                   "module2 /boot/modules/unifont.otf unifont.otf"
                    "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
                    "module2 /boot/modules/truetype.ko truetype role=fallback font=unifont.otf size=16"
                    "module2 /boot/modules/fbcon.ko fbcon"
@@ -163,7 +163,7 @@ if(TARGET truetype)
     celos_boot_test(console_font_chain_join EXIT success TIMEOUT 120
       MODULE_LINES "module2 /boot/modules/heap.ko heap"
                    "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
-                   "module2 /boot/modules/unifont.otf.gz unifont.otf"
+                   "module2 /boot/modules/unifont.otf unifont.otf"
                    "module2 /boot/modules/truetype.ko truetype.ko"
                    "module2 /boot/modules/psf.ko psf font=Lat15-Terminus16.psf"
                    "module2 /boot/modules/fbcon.ko fbcon"

@@ -70,7 +70,8 @@ std::vector<uint8_t> read_file(const std::string& path) {
     if (!f) die("cannot read " + path);
     std::vector<uint8_t> data(std::istreambuf_iterator<char>(f), {});
     if (data.size() < 2 || data[0] != 0x1f || data[1] != 0x8b) return data;
-    // gzip'ed (unifont.otf.gz): the kernel gets it decompressed by GRUB.
+    // gzip'ed (a boot file X.gz on a module2 line as X): the kernel gets it
+    // decompressed by GRUB.
     std::string command = "gzip -dc '" + path + "'";
     std::FILE* p = popen(command.c_str(), "r");
     if (!p) die("cannot run " + command);

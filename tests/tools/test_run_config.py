@@ -120,7 +120,7 @@ class Template(unittest.TestCase):
         text = template().replace("    module2 /boot/modules/DejaVuSansMono-Bold.ttf DejaVuSansMono-Bold.ttf\n", "", 1)
         start = text.index("--id truetype {")
         end = text.index("}", start)
-        text = text[:start] + text[start:end].replace("    module2 /boot/modules/unifont.otf.gz unifont.otf\n", "") \
+        text = text[:start] + text[start:end].replace("    module2 /boot/modules/unifont.otf unifont.otf\n", "") \
             + text[end:]
         errors, _ = grub_cfg.check(text, self.files(), "grub.cfg.in")
         self.assertEqual(len(errors), 2, errors)
@@ -129,12 +129,12 @@ class Template(unittest.TestCase):
         self.assertIn("entry 'truetype': truetype fallback=unifont.otf: no boot file unifont.otf in this entry",
                       errors[1])
 
-    def test_fallback_font_shipped_gzipped(self):
-        # --module truetype fallback=unifont.otf: the shipped unifont.otf.gz
-        # goes onto the ISO as unifont.otf (GRUB inflates it).
+    def test_fallback_font_shipped(self):
+        # --module truetype fallback=unifont.otf: the shipped unifont.otf
+        # goes onto the ISO beside the module.
         p = plan(modules=["heap", "truetype font=DejaVuSansMono.ttf fallback=unifont.otf", "fbcon"])
         self.assertIn("unifont.otf unifont.otf", run_entry(p))
-        self.assertTrue(p.files["unifont.otf"].endswith("unifont.otf.gz"), p.files)
+        self.assertTrue(p.files["unifont.otf"].endswith("/unifont.otf"), p.files)
         self.assertIn("truetype.ko truetype font=DejaVuSansMono.ttf fallback=unifont.otf", run_entry(p))
 
     def test_optional_file_is_a_note(self):
@@ -255,10 +255,9 @@ class Fonts(unittest.TestCase):
         need(DEJAVU_SANS)
         p = plan(font=DEJAVU_SANS, size=20)
         # The entry's other boot files (the shell's) stay.
-        # Its bold and italic faces go with the font; the fallback font stays,
-        # gzip'ed on the ISO as shipped.
+        # Its bold and italic faces go with the font; the fallback font stays.
         self.assertEqual(run_entry(p), [
-            "unifont.otf.gz unifont.otf",
+            "unifont.otf unifont.otf",
             "LiberationMono-Regular.ttf LiberationMono-Regular.ttf", "Lat15-Terminus16.psf Lat15-Terminus16.psf",
             "hello.ko hello.ko", "DejaVuSans.ttf DejaVuSans.ttf", "heap.ko heap",
             "ps2kbd.ko ps2kbd", "serial_input.ko serial_input", "bochs.ko bochs", "virtio_gpu.ko virtio_gpu",
@@ -272,7 +271,7 @@ class Fonts(unittest.TestCase):
         lines = run_entry(plan(entry="bitmap", font=DEJAVU_SANS))
         self.assertEqual([l for l in lines if l.startswith("truetype.ko")],
                          ["truetype.ko truetype font=DejaVuSans.ttf size=16 hinting=light fallback=unifont.otf"])
-        self.assertIn("unifont.otf.gz unifont.otf", lines)
+        self.assertIn("unifont.otf unifont.otf", lines)
         # A PSF font keeps it as it is.
         need(CONSOLE_PSF_GZ)
         lines = run_entry(plan(entry="bitmap", font=CONSOLE_PSF_GZ))
