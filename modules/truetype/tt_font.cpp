@@ -502,13 +502,13 @@ void Font::set_style_pending(uint32_t style, bool pending) {
         pending_styles_ |= 1u << style;
     else
         pending_styles_ &= ~(1u << style);
-    wanted_styles_ &= pending_styles_;
+    __atomic_fetch_and(&wanted_styles_, pending_styles_, __ATOMIC_SEQ_CST);
 }
 
+// The console draws from its timer interrupt too: the wish is set and
+// taken atomically, so one noted between the read and the clear is kept.
 uint32_t Font::take_wanted_styles() {
-    uint32_t wanted = wanted_styles_ & pending_styles_;
-    wanted_styles_ = 0;
-    return wanted;
+    return __atomic_exchange_n(&wanted_styles_, 0u, __ATOMIC_SEQ_CST) & pending_styles_;
 }
 
 // A Unicode mapping of every printable ASCII character, and (when the font
@@ -781,7 +781,7 @@ int Font::styled_glyph_hook(const celos_font_ops* ops, uint32_t codepoint, uint3
     if (style == 0) return f->cached_glyph(codepoint, out);
     Font* face = f->styles_[style];
     if (!face) {
-        if (f->pending_styles_ & (1u << style)) f->wanted_styles_ |= 1u << style;
+        if (f->pending_styles_ & (1u << style)) __atomic_fetch_or(&f->wanted_styles_, 1u << style, __ATOMIC_SEQ_CST);
         return CELOS_FONT_NO_STYLE;
     }
     if (face->cached_glyph(codepoint, out) == 0) return 0;
