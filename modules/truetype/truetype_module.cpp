@@ -440,8 +440,15 @@ void refit_fallback(const celos_font_ops& cell, uint32_t size, truetype::Hinting
     if (lazy.active && offered_as) {
         // Not opened yet: the stand-in takes the new cell.
         fit_lazy(cell, size, mode);
-        if (celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, &lazy.ops[lazy.current]) == CELOS_OK)
+        if (celos_status r = celos_service_replace(offered_as, CELOS_FONT_INTERFACE_VERSION, &lazy.ops[lazy.current]);
+            r == CELOS_OK) {
             offered = &lazy.ops[lazy.current];
+        } else {
+            // The registered stand-in stays: the next refit must not write over it.
+            lazy.current ^= 1;
+            celos_log(CELOS_LOG_WARN, "fallback %s: the console keeps the stand-in for the old cell (%s)", lazy.file,
+                      celos_strerror(r));
+        }
         return;
     }
     if (!fallback_face || !offered_as) return;
