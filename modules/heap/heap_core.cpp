@@ -19,8 +19,9 @@
 // Regions are found by address in a sorted index. A region that becomes
 // wholly free stays (its one free block in the TLSF) while such regions
 // hold no more than the bytes in use: the region cache, also in cached_bytes.
-// With checks on, the payload of every free block past its links is poison
-// (0xDD), checked when the block is allocated again; the first
+// With checks on, the payload of every free block past its links, up to
+// kPoisonSpan bytes, is poison (0xDD), checked when the block is allocated
+// again (a slab's never-used blocks are not: nothing freed them); the first
 // kRedZoneChecked bytes after the requested size are the red zone (0xAB).
 // Blocks freed in a fixed heap (no slabs) may wait in the exact-size quick
 // caches: they look in use to the TLSF (never merged) but carry CACHED, so a
@@ -163,6 +164,13 @@ inline Links* links(const Block* b, size_t hdr) {
     return reinterpret_cast<Links*>(bytes_of(b) + hdr);
 }
 
+// With checks on, where a free block's poison ends: kPoisonSpan bytes into
+// its payload, or its end.
+inline uint8_t* poison_end(const Block* b, size_t hdr) {
+    size_t span = hdr + Heap::kPoisonSpan;
+    return bytes_of(b) + (size_of(b) < span ? size_of(b) : span);
+}
+
 // TLSF mapping: sizes below 512 have first level 0 and 16-byte second-level
 // steps; above, first level = log2, second level = 32 linear steps.
 inline void mapping(size_t size, int& fl, int& sl) {
@@ -194,17 +202,30 @@ inline const uint8_t* first_differing(const uint8_t* word_at, uint64_t diff) {
     return word_at + (__builtin_ctzll(diff) >> 3); // little endian: the lowest byte comes first
 }
 
-// The first byte of [p, end), both 16-byte aligned, that is not `word`'s
-// byte; nullptr when there is none. One predictable branch per 32 bytes.
-inline const uint8_t* aligned_damage(const uint8_t* p, const uint8_t* end, uint64_t word) {
-    for (; p + 32 <= end; p += 32) {
-        uint64_t d =
-            (load64(p) ^ word) | (load64(p + 8) ^ word) | (load64(p + 16) ^ word) | (load64(p + 24) ^ word);
-        if (d) break;
+// The first byte of [p, end), both 16-byte aligned and a poison span apart
+// at most, that is not `word`'s byte; nullptr when there is none. The
+// common case is one pass that ORs the differences, with no branch on the
+// data, which the compiler may vectorize; only damage is looked for again.
+[[gnu::always_inline]] inline const uint8_t* aligned_damage(const uint8_t* p, const uint8_t* end, uint64_t word) {
+    uint64_t d0 = 0, d1 = 0, d2 = 0, d3 = 0; // four chains: the loads go in parallel
+    const uint8_t* q = p;
+    for (; q + 32 <= end; q += 32) {
+        d0 |= load64(q) ^ word;
+        d1 |= load64(q + 8) ^ word;
+        d2 |= load64(q + 16) ^ word;
+        d3 |= load64(q + 24) ^ word;
     }
+    for (; q < end; q += 8)
+        d0 |= load64(q) ^ word;
+    if (__builtin_expect((d0 | d1 | d2 | d3) == 0, 1)) return nullptr;
     for (; p < end; p += 8)
-        if (uint64_t d = load64(p) ^ word) return first_differing(p, d);
+        if (uint64_t e = load64(p) ^ word) return first_differing(p, e);
     return nullptr;
+}
+
+inline void fill_words(uint8_t* p, const uint8_t* end, uint64_t word) {
+    for (; p < end; p += 8)
+        __builtin_memcpy(p, &word, 8);
 }
 
 // The red zone, n bytes at `from` (8 <= n <= 32): four 8-byte words at
@@ -292,6 +313,41 @@ void Heap::report(Fault kind, const void* p, size_t size, uintptr_t caller, uint
     o.blocks--;
     stats_.bytes_in_use -= bytes;
     stats_.blocks_in_use--;
+}
+
+// --- Checks -----------------------------------------------------------------
+
+// With checks on: where the poison of a free block (or what was one) is
+// damaged, from `from` on; nullptr when it is whole.
+[[gnu::always_inline]] inline const uint8_t* Heap::unpoisoned(const Block* b, size_t from) const {
+    return aligned_damage(bytes_of(b) + from, poison_end(b, hdr_), kPoisonWord);
+}
+
+// With checks on: poison from `from` (past the header's first two words at
+// least) to the end of the block's poisoned span.
+[[gnu::always_inline]] inline void Heap::poison(Block* b, size_t from) {
+    fill_words(bytes_of(b) + from, poison_end(b, hdr_), kPoisonWord);
+}
+
+// The red zone's four words (see red_zone_second): whether they are whole.
+[[gnu::always_inline]] inline bool Heap::red_zone_intact(const Block* b) const {
+    const uint8_t* from = bytes_of(b) + hdr_ + b->requested;
+    size_t n = size_of(b) - hdr_ - b->requested;
+    size_t last = (n < kRedZoneChecked ? n : kRedZoneChecked) - 8;
+    uint64_t d = (load64(from) ^ kRedZoneWord) | (load64(from + red_zone_second(last)) ^ kRedZoneWord) |
+                 (load64(from + red_zone_third(last)) ^ kRedZoneWord) | (load64(from + last) ^ kRedZoneWord);
+    return d == 0;
+}
+
+// The first damaged byte of the red zone, or nullptr when it is whole.
+const uint8_t* Heap::red_zone_damage(const Block* b) const {
+    if (__builtin_expect(red_zone_intact(b), 1)) return nullptr;
+    const uint8_t* from = bytes_of(b) + hdr_ + b->requested;
+    size_t n = size_of(b) - hdr_ - b->requested;
+    const uint8_t* end = from + (n < kRedZoneChecked ? n : kRedZoneChecked);
+    for (const uint8_t* q = from; q < end; ++q)
+        if (*q != kRedZone) return q;
+    return nullptr;
 }
 
 // --- TLSF -------------------------------------------------------------------
@@ -384,6 +440,8 @@ Heap::Block* Heap::split_tail(Block* b, size_t size) {
     rest->tag = whole - size;
     next_phys(rest)->prev_phys = rest;
     b->tag = size | (b->tag & ~kSizeMask);
+    // The rest's poison may lie past the span of the block it was cut from.
+    if (checks_) poison(rest, 16);
     return rest;
 }
 
@@ -421,7 +479,7 @@ Heap::Block* Heap::merge_and_release(Block* b) {
 }
 
 void Heap::free_block(Block* b) {
-    if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, size_of(b) - hdr_);
+    if (checks_) poison(b, hdr_);
     if (Block* m = merge_and_release(b)) insert_free(m);
 }
 
@@ -451,7 +509,7 @@ void Heap::index_remove(const Region* g) {
 // The region holding a block payload at p, by binary search; nullptr when p
 // is in none. No branch on the data (the pointers freed may be in any
 // region): the loop runs log2(regions) times whatever p is.
-const Heap::Region* Heap::region_of(const void* p) const {
+[[gnu::always_inline]] inline const Heap::Region* Heap::region_of(const void* p) const {
     uintptr_t a = reinterpret_cast<uintptr_t>(p);
     if (index_count_ == 0) return nullptr;
     Region* const* base = index_; // the last region whose address is <= a
@@ -514,19 +572,27 @@ Heap::Block* Heap::add_region(void* base, size_t bytes) {
     Block* end = next_phys(b);
     end->prev_phys = b;
     end->tag = 0;
-    if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, size_of(b) - hdr_);
+    if (checks_) poison(b, hdr_);
     return b;
 }
 
 // --- Slabs ------------------------------------------------------------------
 
 // A new slab of class c, on its list, with room for at least eight blocks.
-Heap::Slab* Heap::slab_create(int c) {
+Heap::Slab* Heap::slab_create(int c, uintptr_t caller) {
     size_t block = kClasses.size[c];
     size_t bytes = round_up(hdr_ + kSlabHeader + 8 * block, kPageSize);
     if (bytes < kSlabMinBytes) bytes = kSlabMinBytes;
     Block* host = tlsf_take(bytes);
     if (!host) return nullptr;
+    if (checks_) { // what the slab's header covers; its blocks are checked when they are reused
+        if (const uint8_t* bad = unpoisoned(host, hdr_ + 16)) {
+            report(Fault::use_after_free, bad, size_of(host) - hdr_, caller, 0,
+                   "freed memory was written (poison damaged), found on reuse");
+            free_block(host);
+            return nullptr;
+        }
+    }
     host->tag = size_of(host) | kSlabHost;
     if (checks_) {
         host->canary = secret_ ^ reinterpret_cast<uintptr_t>(host);
@@ -574,6 +640,7 @@ template <bool Checks>
     constexpr size_t hdr = Checks ? 48 : 16;
     int c = slab_class(hdr + size + (Checks ? 8 : 0));
     Block* b;
+    bool fresh = false;
     if (uint32_t n = stack_n_[c]) {
         b = stack_[c][n - 1];
         stack_n_[c] = n - 1;
@@ -587,6 +654,7 @@ template <bool Checks>
             b = reinterpret_cast<Block*>(s->fresh);
             s->fresh += kClasses.size[c];
             b->prev_phys = reinterpret_cast<Block*>(s);
+            fresh = true;
         }
         if (++s->used == s->capacity) { // full: off the list until a block comes back
             partial_[c] = s->next;
@@ -597,8 +665,9 @@ template <bool Checks>
     size_t bs = kClasses.size[c];
     if constexpr (Checks) {
         b->tag = bs | kSlabBlock;
-        return finish_alloc(b, size, caller, owner);
+        return finish_alloc(b, size, caller, owner, !fresh);
     } else {
+        (void)fresh;
         owner = clamp_owner(owner);
         b->tag = bs | kSlabBlock | (uint64_t(owner) << kOwnerShift);
         account_alloc(owner, bs - hdr);
@@ -616,11 +685,12 @@ void* Heap::slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner) {
             empty_[c] = nullptr;
             empty_slab_bytes_ -= size_of(s->host);
             slab_list(s);
-        } else if (!(s = slab_create(c))) {
+        } else if (!(s = slab_create(c, caller))) {
             return nullptr;
         }
     }
     Block* b = s->free;
+    bool fresh = !b;
     if (b) {
         s->free = links(b, hdr_)->next;
     } else {
@@ -630,14 +700,14 @@ void* Heap::slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner) {
     }
     b->tag = s->block_size | kSlabBlock;
     if (++s->used == s->capacity) slab_unlist(s);
-    return finish_alloc(b, size, caller, owner);
+    return finish_alloc(b, size, caller, owner, !fresh);
 }
 
 // After validate and the accounting: onto its class's stack, or its slab's
 // free list when the stack is full.
 [[gnu::always_inline]] inline void Heap::slab_free(Block* b) {
     size_t bs = size_of(b);
-    if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, bs - hdr_);
+    if (checks_) poison(b, hdr_);
     stack_push(slab_class(bs), b, bs);
 }
 
@@ -696,9 +766,6 @@ void Heap::slab_release(Slab* s) {
 
 // --- Allocation -------------------------------------------------------------
 
-const uint8_t* Heap::unpoisoned(const Block* b, size_t from) const {
-    return aligned_damage(bytes_of(b) + from, bytes_of(b) + size_of(b), kPoisonWord);
-}
 
 void Heap::write_red_zone(Block* b, size_t requested) {
     uint8_t* from = bytes_of(b) + hdr_ + requested;
@@ -710,25 +777,16 @@ void Heap::write_red_zone(Block* b, size_t requested) {
     __builtin_memcpy(from + last, &kRedZoneWord, 8);
 }
 
-const uint8_t* Heap::red_zone_damage(const Block* b) const {
-    const uint8_t* from = bytes_of(b) + hdr_ + b->requested;
-    size_t n = size_of(b) - hdr_ - b->requested;
-    size_t last = (n < kRedZoneChecked ? n : kRedZoneChecked) - 8;
-    uint64_t d = (load64(from) ^ kRedZoneWord) | (load64(from + red_zone_second(last)) ^ kRedZoneWord) |
-                 (load64(from + red_zone_third(last)) ^ kRedZoneWord) | (load64(from + last) ^ kRedZoneWord);
-    if (__builtin_expect(d == 0, 1)) return nullptr;
-    for (const uint8_t* q = from; q < from + last + 8; ++q) // where: the first damaged byte
-        if (*q != kRedZone) return q;
-    return nullptr;
-}
 
-// `b`'s tag holds its size and SLAB_BLOCK; the owner goes in here.
-[[gnu::always_inline]] inline void* Heap::finish_alloc(Block* b, size_t size, uintptr_t caller, int owner) {
+// `b`'s tag holds its size and SLAB_BLOCK; the owner goes in here. A
+// slab's never-used block has no poison to check (`reused` false).
+[[gnu::always_inline]] inline void* Heap::finish_alloc(Block* b, size_t size, uintptr_t caller, int owner,
+                                                      bool reused) {
     owner = clamp_owner(owner);
     b->tag = (b->tag & (kSizeMask | kSlabBlock)) | (uint64_t(owner) << kOwnerShift);
     uint8_t* p = bytes_of(b) + hdr_;
     if (checks_) {
-        if (const uint8_t* bad = unpoisoned(b, hdr_ + 16)) {
+        if (const uint8_t* bad = reused ? unpoisoned(b, hdr_ + 16) : nullptr) {
             report(Fault::use_after_free, bad, size_of(b) - hdr_, caller, b->allocated_by,
                    "freed memory was written (poison damaged), found on reuse");
             return nullptr;
@@ -781,6 +839,14 @@ void* Heap::allocate_general(size_t size, size_t alignment, uintptr_t caller, in
     uintptr_t payload = reinterpret_cast<uintptr_t>(b) + hdr_;
     uintptr_t aligned = round_up(payload, alignment);
     if (aligned != payload) {
+        // The block's poison is checked where it is, before it is cut: the
+        // aligned block's own span may lie past it.
+        if (const uint8_t* bad = checks_ ? unpoisoned(b, hdr_ + 16) : nullptr) {
+            report(Fault::use_after_free, bad, size_of(b) - hdr_, caller, 0,
+                   "freed memory was written (poison damaged), found on reuse");
+            free_block(b);
+            return nullptr;
+        }
         if (aligned - payload < min_block_) aligned = round_up(payload + min_block_, alignment);
         size_t gap = aligned - payload;
         Block* nb = at(b, gap);
@@ -790,6 +856,8 @@ void* Heap::allocate_general(size_t size, size_t alignment, uintptr_t caller, in
         b->tag = gap;
         insert_free(b); // its previous block is in use: b was free
         b = nb;
+        if (Block* rest = split_tail(b, bs)) insert_free(rest);
+        return finish_alloc(b, size, caller, owner, false);
     }
     if (Block* rest = split_tail(b, bs)) insert_free(rest);
     return finish_alloc(b, size, caller, owner);
@@ -895,7 +963,7 @@ void Heap::free(void* p, uintptr_t caller) {
     uint64_t tag = b->tag;
     size_t bs = tag & kSizeMask;
     if ((tag & kFlagMask) != kSlabBlock || b->canary != (secret_ ^ reinterpret_cast<uintptr_t>(b)) ||
-        b->requested > bs - 48 - 8 || red_zone_damage(b))
+        b->requested > bs - 48 - 8 || !red_zone_intact(b))
         return free_general(p, caller);
     account_free(int(tag >> kOwnerShift), bs - 48);
     b->freed_by = caller;
@@ -915,7 +983,7 @@ void Heap::free_general(void* p, uintptr_t caller) {
         slab_free(b);
     } else if (!slabs_ && bs <= kCacheMax && cache_count_[(bs >> 4) - 2] < uint32_t(kCacheDepth)) {
         size_t c = (bs >> 4) - 2;
-        if (checks_) __builtin_memset(bytes_of(b) + hdr_, kPoison, bs - hdr_);
+        if (checks_) poison(b, hdr_);
         b->tag = bs | kCached;
         links(b, hdr_)->next = cache_[c];
         cache_[c] = b;

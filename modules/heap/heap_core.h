@@ -12,8 +12,8 @@
 //   block costs O(1) bitmap searches (ctz/clz on one 64-bit first-level
 //   word and one 32-bit second-level word) and a constant number of splits
 //   and merges; plus
-//   - with checks on: O(size) to write and check the poison of a freed
-//     block, O(1) for the header canary and the red zone (its first
+//   - with checks on: O(1) to write and check the poison of a freed block
+//     (its first kPoisonSpan bytes), O(1) for the header canary and the red zone (its first
 //     kRedZoneChecked bytes, four words), O(log regions) to find the region of
 //     a freed pointer;
 //   - when a slab fills or empties: one TLSF allocation or free;
@@ -49,8 +49,9 @@ struct FaultReport {
 
 struct Options {
     // Hardening: header canary, >= 8-byte red zone after the requested size,
-    // freed memory poisoned (0xDD) and checked on reuse, double/invalid free
-    // detection. Costs 32 more header bytes per block and O(size) per call.
+    // freed memory poisoned (0xDD; the first kPoisonSpan bytes of each
+    // block) and checked on reuse, double/invalid free detection. Costs 32
+    // more header bytes per block and O(1) per call.
     bool checks;
 };
 
@@ -102,6 +103,13 @@ class Heap {
     static constexpr size_t kSlabMaxBlock = size_t(64) << 10;
     static constexpr size_t kSlabMinBytes = size_t(64) << 10; // a slab holds at least 8 blocks
     static constexpr size_t kRedZoneChecked = 32;             // red-zone bytes written and checked, at most
+    // With checks on, a free block's poison: the bytes of its payload past
+    // its list links up to kPoisonSpan (the whole payload of a smaller
+    // block). A write after free lands in the first fields of an object far
+    // more often than deep in a big buffer, and a bounded span keeps free
+    // and reuse O(1): poisoning every byte made a 1 MiB free cost what
+    // writing and reading 1 MiB costs.
+    static constexpr size_t kPoisonSpan = 256;
     // A freed slab block waits on its class's stack (LIFO, in the heap: the
     // next allocation of the class reads nothing of the block) of at most
     // kStackDepth blocks or kStackBytes of them; past that it goes on its
@@ -203,7 +211,7 @@ class Heap {
     void* slab_alloc(size_t size, uintptr_t caller, int owner);
     void* slab_alloc_checked(size_t size, uintptr_t caller, int owner);
     void* slab_alloc_slow(int c, size_t size, uintptr_t caller, int owner);
-    Slab* slab_create(int c);
+    Slab* slab_create(int c, uintptr_t caller);
     void slab_list(Slab* s);
     void slab_unlist(Slab* s);
     void slab_free(Block* b);
@@ -220,7 +228,7 @@ class Heap {
     size_t cached_bytes() const;
 
     void setup(PageSource* source, Options options, void (*fault)(const FaultReport&));
-    void* finish_alloc(Block* b, size_t size, uintptr_t caller, int owner);
+    void* finish_alloc(Block* b, size_t size, uintptr_t caller, int owner, bool reused = true);
     Block* validate(const void* p, uintptr_t caller) const;
     bool looks_like_block(const Block* b, const Region* g) const;
     void account_alloc(int owner, size_t bytes);
@@ -228,7 +236,9 @@ class Heap {
     void report(Fault kind, const void* p, size_t size, uintptr_t caller, uintptr_t by,
                 const char* detail) const;
     const uint8_t* unpoisoned(const Block* b, size_t from) const;
+    void poison(Block* b, size_t from);
     void write_red_zone(Block* b, size_t requested);
+    bool red_zone_intact(const Block* b) const;
     const uint8_t* red_zone_damage(const Block* b) const;
     bool check_slab(const Slab* s, const Block* host, CheckReport& r, size_t& listed_slabs,
                     size_t& stacked) const;
