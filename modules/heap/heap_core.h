@@ -109,7 +109,7 @@ class Heap {
     // more often than deep in a big buffer, and a bounded span keeps free
     // and reuse O(1): poisoning every byte made a 1 MiB free cost what
     // writing and reading 1 MiB costs.
-    static constexpr size_t kPoisonSpan = 256;
+    static constexpr size_t kPoisonSpan = 128;
     // A freed slab block waits on its class's stack (LIFO, in the heap: the
     // next allocation of the class reads nothing of the block) of at most
     // kStackDepth blocks or kStackBytes of them; past that it goes on its
