@@ -10,7 +10,8 @@ first table gives each subject against <group>/baseline, and a second one,
 for the groups with several baselines, each subject's time per item and its
 ratio to every baseline and to the group's first subject (e.g. the heap
 with checks on against the heap with checks off), all from the same run. A
-baseline's label (State::SetLabel) names it in that table. Exits non-zero
+baseline's label (State::SetLabel) names it in that table. With
+--benchmark_repetitions, the tables show each benchmark's median. Exits non-zero
 when the binary fails, its output cannot be read, or a benchmark errors or
 breaks that convention."""
 import json
@@ -123,7 +124,10 @@ def main(argv):
     notes = {}  # extra figures of a subject, e.g. relocations/s
     errors = []
     for bench in data.get("benchmarks", []):
-        if bench.get("run_type") == "aggregate" and bench.get("aggregate_name") != "mean":
+        # With --benchmark_repetitions the median stands for the runs (it
+        # comes after them, so it is the value kept): on a shared machine one
+        # slow run moves a mean, not a median.
+        if bench.get("run_type") == "aggregate" and bench.get("aggregate_name") != "median":
             continue
         name = bench.get("run_name") or bench["name"]
         if bench.get("error_occurred"):
