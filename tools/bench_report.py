@@ -118,12 +118,19 @@ def main(argv):
         sys.exit(__doc__)
     data = run(argv[1], argv[2:])
 
-    # group -> {subject: (rate, unit)}, in the order the binary ran them.
+    # group -> {subject: (rate, unit)}, in the order the benchmarks were
+    # registered (family_index): with --benchmark_enable_random_interleaving
+    # the binary runs them in any order, and a group's first subject is the
+    # one the others are compared with. The sort is stable: a benchmark's
+    # aggregates stay after its runs.
     groups = {}
     labels = {}  # group/subject -> the benchmark's label
     notes = {}  # extra figures of a subject, e.g. relocations/s
     errors = []
-    for bench in data.get("benchmarks", []):
+    benchmarks = data.get("benchmarks", [])
+    if all("family_index" in b for b in benchmarks):
+        benchmarks = sorted(benchmarks, key=lambda b: b["family_index"])
+    for bench in benchmarks:
         # With --benchmark_repetitions the median stands for the runs (it
         # comes after them, so it is the value kept): on a shared machine one
         # slow run moves a mean, not a median.

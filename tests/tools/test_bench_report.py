@@ -13,9 +13,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 REPORT = os.path.join(ROOT, "tools", "bench_report.py")
 
 
+FAMILIES = ["g/fast", "g/checked", "g/baseline", "g/baseline_mimalloc"]  # the order of registration
+
+
 def bench(name, ns_per_item, run_type="iteration", aggregate=None, label=None):
     b = {"name": name if not aggregate else f"{name}_{aggregate}", "run_name": name, "run_type": run_type,
-         "items_per_second": 1e9 / ns_per_item}
+         "items_per_second": 1e9 / ns_per_item, "family_index": FAMILIES.index(name)}
     if aggregate:
         b["aggregate_name"] = aggregate
     if label:
@@ -73,6 +76,21 @@ class Report(unittest.TestCase):
         checked = self.row(out, "g", "checked")
         self.assertEqual(checked[2], "20.0")
         self.assertEqual(checked[-1], "2.00")
+
+    def test_interleaved_runs_keep_the_order_of_registration(self):
+        # --benchmark_enable_random_interleaving: runs in any order, each
+        # benchmark's aggregates after its last run. The first subject is
+        # still the one registered first.
+        runs = [("g/checked", 25), ("g/baseline", 20), ("g/fast", 10), ("g/baseline_mimalloc", 5),
+                ("g/fast", 10), ("g/checked", 25), ("g/baseline_mimalloc", 5), ("g/baseline", 20)]
+        reps = [bench(n, t, label={"g/baseline": "glibc", "g/baseline_mimalloc": "mimalloc"}.get(n))
+                for n, t in runs]
+        for n, t in (("g/baseline", 20), ("g/checked", 25), ("g/fast", 10), ("g/baseline_mimalloc", 5)):
+            reps.append(bench(n, t, "aggregate", "median"))
+        out = self.run_report(reps)
+        self.assertEqual(self.row(out, "g", "checked")[-1], "2.50")
+        fast = self.row(out, "g", "fast")
+        self.assertNotIn("0.40", fast)  # fast against checked: the comparison turned round
 
 
 if __name__ == "__main__":
