@@ -151,9 +151,6 @@ inline uint8_t* bytes_of(const Block* b) {
 inline Slab* slab_of(const Block* b) {
     return reinterpret_cast<Slab*>(b->prev_phys);
 }
-inline uint8_t* first_block(const Slab* s) {
-    return reinterpret_cast<uint8_t*>(const_cast<Slab*>(s)) + kSlabHeader;
-}
 
 // Free-list links live at the start of the payload.
 struct Links {
@@ -186,6 +183,16 @@ inline void mapping(size_t size, int& fl, int& sl) {
 
 inline size_t round_up(size_t v, size_t a) {
     return (v + a - 1) & ~(a - 1);
+}
+
+// A slab's first block starts a cache line: a block whose size is a
+// multiple of 64 (every class from 256 bytes) then has its header in its
+// first line, and touches no more lines than its bytes need (the poison
+// span of checks on included).
+constexpr size_t kCacheLine = 64;
+inline uint8_t* first_block(const Slab* s) {
+    return reinterpret_cast<uint8_t*>(
+        round_up(reinterpret_cast<uintptr_t>(s) + kSlabHeader, kCacheLine));
 }
 
 inline int clamp_owner(int owner) {
@@ -581,7 +588,7 @@ Heap::Block* Heap::add_region(void* base, size_t bytes) {
 // A new slab of class c, on its list, with room for at least eight blocks.
 Heap::Slab* Heap::slab_create(int c, uintptr_t caller) {
     size_t block = kClasses.size[c];
-    size_t bytes = round_up(hdr_ + kSlabHeader + 8 * block, kPageSize);
+    size_t bytes = round_up(hdr_ + kSlabHeader + kCacheLine + 8 * block, kPageSize);
     if (bytes < kSlabMinBytes) bytes = kSlabMinBytes;
     Block* host = tlsf_take(bytes);
     if (!host) return nullptr;
@@ -607,7 +614,7 @@ Heap::Slab* Heap::slab_create(int c, uintptr_t caller) {
     s->used = 0;
     s->free = nullptr;
     s->fresh = first_block(s);
-    s->capacity = uint32_t((size_of(host) - hdr_ - kSlabHeader) / block);
+    s->capacity = uint32_t(size_t(bytes_of(host) + size_of(host) - s->fresh) / block);
     s->end = s->fresh + s->capacity * block;
     slab_list(s);
     return s;

@@ -853,11 +853,15 @@ TEST_CASE("heap: a slab's header is not a block, and damage in a slab is found b
         FakePageSource src;
         auto h = make_heap(src, checks);
         const size_t hdr = checks ? 48 : 16;
-        // The first block of the heap's first slab: its slab's header (64
-        // bytes) and the slab's own block header come before it.
+        // A slab block's word0 is its slab's header, which is the payload of
+        // the slab's own block: not a block to free.
         uint8_t* p = static_cast<uint8_t*>(h->allocate(100, 0, 1, 0));
         uint8_t* q = static_cast<uint8_t*>(h->allocate(100, 0, 1, 0));
-        uint8_t* slab_payload = p - hdr - 64;
+        uint8_t* slab_payload;
+        std::memcpy(&slab_payload, p - hdr, 8);
+        REQUIRE(slab_payload < p);
+        REQUIRE(p - slab_payload <= ptrdiff_t(64 + 64 + hdr)); // the header, then the first block at a cache line
+        CHECK(reinterpret_cast<uintptr_t>(p - hdr) % 64 == 0);
         CHECK(fault_of([&] { h->free(slab_payload, 5); }) == Fault::invalid_free);
         require_clean(*h);
         // q's word0 is its slab: damaged, the walk sees it.
