@@ -327,61 +327,45 @@ TEST_CASE("heap: a write after free is caught by the poison check", "[heap]") {
     }
     // The poison of a freed block spans its payload past the list links (16
     // bytes) up to Heap::kPoisonSpan: a write at either end is caught, one
-    // past it is not looked for.
-    const size_t last = Heap::kPoisonSpan - 1;
-    for (size_t at : {size_t(16), last, size_t(100), Heap::kPoisonSpan}) {
+    // past it is not looked for. `again` allocates what reuses the block
+    // (`reused`: it must be p, when nothing was found).
+    auto write_after_free = [&](size_t size, size_t at, auto again, bool reused) {
         const bool caught = at < Heap::kPoisonSpan;
         INFO("write at " << at << ", caught " << caught);
+        void* a = h->allocate(size, 0, 1, 0); // p's neighbours stay: p merges with neither
+        uint8_t* p = static_cast<uint8_t*>(h->allocate(size, 0, 1, 0));
+        void* b = h->allocate(size, 0, 1, 0);
+        h->free(p, 2);
+        require_clean(*h);
+        p[at] = 1;
+        CheckReport r = h->check();
+        CHECK(r.ok == !caught);
+        if (caught) CHECK(r.where == p + at);
+        if (caught)
+            CHECK(fault_of([&] { again(p); }) == Fault::use_after_free);
+        else if (reused)
+            CHECK(again(p) == p);
+        else
+            CHECK(again(p) != nullptr);
+        (void)a;
+        (void)b;
+    };
+    for (size_t at : {size_t(16), Heap::kPoisonSpan - 1, size_t(100), Heap::kPoisonSpan}) {
+        // The class's stack is LIFO: the next block of that class is p.
         DYNAMIC_SECTION("slab block of 5000 bytes, write at " << at) {
-            void* a = h->allocate(5000, 0, 1, 0);
-            uint8_t* p = static_cast<uint8_t*>(h->allocate(5000, 0, 1, 0));
-            void* b = h->allocate(5000, 0, 1, 0);
-            h->free(p, 2);
-            require_clean(*h);
-            p[at] = 1;
-            CheckReport r = h->check();
-            CHECK(r.ok == !caught);
-            if (caught) CHECK(r.where == p + at);
-            // The class's stack is LIFO: the next block of that class is p.
-            if (caught)
-                CHECK(fault_of([&] { h->allocate(4990, 0, 3, 0); }) == Fault::use_after_free);
-            else
-                CHECK(h->allocate(4990, 0, 3, 0) == p);
-            (void)a;
-            (void)b;
+            write_after_free(5000, at, [&](void*) { return h->allocate(4990, 0, 3, 0); }, true);
         }
+        // Good fit: a smaller request is served from the freed block.
         DYNAMIC_SECTION("TLSF block (past the slabs), write at " << at) {
-            void* a = h->allocate(100000, 0, 1, 0);
-            uint8_t* p = static_cast<uint8_t*>(h->allocate(100000, 0, 1, 0));
-            void* b = h->allocate(100000, 0, 1, 0);
-            h->free(p, 2);
-            require_clean(*h);
-            p[at] = 1;
-            CheckReport r = h->check();
-            CHECK(r.ok == !caught);
-            if (caught) CHECK(r.where == p + at);
-            // Good fit: a smaller request is served from the freed block.
-            if (caught)
-                CHECK(fault_of([&] { h->allocate(90000, 0, 3, 0); }) == Fault::use_after_free);
-            else
-                CHECK(h->allocate(90000, 0, 3, 0) == p);
-            (void)a;
-            (void)b;
+            write_after_free(100000, at, [&](void*) { return h->allocate(90000, 0, 3, 0); }, true);
         }
+        // p is not so aligned: the block is cut, after its span was checked.
         DYNAMIC_SECTION("aligned block cut from a freed one, write at " << at) {
-            void* a = h->allocate(100000, 0, 1, 0);
-            uint8_t* p = static_cast<uint8_t*>(h->allocate(100000, 0, 1, 0));
-            void* b = h->allocate(100000, 0, 1, 0);
-            h->free(p, 2);
-            p[at] = 1;
-            const size_t align = size_t(1) << 15; // p is not so aligned: the block is cut
-            REQUIRE(reinterpret_cast<uintptr_t>(p) % align != 0);
-            if (caught)
-                CHECK(fault_of([&] { h->allocate(1000, align, 3, 0); }) == Fault::use_after_free);
-            else
-                CHECK(h->allocate(1000, align, 3, 0) != nullptr);
-            (void)a;
-            (void)b;
+            const size_t align = size_t(1) << 15;
+            write_after_free(100000, at, [&](void* p) {
+                REQUIRE(reinterpret_cast<uintptr_t>(p) % align != 0);
+                return h->allocate(1000, align, 3, 0);
+            }, false);
         }
     }
 }
