@@ -872,7 +872,7 @@ TEST_CASE("heap: a double free of a slab block is caught, while its slab is kept
         h->free(p, 2);
         CHECK(h->stats().cached_bytes > 0); // its slab, empty, is kept
         CHECK(fault_of([&] { h->free(p, 3); }) == Fault::double_free);
-        h->trim(); // the slab goes back: with checks on its memory is poison now
+        h->trim(); // the slab goes back: p is no block of a slab now
         CHECK(fault_of([&] { h->free(p, 3); }) == Fault::double_free);
         require_clean(*h);
         h->free(keep, 1);
