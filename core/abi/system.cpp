@@ -108,18 +108,34 @@ celos_status celos_module_load(const char* file, const char* params, char* why, 
     return CELOS_ERR_INVALID;
 }
 
-celos_status celos_module_unload(const char* name, char* why, size_t why_size) {
+namespace {
+
+celos_status unload(int caller, const char* name, uint32_t flags, char* why, size_t why_size) {
     give(why, why_size, "");
+    if (flags & ~uint32_t(CELOS_UNLOAD_ASK_HOLDERS)) {
+        format(why, why_size, "unknown flags 0x%x", flags & ~uint32_t(CELOS_UNLOAD_ASK_HOLDERS));
+        return CELOS_ERR_INVALID;
+    }
     int id = name ? module_find_loaded(name) : -1;
     if (id < 0) {
         format(why, why_size, "no loaded module '%s' (lsmod lists them)", name ? name : "");
         return CELOS_ERR_NOT_FOUND;
     }
-    if (id == CALLER_MODULE() || id == task_running_module()) {
+    if (id == caller || id == task_running_module()) {
         format(why, why_size, "module %s is the caller: it cannot unload itself while it runs", name);
         return CELOS_ERR_BUSY;
     }
-    return module_unload(id, false, why, why_size) ? CELOS_OK : CELOS_ERR_BUSY;
+    return module_unload(id, false, why, why_size, flags & CELOS_UNLOAD_ASK_HOLDERS) ? CELOS_OK : CELOS_ERR_BUSY;
+}
+
+} // namespace
+
+celos_status celos_module_unload(const char* name, char* why, size_t why_size) {
+    return unload(CALLER_MODULE(), name, 0, why, why_size);
+}
+
+celos_status celos_module_unload_flags(const char* name, uint32_t flags, char* why, size_t why_size) {
+    return unload(CALLER_MODULE(), name, flags, why, why_size);
 }
 
 int celos_info(const char* topic, const char* arg, char* out, size_t size) {
@@ -144,6 +160,7 @@ CELOS_EXPORT(celos_task_register);
 CELOS_EXPORT(celos_task_unregister);
 CELOS_EXPORT(celos_module_load);
 CELOS_EXPORT(celos_module_unload);
+CELOS_EXPORT(celos_module_unload_flags);
 CELOS_EXPORT(celos_info);
 CELOS_EXPORT(celos_reboot);
 CELOS_EXPORT(celos_poweroff);

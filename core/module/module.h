@@ -51,9 +51,10 @@ int module_reload(const char* name, bool quiet);
 // Stops a loaded module: calls its exit (a fault there is a panic), then
 // releases everything it still holds, newest first. Refused (false, with
 // the reason logged and, when `why` is given, written there) while another
-// loaded module holds a service it provides, depends on it or links
-// against it.
-bool module_unload(int module, bool quiet, char* why = nullptr, usize why_size = 0);
+// loaded module depends on it, links against it or holds a service it
+// provides. With `ask_holders` (rmmod), the holders are asked to let go
+// first (service_ask_holders), once nothing else keeps the module.
+bool module_unload(int module, bool quiet, char* why = nullptr, usize why_size = 0, bool ask_holders = false);
 // True for a module loaded quietly: the core leaves out its debug lines too.
 bool module_quiet(int module);
 // The id of the loaded module named `name`, or -1.

@@ -45,12 +45,13 @@ int load(ModuleSlot& m) {
     return slot_id(m);
 }
 
-// Why `m` cannot go now: who depends on it, links against it or holds a
-// service it provides; false when nothing does.
-bool needed_by_others(const ModuleSlot& m, char* why, usize size) {
+// Why `m` cannot go now: who holds a service it provides (unless
+// `holds` is false), depends on it or links against it; false when
+// nothing does.
+bool needed_by_others(const ModuleSlot& m, bool holds, char* why, usize size) {
     const int id = slot_id(m);
     const char* service = nullptr;
-    int holder = service_held_from(id, &service);
+    int holder = holds ? service_held_from(id, &service) : -1;
     if (holder >= 0) {
         format(why, size, "module %s holds its service '%s'", module_name(holder), service);
         return true;
@@ -127,7 +128,7 @@ int module_reload(const char* name, bool quiet) {
     return -1;
 }
 
-bool module_unload(int module, bool quiet, char* why_out, usize why_size) {
+bool module_unload(int module, bool quiet, char* why_out, usize why_size, bool ask_holders) {
     if (module < 0 || static_cast<usize>(module) >= module_slot_count() ||
         module_slot(module).state != SlotState::loaded) {
         log_error("modules: cannot unload module %d: not a loaded module", module);
@@ -136,7 +137,9 @@ bool module_unload(int module, bool quiet, char* why_out, usize why_size) {
     }
     ModuleSlot& m = module_slot(module);
     char why[160];
-    if (needed_by_others(m, why, sizeof why)) {
+    // Holders are asked last: none lets go for an unload refused anyway.
+    if (needed_by_others(m, !ask_holders, why, sizeof why) ||
+        (ask_holders && !service_ask_holders(module, why, sizeof why))) {
         log_warn("module %s: not unloaded: %s", m.label, why);
         if (why_out) format(why_out, why_size, "%s", why);
         return false;

@@ -1,9 +1,11 @@
 #include "module/services.h"
 
+#include "lib/format.h"
 #include "lib/irq.h"
 #include "lib/string_view.h"
 #include "log/log.h"
 #include "module/module.h"
+#include "module/registry.h"
 #include "module/resources.h"
 
 namespace celos {
@@ -213,6 +215,51 @@ int service_held_from(int provider, const char** service) {
         return h.holder;
     }
     return -1;
+}
+
+namespace {
+
+// A hold on a service that `provider` registered, by another module.
+bool held_from(const Hold& h, int provider) {
+    return h.handle != 0 && h.service >= 0 && h.holder != provider && services[h.service].provider == provider;
+}
+
+// Whether a holder may be asked to let go: a watch, in a module built for
+// ABI 1.7 or later (an older one would take NULL ops for a provider).
+bool askable(const Hold& h) {
+    if (h.holder < 0 || static_cast<usize>(h.holder) >= module_slot_count()) return false; // the core
+    const ModuleSlot& m = module_slot(h.holder);
+    return h.watched && m.image.info().abi_major == 1 && m.image.info().abi_minor >= 7;
+}
+
+} // namespace
+
+bool service_ask_holders(int provider, char* why, usize why_size) {
+    for (const Hold& h : holds) {
+        if (!held_from(h, provider) || askable(h)) continue;
+        format(why, why_size, "module %s holds its service '%s'", module_name(h.holder), services[h.service].name);
+        return false;
+    }
+    // The replace calls run outside the guard, as in service_replace: a
+    // holder may log, draw and release its hold meanwhile.
+    for (Hold& h : holds) {
+        if (!held_from(h, provider)) continue;
+        const Hold asked = h;
+        const char* name = services[asked.service].name;
+        celos_status s = asked.watch.replace(asked.watch.context, nullptr, 0);
+        if (s != CELOS_OK) {
+            format(why, why_size, "module %s holds its service '%s' and does not let go: %s",
+                   module_name(asked.holder), name, celos_strerror(s));
+            return false;
+        }
+        log_info("service '%s': module %s let go of it", name, module_name(asked.holder));
+        IrqGuard guard;
+        if (Hold* still = find_hold(asked.handle)) { // not released by the holder itself
+            resource_remove(ResourceKind::service_hold, static_cast<u64>(asked.handle), nullptr);
+            *still = {};
+        }
+    }
+    return true;
 }
 
 void services_for_each(void (*fn)(void*, const char*, u32, int, usize), void* ctx) {

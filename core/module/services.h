@@ -32,6 +32,13 @@ bool service_provided_by(StringView name, int module);
 // The first module other than `provider` that holds a service `provider`
 // registered (its name in *service), or -1.
 int service_held_from(int provider, const char** service);
+// ABI 1.7: asks every other module that holds a service `provider`
+// registered to let go of it (its watch's replace with NULL ops); each
+// that does loses its hold. False, with the reason in `why`, while a hold
+// stays: its holder cannot be asked (no watch, or a module built for an
+// ABI before 1.7: nobody is asked then) or refused (those asked before it
+// have let go; the service stays registered, so they may take it again).
+bool service_ask_holders(int provider, char* why, usize why_size);
 
 // Services and holds, for listings: calls fn for each provider.
 void services_for_each(void (*fn)(void* ctx, const char* name, u32 version, int provider, usize holds),

@@ -129,13 +129,17 @@ void chain_changed() {
     celos_log(CELOS_LOG_INFO, "font chain: %s", text);
 }
 
+// A fallback font replaced, withdrawn (a registration without glyphs), or
+// asked back (NULL ops, ABI 1.7: rmmod of its provider): the link follows,
+// or goes. One that goes may come back: chain_task takes a font.fallback.N
+// registered later.
 celos_status replace_fallback(void* context, const void* new_ops, uint32_t) {
     auto slot = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(context));
     auto* ops = static_cast<const celos_font_ops*>(new_ops);
     if (FontChain::usable(ops)) {
         chain.replace(slot, ops);
     } else if (int32_t handle = chain.drop(slot)) {
-        celos_service_release(handle); // withdrawn: the provider unregisters it next
+        celos_service_release(handle); // withdrawn or asked back: the provider unregisters it next
     }
     if (console) {
         chain_changed();
@@ -273,6 +277,10 @@ celos_status show_log() {
 celos_status replace_font(void*, const void* new_ops, uint32_t) {
     auto* font = static_cast<const celos_font_ops*>(new_ops);
     const celos_font_ops* old = console->screen.font();
+    if (!font) { // asked to let go (rmmod of the provider): the console has no other font
+        celos_log(CELOS_LOG_WARN, "the console draws with font '%s': it stays (font FILE changes it)", old->name);
+        return CELOS_ERR_BUSY;
+    }
     // No line may reach the screen while it changes.
     celos_log_sink_unregister(&sink);
     const char* why = nullptr;
@@ -336,6 +344,10 @@ const char* read_mode(const celos_display_ops* display, celos_display_mode& mode
 // screen and draw the log again. Outside any sink, so it may allocate.
 celos_status replace_display(void*, const void* new_ops, uint32_t) {
     auto* display = static_cast<const celos_display_ops*>(new_ops);
+    if (!display) { // asked to let go (rmmod of the driver): the console has no other display
+        celos_log(CELOS_LOG_WARN, "the console draws on display '%s': it stays", console->display->name);
+        return CELOS_ERR_BUSY;
+    }
     celos_display_mode mode{};
     if (const char* why = read_mode(display, mode)) {
         celos_log(CELOS_LOG_WARN, "cannot draw on display '%s': %s; '%s' kept", display->name, why,

@@ -212,7 +212,9 @@ void show_users(CommandContext& c, const char* name) {
 void run_rmmod(CommandContext& c, const Words& w) {
     char why[256] = "";
     c.out.flush();
-    celos_status s = c.system.module_unload(c.system.context, w.argv[1], why, sizeof why);
+    // What holds a service of the module is asked to let go (a console
+    // drops a fallback font); what needs it keeps it.
+    celos_status s = c.system.module_unload(c.system.context, w.argv[1], true, why, sizeof why);
     if (s == CELOS_OK) return;
     start_error(c.out, "rmmod");
     if (s != CELOS_ERR_BUSY) {

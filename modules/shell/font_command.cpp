@@ -190,7 +190,9 @@ void font_command(CommandContext& c, const Words& w) {
     if (!text_equal(before.provider, provider)) {
         why[0] = 0;
         c.out.flush();
-        s = c.system.module_unload(c.system.context, before.provider, why, sizeof why);
+        // A clean-up: a module still holding a service of the old provider
+        // (the console's fallback font) keeps it.
+        s = c.system.module_unload(c.system.context, before.provider, false, why, sizeof why);
         if (s != CELOS_OK) {
             c.out.raw("celos: font: note: the old provider '");
             c.out.text(before.provider);

@@ -79,8 +79,8 @@ int sys_info(void*, const char* topic, const char* arg, char* out, size_t size) 
 celos_status sys_module_load(void*, const char* file, const char* p, char* why, size_t why_size) {
     return celos_module_load(file, p, why, why_size);
 }
-celos_status sys_module_unload(void*, const char* name, char* why, size_t why_size) {
-    return celos_module_unload(name, why, why_size);
+celos_status sys_module_unload(void*, const char* name, bool ask_holders, char* why, size_t why_size) {
+    return celos_module_unload_flags(name, ask_holders ? CELOS_UNLOAD_ASK_HOLDERS : 0, why, why_size);
 }
 celos_status sys_bootfile_find(void*, const char* name, const void** data, size_t* size) {
     return celos_bootfile_find(name, data, size);

@@ -22,7 +22,8 @@ struct System {
     void* context;
     int (*info)(void* context, const char* topic, const char* arg, char* out, size_t size);
     celos_status (*module_load)(void* context, const char* file, const char* params, char* why, size_t why_size);
-    celos_status (*module_unload)(void* context, const char* name, char* why, size_t why_size);
+    // ask_holders: CELOS_UNLOAD_ASK_HOLDERS (rmmod); not for a clean-up.
+    celos_status (*module_unload)(void* context, const char* name, bool ask_holders, char* why, size_t why_size);
     celos_status (*bootfile_find)(void* context, const char* name, const void** data, size_t* size);
     // False when no module provides the "font" service.
     bool (*font_in_use)(void* context, FontInUse* font);

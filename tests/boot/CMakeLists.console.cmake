@@ -220,6 +220,47 @@ if(TARGET truetype)
       REJECT "error:" "PANIC" "still holds the withdrawn font" "refused to let it go")
   endif()
 
+  # rmmod asks the holders of the module's services to let go (ABI 1.7),
+  # once nothing needs the module: fbcon, which depends on "@font", keeps
+  # truetype while it draws with it (nobody is asked then), lets a
+  # fallback font go, and keeps its display (it refuses, and the unload is
+  # refused with its reason). The font command's clean-up does not ask:
+  # after `font Lat15-Terminus16.psf` truetype stays for the fallback it
+  # serves, until rmmod takes it; the chain is then the bitmap font alone.
+  if(EXISTS ${DEJAVU_SANS_TTF})
+    celos_boot_test(shell_rmmod_asks_holders EXIT success TIMEOUT 120 GPU std
+      MODULE_DIRS ${CMAKE_CURRENT_BINARY_DIR}/chain-fonts
+      MODULE_LINES "module2 /boot/modules/heap.ko heap"
+                   "module2 /boot/modules/DejaVuSansMono.ttf DejaVuSansMono.ttf"
+                   "module2 /boot/modules/DejaVuSans.ttf DejaVuSans.ttf"
+                   "module2 /boot/modules/Lat15-Terminus16.psf Lat15-Terminus16.psf"
+                   "module2 /boot/modules/bochs.ko bochs"
+                   "module2 /boot/modules/truetype.ko truetype font=DejaVuSansMono.ttf fallback=DejaVuSans.ttf"
+                   "module2 /boot/modules/psf.ko psf.ko"
+                   "module2 /boot/modules/fbcon.ko fbcon"
+                   "module2 /boot/modules/serial_input.ko serial_input"
+                   "module2 /boot/modules/shell.ko shell"
+      RENDER_FONT ${TRUETYPE_FONT} RENDER_BPP 32
+      SERIAL_INPUT "celos> =>rmmod truetype<CR>"
+                   "celos> =>font Lat15-Terminus16.psf<CR>"
+                   "celos> =>rmmod truetype<CR>"
+                   "celos> =>rmmod bochs<CR>"
+                   "celos> =><PAUSE><SCREEN>poweroff<CR>"
+      EXPECT "celos: ready"
+             "warn: module truetype: not unloaded: module fbcon depends on it"
+             "^celos: rmmod: truetype: module fbcon depends on it"
+             "service 'font': psf replaces truetype"
+             "^celos: font: note: the old provider 'truetype' stays loaded: module fbcon holds its service 'font.fallback.0'"
+             "fbcon: font chain: psf:Lat15-Terminus16.psf$"
+             "service 'font.fallback.0': module fbcon let go of it"
+             "module truetype: unloaded"
+             "warn: fbcon: the console draws on display '.+': it stays"
+             "warn: module bochs: not unloaded: module fbcon holds its service 'display' and does not let go: .+"
+             "^celos: rmmod: bochs: module fbcon holds its service 'display' and does not let go"
+             "celos: power off \\(asked by shell\\)"
+      REJECT "error:" "PANIC" "LEAK")
+  endif()
+
   # Broken font files (tests/fixtures/gen_bad_fonts.py) and a missing one:
   # a clear error naming the file, the truetype module does not register,
   # the bitmap font after it takes over and the screen is that font's

@@ -14,6 +14,8 @@ celos_boot_test(modules_c_and_cpp MODULE_DIRS ${ABI_MODULES}
          "abi_test_c: HI from C \\(3 of 3\\)"
          "abi_test_c: boot file 'hello.txt': 46 bytes, first line 'Hello from a boot file, CelOS!'"
          "abi_test_c: strerror\\(CELOS_ERR_NO_MEMORY\\) = 'out of memory'"
+         "abi_test_c: unload with flags 0x81: CELOS_ERR_INVALID \\(unknown flags 0x80\\)"
+         "abi_test_c: unload of no_such_module: CELOS_ERR_NOT_FOUND \\(no loaded module 'no_such_module' \\(lsmod lists them\\)\\)"
          "module abi_test_cpp 1\\.0: text"
          "abi_test_cpp: log sink: [1-9][0-9]+ lines replayed"
          "abi_test_cpp: 40 \\+ 2 = 42 \\(through abi_test_c\\)"

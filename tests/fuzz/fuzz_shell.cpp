@@ -38,7 +38,7 @@ celos_status load(void*, const char* file, const char*, char* why, size_t size) 
     std::snprintf(why, size, "refused \x1b[31m%s", file);
     return file[0] == 'h' ? CELOS_OK : CELOS_ERR_INVALID;
 }
-celos_status unload(void*, const char* name, char* why, size_t size) {
+celos_status unload(void*, const char* name, bool, char* why, size_t size) {
     std::snprintf(why, size, "busy \x1b[5m");
     return name[0] == 'h' ? CELOS_ERR_BUSY : CELOS_ERR_NOT_FOUND;
 }

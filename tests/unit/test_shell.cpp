@@ -422,9 +422,9 @@ struct Fake {
         if (f.load_why.count(file)) snprintf(why, size, "%s", f.load_why[file].c_str());
         return s;
     }
-    static celos_status unload_fn(void* c, const char* name, char* why, size_t size) {
+    static celos_status unload_fn(void* c, const char* name, bool ask_holders, char* why, size_t size) {
         Fake& f = of(c);
-        f.calls.push_back(std::string("unload ") + name);
+        f.calls.push_back(std::string("unload ") + name + (ask_holders ? " asking" : ""));
         if (f.unload_why.count(name)) snprintf(why, size, "%s", f.unload_why[name].c_str());
         return f.unload_result.count(name) ? f.unload_result[name] : CELOS_OK;
     }
@@ -678,7 +678,9 @@ TEST_CASE("shell: insmod and rmmod", "[shell]") {
     CHECK(has(s.run("rmmod nope"), "celos: rmmod: no loaded module 'nope' (lsmod lists them)\r\n"));
     s.fake.unload_why.erase("nope");
     CHECK(has(s.run("rmmod nope"), "celos: rmmod: no module 'nope' is loaded (lsmod lists them)\r\n"));
+    s.fake.calls.clear();
     CHECK(s.run("rmmod hello") == "rmmod hello\r\ncelos> ");
+    CHECK(s.fake.calls == std::vector<std::string>{"unload hello asking"}); // rmmod asks the holders
 }
 
 TEST_CASE("shell: ls, echo, clear, reboot, poweroff", "[shell]") {

@@ -9,7 +9,15 @@
    driver) and switches to the new ops; a replacement that any holder
    refuses, or that a holder without a watch would miss, fails and leaves
    the old provider in place. A module's registrations and handles go when
-   it is unloaded or fails to start. */
+   it is unloaded or fails to start.
+
+   ABI 1.7: a holder built for ABI 1.7 or later may also be asked to let go,
+   when the provider's module is unloaded with CELOS_UNLOAD_ASK_HOLDERS
+   (<celos/system.h>, `rmmod`): its watch's replace is called with
+   `new_ops` NULL and `new_version` 0. It stops using the provider and
+   returns CELOS_OK (the core then ends the hold, if the holder did not
+   release it itself), or returns an error to keep it (the unload is
+   refused, with the holder's error in the reason). */
 #ifndef CELOS_SERVICE_H
 #define CELOS_SERVICE_H
 

@@ -32,6 +32,14 @@ celos_status celos_module_load(const char* file, const char* params, char* why, 
    with the reason (who depends on it, who holds a service it provides, or
    that it is the caller itself). */
 celos_status celos_module_unload(const char* name, char* why, size_t why_size);
+/* ABI 1.7: celos_module_unload with flags (any other bit: CELOS_ERR_INVALID).
+   CELOS_UNLOAD_ASK_HOLDERS (what `rmmod` does): once nothing else keeps the
+   module, each module holding a service it provides is asked to let go
+   (<celos/service.h>, ABI 1.7); the unload is refused while a holder
+   refuses or cannot be asked. Without it (a clean-up, like the shell's
+   `font` unloading the old provider), a hold keeps the module. */
+#define CELOS_UNLOAD_ASK_HOLDERS 1u
+celos_status celos_module_unload_flags(const char* name, uint32_t flags, char* why, size_t why_size);
 
 /* What the kernel can tell about itself, as text (like Linux's /proc):
    writes at most `size` bytes including a NUL into `out` and returns the

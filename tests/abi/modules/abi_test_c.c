@@ -43,6 +43,12 @@ static celos_status abi_test_c_init(void) {
         celos_log(CELOS_LOG_INFO, "boot file '%s': %zu bytes, first line '%.*s'", file, size, (int)line, text);
     }
     celos_log(CELOS_LOG_INFO, "strerror(CELOS_ERR_NO_MEMORY) = '%s'", celos_strerror(CELOS_ERR_NO_MEMORY));
+    /* ABI 1.7: unknown unload flags are refused before anything else. */
+    char why[64];
+    s = celos_module_unload_flags("abi_test_c", 0x80 | CELOS_UNLOAD_ASK_HOLDERS, why, sizeof why);
+    celos_log(CELOS_LOG_INFO, "unload with flags 0x81: %s (%s)", celos_status_name(s), why);
+    s = celos_module_unload_flags("no_such_module", CELOS_UNLOAD_ASK_HOLDERS, why, sizeof why);
+    celos_log(CELOS_LOG_INFO, "unload of no_such_module: %s (%s)", celos_status_name(s), why);
     return CELOS_OK;
 }
 
