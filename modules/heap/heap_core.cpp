@@ -773,7 +773,6 @@ void Heap::slab_release(Slab* s) {
 
 // --- Allocation -------------------------------------------------------------
 
-
 void Heap::write_red_zone(Block* b, size_t requested) {
     uint8_t* from = bytes_of(b) + hdr_ + requested;
     size_t n = size_of(b) - hdr_ - requested;
@@ -783,7 +782,6 @@ void Heap::write_red_zone(Block* b, size_t requested) {
     __builtin_memcpy(from + red_zone_third(last), &kRedZoneWord, 8);
     __builtin_memcpy(from + last, &kRedZoneWord, 8);
 }
-
 
 // `b`'s tag holds its size and SLAB_BLOCK; the owner goes in here. A
 // slab's never-used block has no poison to check (`reused` false).
